@@ -1,0 +1,122 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/company-expenses/company-expenses/models"
+)
+
+// ErrNoSession means the cookie named no live session: never issued, revoked,
+// signed out, expired, or tampered with.
+var ErrNoSession = errors.New("no live session")
+
+// Sessions stores signed-in browsers in the database. The cookie holds a
+// random token; the table holds its SHA-256 hash.
+type Sessions struct {
+	db   *gorm.DB
+	idle time.Duration
+	max  time.Duration
+	now  func() time.Time
+}
+
+// NewSessions returns a session store. A session ends after idle without a
+// request, and at the latest max after sign-in.
+func NewSessions(db *gorm.DB, idle, max time.Duration) *Sessions {
+	return &Sessions{db: db, idle: idle, max: max, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// MaxAge is the absolute lifetime of a session, for the cookie's Max-Age.
+func (s *Sessions) MaxAge() time.Duration { return s.max }
+
+// Create starts a session for userID and returns the token for the cookie.
+// Signing in always creates a new token (the id rotates), so a token planted
+// before sign-in is worthless after it.
+func (s *Sessions) Create(ctx context.Context, userID uint, method, userAgent, ip string) (string, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	now := s.now()
+	row := models.Session{
+		TokenHash:  hashToken(token),
+		UserID:     userID,
+		CreatedAt:  now,
+		LastSeenAt: now,
+		ExpiresAt:  now.Add(s.max),
+		AuthMethod: method,
+		UserAgent:  truncate(userAgent, 300),
+		IP:         truncate(ip, 64),
+	}
+	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// Lookup returns the live session for token and marks it as seen. An expired
+// session is deleted.
+func (s *Sessions) Lookup(ctx context.Context, token string) (*models.Session, error) {
+	if token == "" || len(token) > 100 {
+		return nil, ErrNoSession
+	}
+	var row models.Session
+	err := s.db.WithContext(ctx).Where("token_hash = ?", hashToken(token)).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNoSession
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if now.After(row.ExpiresAt) || now.Sub(row.LastSeenAt) > s.idle {
+		s.db.WithContext(ctx).Where("token_hash = ?", row.TokenHash).Delete(&models.Session{})
+		return nil, ErrNoSession
+	}
+	// Writing on every request would make every page view a write; a minute
+	// of precision is plenty for an idle timeout measured in hours.
+	if now.Sub(row.LastSeenAt) > time.Minute {
+		row.LastSeenAt = now
+		s.db.WithContext(ctx).Model(&models.Session{}).Where("token_hash = ?", row.TokenHash).Update("last_seen_at", now)
+	}
+	return &row, nil
+}
+
+// Delete ends the session for token. Deleting an unknown token is not an
+// error: signing out twice is fine.
+func (s *Sessions) Delete(ctx context.Context, token string) error {
+	return s.db.WithContext(ctx).Where("token_hash = ?", hashToken(token)).Delete(&models.Session{}).Error
+}
+
+// DeleteForUser ends every session of a user, for example when an
+// administrator deactivates the account.
+func (s *Sessions) DeleteForUser(ctx context.Context, userID uint) error {
+	return s.db.WithContext(ctx).Where("user_id = ?", userID).Delete(&models.Session{}).Error
+}
+
+// DeleteExpired removes sessions past their absolute or idle expiry.
+func (s *Sessions) DeleteExpired(ctx context.Context) (int64, error) {
+	now := s.now()
+	res := s.db.WithContext(ctx).Where("expires_at < ? OR last_seen_at < ?", now, now.Add(-s.idle)).Delete(&models.Session{})
+	return res.RowsAffected, res.Error
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

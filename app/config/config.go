@@ -1,0 +1,234 @@
+// Package config reads the application's settings from the environment.
+//
+// Every setting a forker may change is a field of Config, read in Load, and
+// listed in README's configuration table. Development defaults let `go run .`
+// work with nothing set; production refuses to start with them.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Environment names where the app runs.
+type Environment string
+
+// The two environments. Development enables demo data, the demo accounts on
+// the sign-in page and the built-in development identity provider.
+const (
+	Development Environment = "development"
+	Production  Environment = "production"
+)
+
+// LoginMode says which ways to sign in the sign-in page offers.
+type LoginMode string
+
+// Login modes.
+const (
+	LoginLocal LoginMode = "local" // e-mail and password only
+	LoginSSO   LoginMode = "sso"   // single sign-on only: visitors go straight to the provider
+	LoginBoth  LoginMode = "both"  // SSO buttons, then "or", then e-mail and password
+)
+
+// DevSessionSecret is the development default of SESSION_SECRET. Production
+// refuses to start with it.
+const DevSessionSecret = "dev-only-session-secret-change-me-0123456789"
+
+// AppLink is one entry of the navigation widget's app switcher.
+type AppLink struct {
+	Name string
+	URL  string
+}
+
+// Config holds every setting of the application.
+type Config struct {
+	Env     Environment
+	AppName string
+	// Addr is the listen address, ":8080" or ":"+PORT.
+	Addr string
+	// BaseURL is the public URL of the app, without a trailing slash. SSO
+	// callback URLs are built from it.
+	BaseURL string
+	// DatabaseURL is empty for the embedded SQLite database at SQLitePath,
+	// or a postgres:// URL.
+	DatabaseURL string
+	SQLitePath  string
+	// SessionSecret keys the short-lived cookie that carries SSO state
+	// through the identity provider's round trip.
+	SessionSecret string
+	// SessionIdle and SessionMax bound a signed-in session.
+	SessionIdle time.Duration
+	SessionMax  time.Duration
+	// Seed fills an empty database with the demo company (development only).
+	Seed bool
+	// Apps are the company's other applications, for the app switcher.
+	Apps []AppLink
+	// LoginMode is local, sso or both.
+	LoginMode LoginMode
+	// TrustProxy makes the app take the client IP from X-Forwarded-For, set by
+	// a reverse proxy you trust. Leave it off when clients connect directly,
+	// or they can forge their address and dodge login throttling.
+	TrustProxy bool
+
+	SSO SSO
+}
+
+// SSO holds the single sign-on settings. Only providers with a client id are
+// enabled.
+type SSO struct {
+	// AllowedDomains limits new SSO accounts to these e-mail domains; empty
+	// allows every domain.
+	AllowedDomains []string
+
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string
+	OIDCName         string
+
+	GitHubKey, GitHubSecret       string
+	GoogleKey, GoogleSecret       string
+	MicrosoftKey, MicrosoftSecret string
+	// MicrosoftTenant is "common", "organizations" or a tenant id.
+	MicrosoftTenant string
+
+	// DevIdP serves the built-in development identity provider. It is on by
+	// default in development, off in production unless DEV_IDP=on.
+	DevIdP bool
+}
+
+// IsProduction reports whether the app runs in production.
+func (c Config) IsProduction() bool { return c.Env == Production }
+
+// Load reads the configuration through getenv (os.Getenv in main, a map in
+// tests) and checks it.
+func Load(getenv func(string) string) (Config, error) {
+	env := func(key, def string) string {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := Config{
+		Env:           Environment(strings.ToLower(env("APP_ENV", string(Development)))),
+		AppName:       env("APP_NAME", "Company Expenses"),
+		Addr:          ":" + env("PORT", "8080"),
+		BaseURL:       strings.TrimRight(env("BASE_URL", "http://localhost:8080"), "/"),
+		DatabaseURL:   env("DATABASE_URL", ""),
+		SQLitePath:    env("SQLITE_PATH", "data/expenses.db"),
+		SessionSecret: env("SESSION_SECRET", DevSessionSecret),
+		LoginMode:     LoginMode(strings.ToLower(env("LOGIN_MODE", string(LoginBoth)))),
+		SSO: SSO{
+			OIDCIssuer:       env("SSO_OIDC_ISSUER", ""),
+			OIDCClientID:     env("SSO_OIDC_CLIENT_ID", ""),
+			OIDCClientSecret: env("SSO_OIDC_CLIENT_SECRET", ""),
+			OIDCName:         env("SSO_OIDC_NAME", "Company SSO"),
+			GitHubKey:        env("SSO_GITHUB_KEY", ""),
+			GitHubSecret:     env("SSO_GITHUB_SECRET", ""),
+			GoogleKey:        env("SSO_GOOGLE_KEY", ""),
+			GoogleSecret:     env("SSO_GOOGLE_SECRET", ""),
+			MicrosoftKey:     env("SSO_MICROSOFT_KEY", ""),
+			MicrosoftSecret:  env("SSO_MICROSOFT_SECRET", ""),
+			MicrosoftTenant:  env("SSO_MICROSOFT_TENANT", "common"),
+		},
+	}
+	if c.Env != Development && c.Env != Production {
+		return c, fmt.Errorf("APP_ENV must be development or production, not %q", c.Env)
+	}
+	switch c.LoginMode {
+	case LoginLocal, LoginSSO, LoginBoth:
+	default:
+		return c, fmt.Errorf("LOGIN_MODE must be local, sso or both, not %q", c.LoginMode)
+	}
+	var err error
+	if c.SessionIdle, err = duration(env("SESSION_IDLE_TIMEOUT", "2h"), "SESSION_IDLE_TIMEOUT"); err != nil {
+		return c, err
+	}
+	if c.SessionMax, err = duration(env("SESSION_MAX_AGE", "12h"), "SESSION_MAX_AGE"); err != nil {
+		return c, err
+	}
+	if c.Seed, err = flag(env("SEED_DEMO_DATA", strconv.FormatBool(c.Env == Development)), "SEED_DEMO_DATA"); err != nil {
+		return c, err
+	}
+	if c.TrustProxy, err = flag(env("TRUST_PROXY", "false"), "TRUST_PROXY"); err != nil {
+		return c, err
+	}
+	if c.SSO.DevIdP, err = flag(env("DEV_IDP", strconv.FormatBool(c.Env == Development)), "DEV_IDP"); err != nil {
+		return c, err
+	}
+	defaultApps := ""
+	if c.Env == Development {
+		defaultApps = "Travel=https://travel.example.com,Time sheets=https://time.example.com,Service desk=https://help.example.com"
+	}
+	if c.Apps, err = ParseApps(env("APPS", defaultApps)); err != nil {
+		return c, err
+	}
+	for _, d := range strings.Split(getenv("SSO_ALLOWED_DOMAINS"), ",") {
+		if d = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(d), "@"))); d != "" {
+			c.SSO.AllowedDomains = append(c.SSO.AllowedDomains, d)
+		}
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return c, fmt.Errorf("BASE_URL must be an absolute http(s) URL, not %q", c.BaseURL)
+	}
+	if c.SSO.OIDCIssuer != "" && c.SSO.OIDCClientID == "" {
+		return c, errors.New("SSO_OIDC_CLIENT_ID is required when SSO_OIDC_ISSUER is set")
+	}
+
+	if c.IsProduction() {
+		if strings.TrimSpace(getenv("BASE_URL")) == "" {
+			return c, errors.New("BASE_URL must be set in production (SSO callback URLs are built from it)")
+		}
+		if c.SessionSecret == DevSessionSecret || len(c.SessionSecret) < 32 {
+			return c, errors.New("SESSION_SECRET must be set in production to a random value of at least 32 characters (not the development default)")
+		}
+		if c.SSO.OIDCIssuer != "" && c.SSO.OIDCClientSecret == "" {
+			return c, errors.New("SSO_OIDC_CLIENT_SECRET must be set in production when SSO_OIDC_ISSUER is set")
+		}
+	}
+	return c, nil
+}
+
+// ParseApps reads the app switcher's entries: comma-separated "Name=URL"
+// pairs, for example "Travel=https://travel.example.com,HR=/hr".
+func ParseApps(s string) ([]AppLink, error) {
+	var apps []AppLink
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		name, link, ok := strings.Cut(part, "=")
+		name, link = strings.TrimSpace(name), strings.TrimSpace(link)
+		if !ok || name == "" || link == "" {
+			return nil, fmt.Errorf("APPS: %q is not of the form Name=URL", part)
+		}
+		u, err := url.Parse(link)
+		if err != nil || !(strings.HasPrefix(link, "/") || u.Scheme == "https" || u.Scheme == "http") {
+			return nil, fmt.Errorf("APPS: %q must be an http(s) URL or a path starting with /", link)
+		}
+		apps = append(apps, AppLink{Name: name, URL: link})
+	}
+	return apps, nil
+}
+
+func duration(v, name string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s must be a positive duration such as 30m or 12h, not %q", name, v)
+	}
+	return d, nil
+}
+
+func flag(v, name string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "1", "true", "on", "yes":
+		return true, nil
+	case "0", "false", "off", "no":
+		return false, nil
+	}
+	return false, fmt.Errorf("%s must be on or off, not %q", name, v)
+}

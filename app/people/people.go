@@ -1,0 +1,380 @@
+// Package people manages the company's people: local accounts created by
+// administrators, their roles, department and manager, deactivation, and
+// passwords. It holds the rules; app/web only translates HTTP to calls here.
+package people
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"github.com/company-expenses/company-expenses/app/auth"
+	"github.com/company-expenses/company-expenses/app/database"
+	"github.com/company-expenses/company-expenses/models"
+)
+
+// Errors a caller can show as they are.
+var (
+	ErrNotFound = errors.New("this person does not exist")
+)
+
+// FieldErrors maps a form field to the message shown beside it.
+type FieldErrors map[string]string
+
+// ValidationError carries the messages for the fields that need fixing.
+type ValidationError struct{ Fields FieldErrors }
+
+func (e *ValidationError) Error() string {
+	var parts []string
+	for k, v := range e.Fields {
+		parts = append(parts, k+": "+v)
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+// Service reads and changes people.
+type Service struct {
+	db  *gorm.DB
+	now func() time.Time
+}
+
+// NewService returns a Service on db.
+func NewService(db *gorm.DB) *Service {
+	return &Service{db: db, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// Get returns the employee with the given user id, with user, roles,
+// department and manager loaded.
+func (s *Service) Get(ctx context.Context, id uint) (*models.Employee, error) {
+	var e models.Employee
+	err := s.db.WithContext(ctx).Preload("User.Roles").Preload("Department").Preload("Manager").
+		Where("user_id = ?", id).Take(&e).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load employee %d: %w", id, err)
+	}
+	return &e, nil
+}
+
+// ListItem is one row of the admin user list.
+type ListItem struct {
+	models.Employee
+	Providers []string
+}
+
+// List returns everyone, ordered by name, with their linked SSO providers.
+func (s *Service) List(ctx context.Context) ([]ListItem, error) {
+	var emps []models.Employee
+	if err := s.db.WithContext(ctx).Preload("User.Roles").Preload("Department").Preload("Manager").
+		Order("full_name").Find(&emps).Error; err != nil {
+		return nil, fmt.Errorf("list employees: %w", err)
+	}
+	var ids []models.Identity
+	if err := s.db.WithContext(ctx).Select("user_id", "provider").Order("provider").Find(&ids).Error; err != nil {
+		return nil, fmt.Errorf("list identities: %w", err)
+	}
+	byUser := map[uint][]string{}
+	for _, id := range ids {
+		byUser[id.UserID] = append(byUser[id.UserID], id.Provider)
+	}
+	out := make([]ListItem, len(emps))
+	for i, e := range emps {
+		out[i] = ListItem{Employee: e, Providers: byUser[e.UserID]}
+	}
+	return out, nil
+}
+
+// Departments returns every department by name.
+func (s *Service) Departments(ctx context.Context) ([]models.Department, error) {
+	var ds []models.Department
+	err := s.db.WithContext(ctx).Order("name").Find(&ds).Error
+	return ds, err
+}
+
+// Managers returns the people who hold the manager role, by name.
+func (s *Service) Managers(ctx context.Context) ([]models.Employee, error) {
+	var ms []models.Employee
+	err := s.db.WithContext(ctx).
+		Joins("JOIN user_roles ON user_roles.user_id = employees.user_id AND user_roles.role = ?", models.RoleManager).
+		Order("full_name").Find(&ms).Error
+	return ms, err
+}
+
+// Form is the admin form for a person, as typed.
+type Form struct {
+	FullName     string
+	Email        string
+	DepartmentID string
+	ManagerID    string
+	Roles        []string
+	Active       bool
+	// Password is required when creating a local account, optional when
+	// editing one (empty keeps the current password).
+	Password string
+}
+
+type checked struct {
+	fullName     string
+	email        string
+	departmentID *uint
+	managerID    *uint
+	roles        []models.Role
+}
+
+func (s *Service) validate(ctx context.Context, f Form, self uint, creating bool) (checked, error) {
+	errs := FieldErrors{}
+	var c checked
+	c.fullName = strings.TrimSpace(f.FullName)
+	switch n := utf8.RuneCountInString(c.fullName); {
+	case n == 0:
+		errs["full_name"] = "Enter the person's full name."
+	case n > 200:
+		errs["full_name"] = "Use at most 200 characters."
+	}
+	c.email = models.NormalizeEmail(f.Email)
+	if msg := CheckEmail(c.email); msg != "" {
+		errs["email"] = msg
+	} else {
+		var n int64
+		s.db.WithContext(ctx).Model(&models.User{}).Where("email = ? AND id <> ?", c.email, self).Count(&n)
+		if n > 0 {
+			errs["email"] = "Someone already uses this e-mail address."
+		}
+	}
+	if f.DepartmentID != "" {
+		id, err := strconv.ParseUint(f.DepartmentID, 10, 32)
+		var n int64
+		if err == nil {
+			s.db.WithContext(ctx).Model(&models.Department{}).Where("id = ?", id).Count(&n)
+		}
+		if n == 0 {
+			errs["department_id"] = "Choose a department from the list."
+		} else {
+			v := uint(id)
+			c.departmentID = &v
+		}
+	}
+	if f.ManagerID != "" {
+		id, err := strconv.ParseUint(f.ManagerID, 10, 32)
+		var n int64
+		if err == nil && uint(id) != self {
+			s.db.WithContext(ctx).Model(&models.Employee{}).Where("user_id = ?", id).Count(&n)
+		}
+		switch {
+		case err == nil && uint(id) == self && self != 0:
+			errs["manager_id"] = "A person cannot be their own manager."
+		case n == 0:
+			errs["manager_id"] = "Choose a manager from the list."
+		default:
+			v := uint(id)
+			c.managerID = &v
+		}
+	}
+	for _, r := range f.Roles {
+		role := models.Role(r)
+		if !role.Valid() {
+			errs["roles"] = "Choose roles from the list."
+			break
+		}
+		c.roles = append(c.roles, role)
+	}
+	if len(c.roles) == 0 && errs["roles"] == "" {
+		errs["roles"] = "Give the person at least one role."
+	}
+	if creating || f.Password != "" {
+		if msg := auth.CheckNewPassword(f.Password); msg != "" {
+			errs["password"] = msg
+		}
+	}
+	if len(errs) > 0 {
+		return c, &ValidationError{Fields: errs}
+	}
+	return c, nil
+}
+
+// CheckEmail returns a message when email is not a plausible address.
+func CheckEmail(email string) string {
+	switch {
+	case email == "":
+		return "Enter an e-mail address."
+	case len(email) > 254:
+		return "Use at most 254 characters."
+	}
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || !strings.Contains(email, "@") {
+		return "Enter an e-mail address such as name@example.com."
+	}
+	return ""
+}
+
+// CreateLocal creates a local account (IsLocalUser = true) from the admin
+// form.
+func (s *Service) CreateLocal(ctx context.Context, f Form) (*models.Employee, error) {
+	c, err := s.validate(ctx, f, 0, true)
+	if err != nil {
+		return nil, err
+	}
+	hash, err := auth.HashPassword(f.Password)
+	if err != nil {
+		return nil, err
+	}
+	e := models.NewLocalEmployee(c.email, c.fullName, c.roles...)
+	e.User.PasswordHash = hash
+	e.User.Active = f.Active
+	e.DepartmentID, e.ManagerID = c.departmentID, c.managerID
+	err = models.CreateEmployee(s.db.WithContext(ctx), e)
+	if database.IsUniqueViolation(err) {
+		return nil, &ValidationError{Fields: FieldErrors{"email": "Someone already uses this e-mail address."}}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create employee: %w", err)
+	}
+	return e, nil
+}
+
+// Update changes a person from the admin form. actorID is the administrator;
+// administrators cannot deactivate themselves or take away their own admin
+// role, so that the last way into the admin screens is never closed by
+// accident. It reports whether the person was deactivated, so that the
+// caller can end their sessions.
+func (s *Service) Update(ctx context.Context, actorID, id uint, f Form) (deactivated bool, err error) {
+	e, err := s.Get(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	c, err := s.validate(ctx, f, id, false)
+	if err != nil {
+		return false, err
+	}
+	if id == actorID {
+		fe := FieldErrors{}
+		if !f.Active {
+			fe["active"] = "You cannot deactivate your own account."
+		}
+		hasAdmin := false
+		for _, r := range c.roles {
+			hasAdmin = hasAdmin || r == models.RoleAdmin
+		}
+		if !hasAdmin {
+			fe["roles"] = "You cannot remove your own administrator role."
+		}
+		if len(fe) > 0 {
+			return false, &ValidationError{Fields: fe}
+		}
+	}
+	if f.Password != "" && !e.IsLocalUser && !e.User.HasPassword() {
+		return false, &ValidationError{Fields: FieldErrors{"password": "This person signs in with SSO; they have no password to set."}}
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		updates := map[string]any{"email": c.email, "active": f.Active, "updated_at": s.now()}
+		if f.Password != "" {
+			hash, err := auth.HashPassword(f.Password)
+			if err != nil {
+				return err
+			}
+			updates["password_hash"] = hash
+		}
+		if err := tx.Model(&models.User{}).Where("id = ?", id).Updates(updates).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&models.Employee{}).Where("user_id = ?", id).Updates(map[string]any{
+			"full_name": c.fullName, "department_id": c.departmentID, "manager_id": c.managerID,
+		}).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("user_id = ?", id).Delete(&models.UserRole{}).Error; err != nil {
+			return err
+		}
+		rs := make([]models.UserRole, len(c.roles))
+		for i, r := range c.roles {
+			rs[i] = models.UserRole{UserID: id, Role: r}
+		}
+		return tx.Create(&rs).Error
+	})
+	if database.IsUniqueViolation(err) {
+		return false, &ValidationError{Fields: FieldErrors{"email": "Someone already uses this e-mail address."}}
+	}
+	if err != nil {
+		return false, fmt.Errorf("update employee %d: %w", id, err)
+	}
+	return e.User.Active && !f.Active, nil
+}
+
+// ChangePassword changes a local account's password after checking the
+// current one.
+func (s *Service) ChangePassword(ctx context.Context, id uint, current, next, confirm string) error {
+	e, err := s.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !e.User.HasPassword() {
+		return &ValidationError{Fields: FieldErrors{"current": "Your account signs in with single sign-on and has no password here. Change your password at your identity provider."}}
+	}
+	errs := FieldErrors{}
+	if current == "" {
+		errs["current"] = "Enter your current password."
+	} else if len(current) > auth.MaxPasswordLength || !auth.VerifyPassword(e.User.PasswordHash, current) {
+		errs["current"] = "This is not your current password."
+	}
+	if msg := auth.CheckNewPassword(next); msg != "" {
+		errs["new"] = msg
+	} else if next != confirm {
+		errs["confirm"] = "The two new passwords differ."
+	}
+	if len(errs) > 0 {
+		return &ValidationError{Fields: errs}
+	}
+	hash, err := auth.HashPassword(next)
+	if err != nil {
+		return err
+	}
+	return s.db.WithContext(ctx).Model(&models.User{}).Where("id = ?", id).
+		Updates(map[string]any{"password_hash": hash, "updated_at": s.now()}).Error
+}
+
+// Errors of Authenticate.
+var (
+	// ErrBadCredentials means the e-mail is unknown or the password wrong;
+	// the two are deliberately not told apart.
+	ErrBadCredentials = errors.New("wrong e-mail or password")
+	// ErrNoPassword means the account signs in only through SSO.
+	ErrNoPassword = errors.New("account has no password")
+)
+
+// Authenticate checks an e-mail and password and returns the user when they
+// match, whatever the user's active flag: the caller decides what to tell a
+// deactivated person once the password has proved who they are. Unknown
+// e-mails cost as much time as wrong passwords.
+func (s *Service) Authenticate(ctx context.Context, email, password string) (*models.User, error) {
+	var u models.User
+	err := s.db.WithContext(ctx).Where("email = ?", models.NormalizeEmail(email)).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		auth.BurnPasswordCheck(password)
+		return nil, ErrBadCredentials
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find user: %w", err)
+	}
+	if !u.HasPassword() {
+		auth.BurnPasswordCheck(password)
+		return &u, ErrNoPassword
+	}
+	if !auth.VerifyPassword(u.PasswordHash, password) {
+		return nil, ErrBadCredentials
+	}
+	return &u, nil
+}
+
+// RecordLogin stamps the user's last sign-in time.
+func (s *Service) RecordLogin(ctx context.Context, id uint) error {
+	return s.db.WithContext(ctx).Model(&models.User{}).Where("id = ?", id).Update("last_login_at", s.now()).Error
+}

@@ -1,0 +1,205 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/app/people"
+	"github.com/company-expenses/company-expenses/layouts"
+	"github.com/company-expenses/company-expenses/models"
+	adminviews "github.com/company-expenses/company-expenses/views/admin"
+	"github.com/company-expenses/company-expenses/views/ui"
+)
+
+// requireAdmin lets only administrators through.
+func (a *Application) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !viewer(c).User.HasRole(models.RoleAdmin) {
+			return echo.NewHTTPError(http.StatusForbidden)
+		}
+		return next(c)
+	}
+}
+
+func (a *Application) adminUsers(c echo.Context) error {
+	list, err := a.people.List(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	rows := make([]adminviews.UserRow, len(list))
+	for i, e := range list {
+		r := adminviews.UserRow{
+			ID: e.UserID, FullName: e.DisplayName(), Email: e.User.Email,
+			Active: e.User.Active, IsLocalUser: e.IsLocalUser, Providers: e.Providers,
+		}
+		var roles []string
+		for _, role := range e.User.RoleList() {
+			roles = append(roles, role.Label())
+		}
+		r.Roles = strings.Join(roles, ", ")
+		if e.Department != nil {
+			r.Department = e.Department.Name
+		}
+		if e.User.LastLoginAt != nil {
+			r.LastLogin = e.User.LastLoginAt.Format("2 Jan 2006 15:04")
+		}
+		rows[i] = r
+	}
+	return a.render(c, http.StatusOK, adminviews.Users(a.page(c, "People"), rows))
+}
+
+// userFormChoices fills the select boxes of the person form.
+func (a *Application) userFormChoices(c echo.Context, f *adminviews.UserForm) error {
+	ctx := c.Request().Context()
+	ds, err := a.people.Departments(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		f.Departments = append(f.Departments, adminviews.Option{Value: strconv.FormatUint(uint64(d.ID), 10), Label: d.Name})
+	}
+	ms, err := a.people.Managers(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if m.UserID != f.ID {
+			f.Managers = append(f.Managers, adminviews.Option{Value: strconv.FormatUint(uint64(m.UserID), 10), Label: m.DisplayName()})
+		}
+	}
+	for _, r := range models.AllRoles {
+		f.RoleOptions = append(f.RoleOptions, adminviews.Option{Value: string(r), Label: r.Label()})
+	}
+	return nil
+}
+
+func (a *Application) adminUserNew(c echo.Context) error {
+	f := adminviews.UserForm{Active: true, IsLocalUser: true, Roles: map[string]bool{string(models.RoleEmployee): true}}
+	if err := a.userFormChoices(c, &f); err != nil {
+		return err
+	}
+	return a.render(c, http.StatusOK, adminviews.UserEdit(a.page(c, "Add a person"), f))
+}
+
+// readUserForm reads the person form as typed, for re-display and for
+// people.Form.
+func readUserForm(c echo.Context) (people.Form, adminviews.UserForm) {
+	params, _ := c.FormParams()
+	pf := people.Form{
+		FullName:     c.FormValue("full_name"),
+		Email:        c.FormValue("email"),
+		DepartmentID: c.FormValue("department_id"),
+		ManagerID:    c.FormValue("manager_id"),
+		Roles:        params["roles"],
+		Active:       c.FormValue("active") == "on",
+		Password:     c.FormValue("password"),
+	}
+	vf := adminviews.UserForm{
+		FullName: pf.FullName, Email: pf.Email, DepartmentID: pf.DepartmentID, ManagerID: pf.ManagerID,
+		Active: pf.Active, Roles: map[string]bool{},
+	}
+	for _, r := range pf.Roles {
+		vf.Roles[r] = true
+	}
+	return pf, vf
+}
+
+func (a *Application) adminUserCreate(c echo.Context) error {
+	pf, vf := readUserForm(c)
+	vf.IsLocalUser = true
+	e, err := a.people.CreateLocal(c.Request().Context(), pf)
+	var ve *people.ValidationError
+	if errors.As(err, &ve) {
+		vf.Errors = ui.FieldErrors(ve.Fields)
+		if err := a.userFormChoices(c, &vf); err != nil {
+			return err
+		}
+		return a.render(c, http.StatusUnprocessableEntity, adminviews.UserEdit(a.page(c, "Add a person"), vf))
+	}
+	if err != nil {
+		return err
+	}
+	a.flash(c, layouts.FlashSuccess, e.FullName+" has been added.")
+	return c.Redirect(http.StatusSeeOther, paths.AdminUsers)
+}
+
+func (a *Application) personParam(c echo.Context) (*models.Employee, error) {
+	id, err := strconv.ParseUint(c.Param("id"), 10, 32)
+	if err != nil {
+		return nil, echo.NewHTTPError(http.StatusNotFound)
+	}
+	e, err := a.people.Get(c.Request().Context(), uint(id))
+	if errors.Is(err, people.ErrNotFound) {
+		return nil, echo.NewHTTPError(http.StatusNotFound)
+	}
+	return e, err
+}
+
+func (a *Application) providersOf(c echo.Context, userID uint) []string {
+	var ps []string
+	a.db.WithContext(c.Request().Context()).Model(&models.Identity{}).Where("user_id = ?", userID).Order("provider").Pluck("provider", &ps)
+	return ps
+}
+
+func (a *Application) adminUserEdit(c echo.Context) error {
+	e, err := a.personParam(c)
+	if err != nil {
+		return err
+	}
+	f := adminviews.UserForm{
+		ID: e.UserID, FullName: e.FullName, Email: e.User.Email, Active: e.User.Active,
+		IsLocalUser: e.IsLocalUser, HasPassword: e.User.HasPassword(), Roles: map[string]bool{},
+		Providers: a.providersOf(c, e.UserID),
+	}
+	if e.DepartmentID != nil {
+		f.DepartmentID = strconv.FormatUint(uint64(*e.DepartmentID), 10)
+	}
+	if e.ManagerID != nil {
+		f.ManagerID = strconv.FormatUint(uint64(*e.ManagerID), 10)
+	}
+	for _, r := range e.User.RoleList() {
+		f.Roles[string(r)] = true
+	}
+	if err := a.userFormChoices(c, &f); err != nil {
+		return err
+	}
+	return a.render(c, http.StatusOK, adminviews.UserEdit(a.page(c, "Edit "+e.DisplayName()), f))
+}
+
+func (a *Application) adminUserUpdate(c echo.Context) error {
+	e, err := a.personParam(c)
+	if err != nil {
+		return err
+	}
+	pf, vf := readUserForm(c)
+	vf.ID, vf.IsLocalUser, vf.HasPassword = e.UserID, e.IsLocalUser, e.User.HasPassword()
+	vf.Providers = a.providersOf(c, e.UserID)
+	ctx := c.Request().Context()
+	deactivated, err := a.people.Update(ctx, viewer(c).UserID, e.UserID, pf)
+	var ve *people.ValidationError
+	if errors.As(err, &ve) {
+		vf.Errors = ui.FieldErrors(ve.Fields)
+		if err := a.userFormChoices(c, &vf); err != nil {
+			return err
+		}
+		return a.render(c, http.StatusUnprocessableEntity, adminviews.UserEdit(a.page(c, "Edit "+e.DisplayName()), vf))
+	}
+	if err != nil {
+		return err
+	}
+	msg := "Changes to " + strings.TrimSpace(pf.FullName) + " have been saved."
+	if deactivated {
+		// A deactivated person is out at once, not at their next sign-in.
+		if err := a.sessions.DeleteForUser(ctx, e.UserID); err != nil {
+			return err
+		}
+		msg = strings.TrimSpace(pf.FullName) + " has been deactivated and signed out everywhere."
+	}
+	a.flash(c, layouts.FlashSuccess, msg)
+	return c.Redirect(http.StatusSeeOther, paths.AdminUsers)
+}

@@ -1,0 +1,62 @@
+// Package web is the HTTP side of Company Expenses: the routes, the
+// handlers, and the glue between requests, sessions and pages.
+//
+// Handlers are methods on Application, so everything a handler may touch is
+// visible in one struct. They stay thin: they read the request, call a
+// service (app/people, app/expenses, …) and render a page from views/.
+package web
+
+import (
+	"log/slog"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"github.com/company-expenses/company-expenses/app/auth"
+	"github.com/company-expenses/company-expenses/app/config"
+	"github.com/company-expenses/company-expenses/app/people"
+)
+
+// Deps are the application's dependencies, built in app.New.
+type Deps struct {
+	Config   config.Config
+	DB       *gorm.DB
+	Log      *slog.Logger
+	Sessions *auth.Sessions
+	Throttle *auth.Throttle
+	People   *people.Service
+	// DemoPassword is shown on the sign-in page in development.
+	DemoPassword string
+}
+
+// Application holds the dependencies every handler may use.
+type Application struct {
+	cfg      config.Config
+	db       *gorm.DB
+	log      *slog.Logger
+	sessions *auth.Sessions
+	throttle *auth.Throttle
+	people   *people.Service
+	demoPass string
+
+	echo *echo.Echo
+}
+
+// New builds the application and its routes.
+func New(d Deps) *Application {
+	a := &Application{
+		cfg:      d.Config,
+		db:       d.DB,
+		log:      d.Log,
+		sessions: d.Sessions,
+		throttle: d.Throttle,
+		people:   d.People,
+		demoPass: d.DemoPassword,
+	}
+	a.echo = a.routes()
+	return a
+}
+
+// Echo returns the router, for the startup routines that add routes (the SSO
+// package) and for tests.
+func (a *Application) Echo() *echo.Echo { return a.echo }

@@ -1,0 +1,161 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/company-expenses/company-expenses/app/auth"
+	"github.com/company-expenses/company-expenses/app/config"
+	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/app/people"
+	"github.com/company-expenses/company-expenses/models"
+	authviews "github.com/company-expenses/company-expenses/views/auth"
+	"github.com/company-expenses/company-expenses/views/ui"
+)
+
+// demoAccounts are listed on the sign-in page in development; app/seed
+// creates them.
+var demoAccounts = []authviews.DemoAccount{
+	{Email: "employee@example.com", Role: "employee"},
+	{Email: "manager@example.com", Role: "manager of the employee"},
+	{Email: "finance@example.com", Role: "finance"},
+	{Email: "admin@example.com", Role: "administrator"},
+}
+
+func (a *Application) login(c echo.Context) error {
+	next := paths.SafeNext(c.QueryParam("next"))
+	if viewer(c) != nil {
+		return c.Redirect(http.StatusSeeOther, next)
+	}
+	return a.renderLogin(c, http.StatusOK, authviews.LoginForm{Next: next})
+}
+
+func (a *Application) renderLogin(c echo.Context, status int, f authviews.LoginForm) error {
+	if f.Next == paths.Home {
+		f.Next = ""
+	}
+	d := authviews.LoginData{
+		Form:         f,
+		ShowPassword: a.cfg.LoginMode != config.LoginSSO,
+		SSO:          a.ssoButtons(f.Next),
+	}
+	if !a.cfg.IsProduction() && a.cfg.Seed && d.ShowPassword {
+		d.Demo, d.DemoPassword = demoAccounts, a.demoPass
+	}
+	return a.render(c, status, authviews.Login(a.page(c, "Sign in"), d))
+}
+
+// ssoButtons lists the "Sign in with …" buttons. Until the SSO package is
+// started there are none.
+func (a *Application) ssoButtons(next string) []authviews.SSOButton {
+	return nil
+}
+
+func (a *Application) loginPost(c echo.Context) error {
+	ctx := c.Request().Context()
+	f := authviews.LoginForm{
+		Email:  strings.TrimSpace(c.FormValue("email")),
+		Next:   paths.SafeNext(c.FormValue("next")),
+		Errors: ui.FieldErrors{},
+	}
+	if a.cfg.LoginMode == config.LoginSSO {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	password := c.FormValue("password")
+	if msg := checkLoginEmail(f.Email); msg != "" {
+		f.Errors["email"] = msg
+	}
+	switch {
+	case password == "":
+		f.Errors["password"] = "Enter your password."
+	case utf8.RuneCountInString(password) > auth.MaxPasswordLength:
+		f.Errors["password"] = fmt.Sprintf("Passwords here have at most %d characters.", auth.MaxPasswordLength)
+	}
+	if f.Errors.Any() {
+		return a.renderLogin(c, http.StatusUnprocessableEntity, f)
+	}
+	email, ip := models.NormalizeEmail(f.Email), c.RealIP()
+
+	blocked, wait, err := a.throttle.Blocked(ctx, email, ip)
+	if err != nil {
+		return err
+	}
+	if blocked {
+		f.Problem = fmt.Sprintf("Too many failed sign-in attempts. Wait %d minutes and try again, or ask an administrator to help.", int(wait.Minutes()))
+		return a.renderLogin(c, http.StatusTooManyRequests, f)
+	}
+
+	u, err := a.people.Authenticate(ctx, email, password)
+	switch {
+	case errors.Is(err, people.ErrBadCredentials):
+		if err := a.throttle.Fail(ctx, email, ip); err != nil {
+			return err
+		}
+		f.Problem = "Wrong e-mail or password."
+		return a.renderLogin(c, http.StatusUnauthorized, f)
+	case errors.Is(err, people.ErrNoPassword):
+		if err := a.throttle.Fail(ctx, email, ip); err != nil {
+			return err
+		}
+		f.Problem = "This account signs in with single sign-on and has no password. Use the single sign-on button instead."
+		return a.renderLogin(c, http.StatusUnauthorized, f)
+	case err != nil:
+		return err
+	}
+	if !u.Active {
+		f.Problem = "Your account is deactivated. Ask an administrator if you need access again."
+		return a.renderLogin(c, http.StatusForbidden, f)
+	}
+	if err := a.throttle.Succeed(ctx, email); err != nil {
+		return err
+	}
+	if err := a.SignIn(c, u.ID, "password"); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, f.Next)
+}
+
+func checkLoginEmail(email string) string {
+	switch {
+	case email == "":
+		return "Enter your e-mail address."
+	case len(email) > 254:
+		return "E-mail addresses have at most 254 characters."
+	case !strings.Contains(email, "@"):
+		return "Enter an e-mail address such as name@example.com."
+	}
+	return ""
+}
+
+// logoutPost ends the session and shows the signed-out page. It never sends
+// the person back into SSO, which would sign them straight in again.
+func (a *Application) logoutPost(c echo.Context) error {
+	if err := a.signOut(c.Request().Context(), c); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, paths.SignedOut)
+}
+
+func (a *Application) signedOut(c echo.Context) error {
+	if viewer(c) != nil {
+		return c.Redirect(http.StatusSeeOther, paths.Home)
+	}
+	return a.render(c, http.StatusOK, authviews.SignedOut(a.page(c, "Signed out")))
+}
+
+func (a *Application) healthz(c echo.Context) error {
+	sqlDB, err := a.db.DB()
+	if err == nil {
+		err = sqlDB.PingContext(c.Request().Context())
+	}
+	if err != nil {
+		a.log.Error("health check", "err", err)
+		return c.String(http.StatusServiceUnavailable, "database unavailable\n")
+	}
+	return c.String(http.StatusOK, "ok\n")
+}

@@ -1,0 +1,29 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/layouts"
+	"github.com/company-expenses/company-expenses/models"
+)
+
+// menu builds the navigation widget's main menu for the signed-in person.
+// This is the one place to add, remove or reorder a menu entry; each entry
+// appears only for the people the server would let through.
+func (a *Application) menu(c echo.Context, v *models.Employee, current string) []layouts.MenuItem {
+	items := []layouts.MenuItem{
+		{Label: "Dashboard", URL: paths.Home},
+	}
+	items = append(items, a.expenseMenu(c, v)...)
+	if v.User.HasRole(models.RoleAdmin) {
+		items = append(items, layouts.MenuItem{Label: "People", URL: paths.AdminUsers})
+	}
+	for i := range items {
+		u := items[i].URL
+		items[i].Active = current == u || (u != paths.Home && strings.HasPrefix(current, u+"/"))
+	}
+	return items
+}

@@ -1,0 +1,58 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/app/people"
+	"github.com/company-expenses/company-expenses/layouts"
+	profileviews "github.com/company-expenses/company-expenses/views/profile"
+	"github.com/company-expenses/company-expenses/views/ui"
+)
+
+func (a *Application) profileData(c echo.Context) profileviews.Data {
+	v := viewer(c)
+	d := profileviews.Data{
+		Name:        v.DisplayName(),
+		Email:       v.User.Email,
+		IsLocalUser: v.IsLocalUser,
+		HasPassword: v.User.HasPassword(),
+	}
+	if v.Department != nil {
+		d.Department = v.Department.Name
+	}
+	if v.Manager != nil {
+		d.Manager = v.Manager.DisplayName()
+	}
+	for _, r := range v.User.RoleList() {
+		d.Roles = append(d.Roles, r.Label())
+	}
+	if v.User.LastLoginAt != nil {
+		d.LastLogin = v.User.LastLoginAt.Format("2 Jan 2006, 15:04 MST")
+	}
+	return d
+}
+
+func (a *Application) profile(c echo.Context) error {
+	return a.render(c, http.StatusOK, profileviews.Page(a.page(c, "Your profile"), a.profileData(c)))
+}
+
+func (a *Application) passwordPost(c echo.Context) error {
+	v := viewer(c)
+	err := a.people.ChangePassword(c.Request().Context(), v.UserID,
+		c.FormValue("current"), c.FormValue("new"), c.FormValue("confirm"))
+	var ve *people.ValidationError
+	if errors.As(err, &ve) {
+		d := a.profileData(c)
+		d.PasswordErrors = ui.FieldErrors(ve.Fields)
+		return a.render(c, http.StatusUnprocessableEntity, profileviews.Page(a.page(c, "Your profile"), d))
+	}
+	if err != nil {
+		return err
+	}
+	a.flash(c, layouts.FlashSuccess, "Your password has been changed.")
+	return c.Redirect(http.StatusSeeOther, paths.Profile)
+}

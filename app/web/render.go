@@ -1,0 +1,148 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+	echomw "github.com/labstack/echo/v4/middleware"
+
+	"github.com/company-expenses/company-expenses/layouts"
+	"github.com/company-expenses/company-expenses/models"
+	errorviews "github.com/company-expenses/company-expenses/views/errors"
+)
+
+// render writes a templ component as the response.
+func (a *Application) render(c echo.Context, status int, comp templ.Component) error {
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	c.Response().WriteHeader(status)
+	return comp.Render(c.Request().Context(), c.Response())
+}
+
+// isHTMX reports whether htmx made the request, so a handler may answer with
+// a fragment instead of the full page.
+func isHTMX(c echo.Context) bool {
+	return c.Request().Header.Get("HX-Request") == "true" && c.Request().Header.Get("HX-Boosted") != "true"
+}
+
+// page builds the view model every page receives.
+func (a *Application) page(c echo.Context, title string) layouts.Page {
+	p := layouts.Page{
+		Title:     title,
+		AppName:   a.cfg.AppName,
+		Env:       string(a.cfg.Env),
+		CSRFToken: csrfToken(c),
+		Path:      c.Request().URL.Path,
+		Flash:     a.takeFlashes(c),
+	}
+	for _, app := range a.cfg.Apps {
+		p.Apps = append(p.Apps, layouts.AppLink{Name: app.Name, URL: app.URL})
+	}
+	if v := viewer(c); v != nil {
+		p.Viewer = a.viewerModel(c, v)
+		p.Menu = a.menu(c, v, p.Path)
+	}
+	return p
+}
+
+func (a *Application) viewerModel(c echo.Context, e *models.Employee) *layouts.Viewer {
+	v := &layouts.Viewer{
+		ID:          e.UserID,
+		Name:        e.DisplayName(),
+		Email:       e.User.Email,
+		Initials:    models.Initials(e.DisplayName()),
+		AvatarURL:   e.AvatarURL,
+		AccountKind: "Local account",
+	}
+	for _, r := range e.User.RoleList() {
+		v.Roles = append(v.Roles, r.Label())
+	}
+	if provider := a.ssoProviderOf(c, e); provider != "" {
+		v.IsSSO = true
+		v.AccountKind = "SSO · " + provider
+	}
+	return v
+}
+
+// ssoProviderOf names the SSO provider the person signed in with, or ""
+// for a password sign-in by a local account.
+func (a *Application) ssoProviderOf(c echo.Context, e *models.Employee) string {
+	if s := currentSession(c); s != nil && strings.HasPrefix(s.AuthMethod, "sso:") {
+		return a.providerLabel(strings.TrimPrefix(s.AuthMethod, "sso:"))
+	}
+	if !e.IsLocalUser {
+		return "single sign-on"
+	}
+	return ""
+}
+
+// providerLabel turns a provider's route name into its display name.
+func (a *Application) providerLabel(name string) string {
+	return name
+}
+
+// handleError renders every error as a page inside the master layout. Errors
+// a person can cause (404, 403, 400, …) say what happened; anything else is
+// logged with its context and shown as a calm 500.
+func (a *Application) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status := http.StatusInternalServerError
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		status = he.Code
+	}
+	if errors.Is(err, echomw.ErrCSRFInvalid) {
+		status = http.StatusForbidden
+	}
+	if status >= 500 {
+		a.log.ErrorContext(c.Request().Context(), "request failed",
+			"err", err, "method", c.Request().Method, "path", c.Request().URL.Path,
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+	}
+	heading, message := errorText(status, he)
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderAccept), echo.MIMEApplicationJSON) {
+		_ = c.JSON(status, map[string]string{"error": heading})
+		return
+	}
+	p := a.page(c, heading)
+	if rerr := a.render(c, status, errorviews.Page(p, status, heading, message)); rerr != nil {
+		a.log.Error("render error page", "err", rerr)
+	}
+}
+
+func errorText(status int, he *echo.HTTPError) (string, string) {
+	switch status {
+	case http.StatusNotFound, http.StatusMethodNotAllowed:
+		return "Page not found", "The page you asked for does not exist, or you do not have access to it."
+	case http.StatusForbidden:
+		if he != nil && strings.Contains(strings.ToLower(he.Error()), "csrf") {
+			return "Form expired", "This form has expired or was not sent from this site. Go back, reload the page and try again."
+		}
+		return "Not allowed", "You do not have permission to do this. If you think you should, ask an administrator."
+	case http.StatusRequestEntityTooLarge:
+		return "Too large", "What you sent is larger than this app accepts."
+	case http.StatusBadRequest:
+		if he != nil && strings.Contains(strings.ToLower(he.Error()), "csrf") {
+			return "Form expired", "This form is missing its security token. Go back, reload the page and try again."
+		}
+		return "Bad request", "The request could not be understood. Go back and try again."
+	case http.StatusTooManyRequests:
+		return "Slow down", "Too many requests. Wait a moment and try again."
+	case http.StatusServiceUnavailable:
+		return "Unavailable", "The app is busy or being updated. Try again in a minute."
+	}
+	return "Something went wrong", "An unexpected error happened on our side and has been logged. Try again in a moment; if it keeps happening, tell your administrator."
+}
+
+func (a *Application) logPanic(c echo.Context, err error, stack []byte) error {
+	a.log.ErrorContext(c.Request().Context(), "panic", "err", err, "path", c.Request().URL.Path, "stack", string(stack))
+	return err
+}

@@ -1,0 +1,73 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	echomw "github.com/labstack/echo/v4/middleware"
+
+	"github.com/company-expenses/company-expenses/app/middleware"
+	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/static"
+)
+
+// routes lists every route of the application with its middleware, so the
+// whole HTTP surface reads from one screen. The SSO routes are the exception
+// on purpose: the SSO startup routine adds them (see app/app.go), and without
+// it they answer 404, as in the seed.
+func (a *Application) routes() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = a.handleError
+	// The client address matters for login throttling. Behind a trusted
+	// reverse proxy take it from X-Forwarded-For; otherwise use the
+	// connection's address, which a client cannot forge.
+	if a.cfg.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	} else {
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
+
+	e.Use(
+		echomw.RequestID(),
+		middleware.RequestLog(a.log),
+		echomw.RecoverWithConfig(echomw.RecoverConfig{DisableStackAll: true, LogErrorFunc: a.logPanic}),
+		middleware.SecurityHeaders(a.cfg.IsProduction()),
+		echomw.BodyLimitWithConfig(echomw.BodyLimitConfig{Limit: "1M", Skipper: a.isUpload}),
+		echomw.ContextTimeout(30*time.Second),
+	)
+
+	e.GET(paths.Healthz, a.healthz)
+	e.GET(static.Prefix+"*", echo.WrapHandler(http.StripPrefix(static.Prefix, http.FileServerFS(static.FS()))), middleware.StaticCache)
+
+	// Pages: CSRF-protected, never cached, with the signed-in person loaded.
+	pages := e.Group("", a.csrf(), middleware.NoStore, a.loadViewer)
+
+	pages.GET(paths.Login, a.login)
+	pages.POST(paths.Login, a.loginPost)
+	pages.POST(paths.Logout, a.logoutPost)
+	pages.GET(paths.SignedOut, a.signedOut)
+
+	// Everything below needs a signed-in, active person.
+	app := pages.Group("", a.requireViewer)
+	app.GET(paths.Home, a.home)
+	app.GET(paths.Profile, a.profile)
+	app.POST(paths.Password, a.passwordPost)
+
+	admin := app.Group("", a.requireAdmin)
+	admin.GET(paths.AdminUsers, a.adminUsers)
+	admin.GET(paths.AdminUsersNew, a.adminUserNew)
+	admin.POST(paths.AdminUsers, a.adminUserCreate)
+	admin.GET(paths.AdminUserPattern, a.adminUserEdit)
+	admin.POST(paths.AdminUserPattern, a.adminUserUpdate)
+
+	a.expenseRoutes(app)
+	return e
+}
+
+// isUpload reports whether the request may carry a receipt, which gets a
+// larger body limit of its own.
+func (a *Application) isUpload(c echo.Context) bool {
+	return uploadRoutes[c.Path()]
+}

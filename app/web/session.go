@@ -1,0 +1,160 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	echomw "github.com/labstack/echo/v4/middleware"
+
+	"github.com/company-expenses/company-expenses/app/auth"
+	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/models"
+)
+
+// Context keys for what loadViewer finds.
+const (
+	ctxViewer  = "viewer"
+	ctxSession = "session"
+	ctxToken   = "session_token"
+	ctxCSRF    = "csrf"
+)
+
+// sessionCookie names the session cookie. In production the __Host- prefix
+// makes browsers insist on Secure, Path=/ and no Domain, so a sibling
+// subdomain cannot plant or read it.
+func (a *Application) sessionCookie() string {
+	if a.cfg.IsProduction() {
+		return "__Host-session"
+	}
+	return "session"
+}
+
+// csrf protects every unsafe request. Browsers that send Sec-Fetch-Site are
+// checked by it (same-origin passes, cross-site is refused); others must send
+// the token from the page's form (_csrf) or the X-CSRF-Token header (htmx).
+func (a *Application) csrf() echo.MiddlewareFunc {
+	return echomw.CSRFWithConfig(echomw.CSRFConfig{
+		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
+		ContextKey:     ctxCSRF,
+		CookieName:     "csrf",
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSecure:   a.cfg.IsProduction(),
+		CookieSameSite: http.SameSiteLaxMode,
+		CookieMaxAge:   int(a.cfg.SessionMax.Seconds()),
+	})
+}
+
+func csrfToken(c echo.Context) string {
+	s, _ := c.Get(ctxCSRF).(string)
+	return s
+}
+
+// loadViewer finds the signed-in person from the session cookie. A missing,
+// tampered, expired or revoked cookie simply means "signed out"; a
+// deactivated person's session is ended on the spot.
+func (a *Application) loadViewer(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ck, err := c.Cookie(a.sessionCookie())
+		if err != nil || ck.Value == "" {
+			return next(c)
+		}
+		ctx := c.Request().Context()
+		s, err := a.sessions.Lookup(ctx, ck.Value)
+		if errors.Is(err, auth.ErrNoSession) {
+			a.clearSessionCookie(c)
+			return next(c)
+		}
+		if err != nil {
+			return err
+		}
+		e, err := a.people.Get(ctx, s.UserID)
+		if err != nil || !e.User.Active {
+			_ = a.sessions.Delete(ctx, ck.Value)
+			a.clearSessionCookie(c)
+			return next(c)
+		}
+		c.Set(ctxViewer, e)
+		c.Set(ctxSession, s)
+		c.Set(ctxToken, ck.Value)
+		return next(c)
+	}
+}
+
+// requireViewer sends signed-out visitors to the sign-in page, remembering
+// where they were going so a deep link survives signing in.
+func (a *Application) requireViewer(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if viewer(c) != nil {
+			return next(c)
+		}
+		target := paths.Login
+		if c.Request().Method == http.MethodGet {
+			target = paths.LoginNext(paths.SafeNext(c.Request().URL.RequestURI()))
+		}
+		if isHTMX(c) {
+			c.Response().Header().Set("HX-Redirect", target)
+			return c.NoContent(http.StatusUnauthorized)
+		}
+		return c.Redirect(http.StatusSeeOther, target)
+	}
+}
+
+// viewer returns the signed-in person, or nil.
+func viewer(c echo.Context) *models.Employee {
+	e, _ := c.Get(ctxViewer).(*models.Employee)
+	return e
+}
+
+func currentSession(c echo.Context) *models.Session {
+	s, _ := c.Get(ctxSession).(*models.Session)
+	return s
+}
+
+// SignIn starts a new session for userID and sets its cookie. Any session the
+// browser had is ended first, so the session id always rotates at sign-in.
+// method is "password" or "sso:<provider>". The SSO package calls this
+// through the hook wired in app/app.go.
+func (a *Application) SignIn(c echo.Context, userID uint, method string) error {
+	ctx := c.Request().Context()
+	if ck, err := c.Cookie(a.sessionCookie()); err == nil && ck.Value != "" {
+		_ = a.sessions.Delete(ctx, ck.Value)
+	}
+	token, err := a.sessions.Create(ctx, userID, method, c.Request().UserAgent(), c.RealIP())
+	if err != nil {
+		return err
+	}
+	if err := a.people.RecordLogin(ctx, userID); err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{
+		Name:     a.sessionCookie(),
+		Value:    token,
+		Path:     "/",
+		MaxAge:   int(a.sessions.MaxAge().Seconds()),
+		HttpOnly: true,
+		Secure:   a.cfg.IsProduction(),
+		SameSite: http.SameSiteLaxMode,
+	})
+	return nil
+}
+
+// signOut ends the current session and clears its cookie.
+func (a *Application) signOut(ctx context.Context, c echo.Context) error {
+	if ck, err := c.Cookie(a.sessionCookie()); err == nil && ck.Value != "" {
+		if err := a.sessions.Delete(ctx, ck.Value); err != nil {
+			return err
+		}
+	}
+	a.clearSessionCookie(c)
+	return nil
+}
+
+func (a *Application) clearSessionCookie(c echo.Context) {
+	c.SetCookie(&http.Cookie{
+		Name: a.sessionCookie(), Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: a.cfg.IsProduction(), SameSite: http.SameSiteLaxMode,
+	})
+}

@@ -1,0 +1,38 @@
+// Command company-expenses serves the Company Expenses app.
+//
+//	go run .
+//
+// serves the demo on http://localhost:8080 with an embedded SQLite database,
+// demo data and working single sign-on. README lists the settings.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/company-expenses/company-expenses/app"
+	"github.com/company-expenses/company-expenses/app/config"
+)
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		log.Error("configuration: " + err.Error())
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		log.Error("start: " + err.Error())
+		os.Exit(1)
+	}
+	if err := a.Run(ctx); err != nil {
+		log.Error("serve: " + err.Error())
+		os.Exit(1)
+	}
+}

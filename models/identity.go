@@ -1,0 +1,20 @@
+package models
+
+import "time"
+
+// Identity links a user to an account at a single sign-on provider. A
+// returning sign-in is matched on (Provider, Subject), never on e-mail: an
+// e-mail address can change hands, a provider's subject cannot.
+type Identity struct {
+	ID       uint   `gorm:"primaryKey"`
+	Provider string `gorm:"size:100;not null;uniqueIndex:idx_identities_provider_subject"`
+	Subject  string `gorm:"size:255;not null;uniqueIndex:idx_identities_provider_subject"`
+	UserID   uint   `gorm:"not null;index"`
+	User     User   `gorm:"constraint:OnDelete:CASCADE"`
+	// The profile fields below are copied from the provider at every sign-in.
+	Email       string `gorm:"size:254;not null;default:''"`
+	Name        string `gorm:"size:200;not null;default:''"`
+	AvatarURL   string `gorm:"size:1000;not null;default:''"`
+	CreatedAt   time.Time
+	LastLoginAt time.Time
+}

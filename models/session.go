@@ -1,0 +1,31 @@
+package models
+
+import "time"
+
+// Session is a signed-in browser. The cookie holds a random id; the table holds
+// only its SHA-256 hash, so a leaked database does not leak usable cookies.
+// Because sessions live in the database, any instance can serve any request,
+// an administrator can revoke them, and a deactivated user is out at once.
+type Session struct {
+	TokenHash  string    `gorm:"primaryKey;size:64"`
+	UserID     uint      `gorm:"not null;index"`
+	User       User      `gorm:"constraint:OnDelete:CASCADE"`
+	CreatedAt  time.Time `gorm:"not null"`
+	LastSeenAt time.Time `gorm:"not null"`
+	// ExpiresAt is the absolute expiry; idle expiry is checked against LastSeenAt.
+	ExpiresAt time.Time `gorm:"not null;index"`
+	// AuthMethod says how the session signed in: "password" or "sso:<provider>".
+	AuthMethod string `gorm:"size:100;not null;default:''"`
+	UserAgent  string `gorm:"size:300;not null;default:''"`
+	IP         string `gorm:"size:64;not null;default:''"`
+}
+
+// LoginAttempt records a failed sign-in, for throttling per account and per
+// IP address. It is a table rather than memory so that throttling holds when
+// several instances serve the same users.
+type LoginAttempt struct {
+	ID    uint      `gorm:"primaryKey"`
+	Email string    `gorm:"size:254;not null;index:idx_login_attempts_email_at"`
+	IP    string    `gorm:"size:64;not null;index:idx_login_attempts_ip_at"`
+	At    time.Time `gorm:"not null;index:idx_login_attempts_email_at;index:idx_login_attempts_ip_at"`
+}

@@ -1,0 +1,45 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  // Close open <details> menus on Escape and on a click outside them.
+  function closeMenus(except) {
+    document.querySelectorAll("details.menu[open]").forEach(function (d) {
+      if (d !== except) d.removeAttribute("open");
+    });
+  }
+  document.addEventListener("click", function (e) {
+    closeMenus(e.target.closest("details.menu"));
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    var open = document.querySelector("details.menu[open]");
+    if (open) {
+      open.removeAttribute("open");
+      var s = open.querySelector("summary");
+      if (s) s.focus();
+    }
+  });
+
+  // Forms that ask before doing something that cannot be undone carry
+  // data-confirm="question".
+  document.addEventListener("submit", function (e) {
+    var q = e.target.getAttribute && e.target.getAttribute("data-confirm");
+    if (q && !window.confirm(q)) e.preventDefault();
+  });
+
+  // "Select all" checkboxes: data-select-all="name-of-checkboxes".
+  document.addEventListener("change", function (e) {
+    var name = e.target.getAttribute && e.target.getAttribute("data-select-all");
+    if (!name) return;
+    document.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (c) {
+      c.checked = e.target.checked;
+    });
+  });
+
+  // htmx sends the CSRF token with every request it makes.
+  document.addEventListener("htmx:configRequest", function (e) {
+    var m = document.querySelector('meta[name="csrf-token"]');
+    if (m) e.detail.headers["X-CSRF-Token"] = m.content;
+  });
+})();

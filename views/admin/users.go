@@ -1,0 +1,45 @@
+// Package admin holds the administrators' pages: people, categories and
+// sign-in settings.
+package admin
+
+import "github.com/company-expenses/company-expenses/views/ui"
+
+// UserRow is one line of the people list.
+type UserRow struct {
+	ID          uint
+	FullName    string
+	Email       string
+	Roles       string
+	Department  string
+	LastLogin   string
+	Active      bool
+	IsLocalUser bool
+	Providers   []string
+}
+
+// Option is one choice of a select box.
+type Option struct {
+	Value string
+	Label string
+}
+
+// UserForm is the create/edit form of a person, as typed.
+type UserForm struct {
+	ID           uint // 0 when creating
+	FullName     string
+	Email        string
+	DepartmentID string
+	ManagerID    string
+	Roles        map[string]bool
+	Active       bool
+	IsLocalUser  bool
+	HasPassword  bool
+	Providers    []string
+	Errors       ui.FieldErrors
+	Departments  []Option
+	Managers     []Option
+	RoleOptions  []Option
+}
+
+// Creating reports whether the form creates a new person.
+func (f UserForm) Creating() bool { return f.ID == 0 }
