@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -90,6 +91,9 @@ func (a *Application) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	// The request's context may already be cancelled (a timeout, or the
+	// handler's deferred cancel); the error page must still render.
+	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
 	status := http.StatusInternalServerError
 	var he *echo.HTTPError
 	if errors.As(err, &he) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/models"
 )
 
@@ -71,6 +72,9 @@ func (a *Application) loadViewer(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		e, err := a.people.Get(ctx, s.UserID)
+		if err != nil && !errors.Is(err, people.ErrNotFound) {
+			return err
+		}
 		if err != nil || !e.User.Active {
 			_ = a.sessions.Delete(ctx, ck.Value)
 			a.clearSessionCookie(c)

@@ -1,0 +1,304 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/company-expenses/company-expenses/app/apptest"
+)
+
+func TestHealthzAnswersOK(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{NoSeed: true})
+	res := srv.Browser(t).Get("/healthz")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+}
+
+func TestEachDemoAccountSignsInAndSeesOwnNameInNavigationWidget(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{})
+	for _, tc := range []struct{ email, name string }{
+		{"employee@example.com", "Emily Carter"},
+		{"manager@example.com", "Marcus Reed"},
+		{"finance@example.com", "Fiona Walsh"},
+		{"admin@example.com", "Adam Brooks"},
+	} {
+		t.Run(tc.email, func(t *testing.T) {
+			t.Parallel()
+			b := srv.Browser(t)
+			b.Login(tc.email, apptest.DemoPassword)
+			doc := b.Follow("/").Doc(t)
+			widget := doc.Find(`[data-testid="navigation-widget"]`)
+			if widget.Length() != 1 {
+				t.Fatal("no navigation widget on the dashboard")
+			}
+			if got := strings.TrimSpace(widget.Find(`[data-testid="profile-name"]`).Text()); got != tc.name {
+				t.Errorf("profile name = %q, want %q", got, tc.name)
+			}
+			if got := strings.TrimSpace(widget.Find(`[data-testid="account-kind"]`).Text()); got != "Local account" {
+				t.Errorf("account kind = %q, want Local account", got)
+			}
+		})
+	}
+}
+
+func TestSignInPageListsDemoAccountsInDevelopment(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{})
+	doc := srv.Browser(t).Get("/login").Doc(t)
+	text := doc.Find(`[data-testid="demo-accounts"]`).Text()
+	for _, want := range []string{"employee@example.com", "manager@example.com", "finance@example.com", "admin@example.com", "expenses-demo"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("demo accounts box lacks %q", want)
+		}
+	}
+}
+
+func TestSignInFailuresSayWhatIsWrongAndKeepTheEmail(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{})
+	for _, tc := range []struct {
+		name      string
+		email, pw string
+		status    int
+		wantText  string
+		wantField string
+		keptEmail string
+	}{
+		{"wrong password", "employee@example.com", "not-the-password", http.StatusUnauthorized, "Wrong e-mail or password.", "", "employee@example.com"},
+		{"unknown e-mail gets the same message", "nobody@example.com", "whatever-password", http.StatusUnauthorized, "Wrong e-mail or password.", "", "nobody@example.com"},
+		{"empty e-mail", "", "x", http.StatusUnprocessableEntity, "Enter your e-mail address.", "email", ""},
+		{"empty password", "employee@example.com", "", http.StatusUnprocessableEntity, "Enter your password.", "password", "employee@example.com"},
+		{"over-long e-mail", strings.Repeat("a", 250) + "@example.com", "x", http.StatusUnprocessableEntity, "at most 254 characters", "email", ""},
+		{"over-long password", "employee@example.com", strings.Repeat("p", 300), http.StatusUnprocessableEntity, "at most 256 characters", "password", "employee@example.com"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b := srv.Browser(t)
+			res := b.Submit("/login", `form[action="/login"]`, url.Values{"email": {tc.email}, "password": {tc.pw}})
+			if res.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d", res.StatusCode, tc.status)
+			}
+			doc := res.Doc(t)
+			if !strings.Contains(doc.Find("main").Text(), tc.wantText) {
+				t.Errorf("page lacks %q", tc.wantText)
+			}
+			if tc.wantField != "" {
+				msg := doc.Find("#f-" + tc.wantField + "-error").Text()
+				if !strings.Contains(msg, tc.wantText) {
+					t.Errorf("message beside %s = %q, want %q", tc.wantField, msg, tc.wantText)
+				}
+			}
+			if tc.keptEmail != "" {
+				if v, _ := doc.Find(`input[name="email"]`).Attr("value"); v != tc.keptEmail {
+					t.Errorf("e-mail field = %q, want it kept as %q", v, tc.keptEmail)
+				}
+			}
+			if v, _ := doc.Find(`input[name="password"]`).Attr("value"); v != "" {
+				t.Error("the password was sent back to the browser")
+			}
+		})
+	}
+}
+
+func TestRepeatedFailedSignInsAreThrottledPerAccount(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{})
+	b := srv.Browser(t)
+	for i := 0; i < 5; i++ {
+		res := b.Submit("/login", `form[action="/login"]`, url.Values{"email": {"finance@example.com"}, "password": {"wrong-password"}})
+		if res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: status %d", i+1, res.StatusCode)
+		}
+	}
+	// Even the right password is refused while the account is throttled.
+	res := b.Submit("/login", `form[action="/login"]`, url.Values{"email": {"finance@example.com"}, "password": {apptest.DemoPassword}})
+	if res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("status %d, want 429", res.StatusCode)
+	}
+	if !strings.Contains(res.Body, "Too many failed sign-in attempts") {
+		t.Error("no throttling message")
+	}
+	// Another account from another browser is not affected.
+	other := srv.Browser(t)
+	other.Login("employee@example.com", apptest.DemoPassword)
+}
+
+func TestDeactivatedPersonCannotSignIn(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{})
+	if err := srv.DB.Exec("UPDATE users SET active = false WHERE email = ?", "employee@example.com").Error; err != nil {
+		t.Fatal(err)
+	}
+	res := srv.Browser(t).Submit("/login", `form[action="/login"]`, url.Values{"email": {"employee@example.com"}, "password": {apptest.DemoPassword}})
+	if res.StatusCode != http.StatusForbidden || !strings.Contains(res.Body, "Your account is deactivated") {
+		t.Fatalf("status %d; want 403 with a deactivation message", res.StatusCode)
+	}
+}
+
+func TestDeepLinkOpenedWhileSignedOutReturnsThereAfterSignIn(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{})
+	b := srv.Browser(t)
+	res := b.Get("/profile?tab=password")
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("status %d, want a redirect to sign in", res.StatusCode)
+	}
+	loginURL := res.Location()
+	if !strings.HasPrefix(loginURL, "/login?next=") {
+		t.Fatalf("redirect to %q", loginURL)
+	}
+	res = b.Submit(loginURL, `form[action="/login"]`, url.Values{"email": {"employee@example.com"}, "password": {apptest.DemoPassword}})
+	if res.StatusCode != http.StatusSeeOther || res.Location() != "/profile?tab=password" {
+		t.Fatalf("after sign-in: status %d to %q, want /profile?tab=password", res.StatusCode, res.Location())
+	}
+}
+
+func TestOffSiteReturnTargetsAreReplacedByTheDashboard(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{})
+	for _, next := range []string{"https://evil.example", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"} {
+		t.Run(next, func(t *testing.T) {
+			t.Parallel()
+			b := srv.Browser(t)
+			res := b.Submit("/login?next="+url.QueryEscape(next), `form[action="/login"]`,
+				url.Values{"email": {"employee@example.com"}, "password": {apptest.DemoPassword}, "next": {next}})
+			if res.StatusCode != http.StatusSeeOther || res.Location() != "/" {
+				t.Fatalf("status %d to %q, want / ", res.StatusCode, res.Location())
+			}
+		})
+	}
+}
+
+func TestPostWithoutCSRFTokenIsRefusedWithAClearPage(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{})
+	b := srv.Browser(t)
+	b.Get("/login") // receives the CSRF cookie
+	res := b.PostForm("/login", url.Values{"email": {"employee@example.com"}, "password": {apptest.DemoPassword}})
+	if res.StatusCode != http.StatusBadRequest && res.StatusCode != http.StatusForbidden {
+		t.Fatalf("status %d, want 400 or 403", res.StatusCode)
+	}
+	if !strings.Contains(res.Body, "Form expired") {
+		t.Error("no explanation on the page")
+	}
+	// A wrong token is refused too.
+	res = b.PostForm("/login", url.Values{"_csrf": {"forged"}, "email": {"employee@example.com"}, "password": {apptest.DemoPassword}})
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("forged token: status %d, want 403", res.StatusCode)
+	}
+}
+
+func TestCrossSitePostIsRefusedEvenWithAToken(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{})
+	b := srv.Browser(t)
+	tok := b.CSRF("/login")
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/login", strings.NewReader(url.Values{
+		"_csrf": {tok}, "email": {"employee@example.com"}, "password": {apptest.DemoPassword}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	if res := b.Do(req); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("status %d, want 403", res.StatusCode)
+	}
+}
+
+func TestTamperedSessionCookieMeansSignedOut(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{})
+	b := srv.Browser(t)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/profile", nil)
+	req.AddCookie(&http.Cookie{Name: "session", Value: "tampered-value"})
+	res := b.Do(req)
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Location(), "/login") {
+		t.Fatalf("status %d to %q, want a redirect to sign in", res.StatusCode, res.Location())
+	}
+}
+
+func TestSignOutEndsTheSessionAndShowsTheSignedOutPage(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{})
+	b := srv.Browser(t)
+	b.Login("employee@example.com", apptest.DemoPassword)
+	u, _ := url.Parse(srv.URL)
+	var token string
+	for _, c := range b.Jar.Cookies(u) {
+		if c.Name == "session" {
+			token = c.Value
+		}
+	}
+	if token == "" {
+		t.Fatal("no session cookie after sign-in")
+	}
+	page := b.Get("/profile")
+	res := b.SubmitOn(page, `form[action="/logout"]`, nil)
+	if res.StatusCode != http.StatusSeeOther || res.Location() != "/signed-out" {
+		t.Fatalf("sign out: status %d to %q", res.StatusCode, res.Location())
+	}
+	if got := b.Get("/signed-out"); !strings.Contains(got.Body, "You are signed out") {
+		t.Error("signed-out page lacks its message")
+	}
+	var n int64
+	srv.DB.Table("sessions").Count(&n)
+	if n != 0 {
+		t.Errorf("%d sessions left in the database", n)
+	}
+	// The old cookie, replayed, no longer works.
+	replay := srv.Browser(t)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/profile", nil)
+	req.AddCookie(&http.Cookie{Name: "session", Value: token})
+	if res := replay.Do(req); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("replayed cookie: status %d, want a redirect to sign in", res.StatusCode)
+	}
+}
+
+func TestSessionIDRotatesAtSignIn(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{})
+	b := srv.Browser(t)
+	b.Login("employee@example.com", apptest.DemoPassword)
+	first := sessionCookie(t, b, srv.URL)
+	// Signing in again from a signed-in browser (the sign-in form is not
+	// shown then, so post it with the token from another page).
+	res := b.PostForm("/login", url.Values{"_csrf": {b.CSRF("/profile")}, "email": {"employee@example.com"}, "password": {apptest.DemoPassword}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("second sign-in: status %d", res.StatusCode)
+	}
+	second := sessionCookie(t, b, srv.URL)
+	if first == second {
+		t.Fatal("signing in again kept the same session id")
+	}
+	var n int64
+	srv.DB.Table("sessions").Count(&n)
+	if n != 1 {
+		t.Errorf("%d sessions, want the old one deleted", n)
+	}
+}
+
+func TestIdleSessionExpires(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{})
+	b := srv.Browser(t)
+	b.Login("employee@example.com", apptest.DemoPassword)
+	srv.DB.Exec("UPDATE sessions SET last_seen_at = ?", time.Now().UTC().Add(-3*time.Hour))
+	if res := b.Get("/profile"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("status %d, want a redirect to sign in", res.StatusCode)
+	}
+}
+
+func sessionCookie(t *testing.T, b *apptest.Browser, base string) string {
+	t.Helper()
+	u, _ := url.Parse(base)
+	for _, c := range b.Jar.Cookies(u) {
+		if c.Name == "session" {
+			return c.Value
+		}
+	}
+	t.Fatal("no session cookie")
+	return ""
+}
