@@ -16,6 +16,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/config"
 	"github.com/company-expenses/company-expenses/app/database"
+	"github.com/company-expenses/company-expenses/app/expenses"
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/app/seed"
 	"github.com/company-expenses/company-expenses/app/web"
@@ -65,6 +66,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		Sessions:     a.sess,
 		Throttle:     a.thr,
 		People:       people.NewService(db),
+		Expenses:     expenses.NewService(db),
 		DemoPassword: seed.DemoPassword,
 	})
 	return a, nil

@@ -145,7 +145,11 @@ func (p *Provider) renderPicker(w http.ResponseWriter, r *http.Request, status i
 	form.Stylesheet = p.stylesheet
 	form.ClientID = req.ClientID
 	form.RedirectURI = req.RedirectURI
-	form.Action = p.endpoints.authorize
+	// A path, not the issuer's absolute URL: the forms post back to the
+	// origin the page was served from even when the browser reached the app
+	// under another host name than BASE_URL, which keeps same-origin CSRF
+	// checks and cookies working.
+	form.Action = p.basePath + "/authorize"
 	form.Request = sealed
 	form.CancelURL = callbackURL(req, url.Values{"error": {"access_denied"}, "error_description": {"the user cancelled the sign-in"}})
 	if p.csrfToken != nil {

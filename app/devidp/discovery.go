@@ -30,10 +30,10 @@ type discoveryDocument struct {
 func (p *Provider) serveDiscovery(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, discoveryDocument{
 		Issuer:                            p.issuer,
-		AuthorizationEndpoint:             p.endpoints.authorize,
-		TokenEndpoint:                     p.endpoints.token,
-		UserinfoEndpoint:                  p.endpoints.userinfo,
-		JWKSURI:                           p.endpoints.jwks,
+		AuthorizationEndpoint:             p.endpoints.Authorization,
+		TokenEndpoint:                     p.endpoints.Token,
+		UserinfoEndpoint:                  p.endpoints.Userinfo,
+		JWKSURI:                           p.endpoints.JWKS,
 		ScopesSupported:                   supportedScopes,
 		ResponseTypesSupported:            []string{"code"},
 		ResponseModesSupported:            []string{"query"},

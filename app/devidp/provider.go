@@ -89,7 +89,7 @@ type Config struct {
 type Provider struct {
 	issuer     string
 	basePath   string
-	endpoints  endpoints
+	endpoints  Endpoints
 	clients    map[string]Client
 	people     *directory
 	key        *signingKey
@@ -101,9 +101,17 @@ type Provider struct {
 	stylesheet string
 }
 
-// endpoints are the absolute URLs published in the discovery document.
-type endpoints struct {
-	discovery, authorize, token, userinfo, jwks string
+// Endpoints are the provider's absolute URLs, as published in its discovery
+// document. They let the app configure its SSO client without an HTTP round
+// trip to itself at startup, when its own listener is not up yet (for example
+// with go-oidc's ProviderConfig, or goth's openidConnect.NewCustomisedURL).
+type Endpoints struct {
+	Issuer        string
+	Discovery     string
+	Authorization string
+	Token         string
+	Userinfo      string
+	JWKS          string
 }
 
 // New checks cfg, generates the signing and request-sealing keys, and returns
@@ -146,12 +154,13 @@ func New(cfg Config) (*Provider, error) {
 	p := &Provider{
 		issuer:   issuer,
 		basePath: basePath,
-		endpoints: endpoints{
-			discovery: base + "/.well-known/openid-configuration",
-			authorize: base + "/authorize",
-			token:     base + "/token",
-			userinfo:  base + "/userinfo",
-			jwks:      base + "/jwks",
+		endpoints: Endpoints{
+			Issuer:        issuer,
+			Discovery:     base + "/.well-known/openid-configuration",
+			Authorization: base + "/authorize",
+			Token:         base + "/token",
+			Userinfo:      base + "/userinfo",
+			JWKS:          base + "/jwks",
 		},
 		clients:    clients,
 		people:     people,
@@ -164,7 +173,7 @@ func New(cfg Config) (*Provider, error) {
 		stylesheet: stylesheet,
 	}
 	p.log.Warn("development identity provider is ON: it signs in anyone who asks; never enable it in production",
-		"issuer", issuer, "clients", len(clients), "identities", len(cfg.Identities))
+		"issuer", issuer, "discovery", p.endpoints.Discovery, "clients", len(clients), "identities", len(cfg.Identities))
 	return p, nil
 }
 
@@ -175,6 +184,9 @@ func (p *Provider) BasePath() string { return p.basePath }
 // Issuer is the issuer URL exactly as configured, for the SSO client's
 // discovery.
 func (p *Provider) Issuer() string { return p.issuer }
+
+// Endpoints returns the provider's absolute URLs.
+func (p *Provider) Endpoints() Endpoints { return p.endpoints }
 
 // Handler serves every endpoint of the provider. It matches full request
 // paths (BasePath included), so mount it on BasePath+"/" without stripping the

@@ -120,20 +120,24 @@ func (s *store) redeem(code string) (grant, error) {
 	return c.grant, nil
 }
 
-// newAccessToken stores an opaque bearer token bought with code.
+// newAccessToken stores an opaque bearer token bought with code, which
+// redeem has just taken. If the code was replayed in between, the replay
+// wins and no token is issued.
 func (s *store) newAccessToken(code string, t storedToken) (string, error) {
 	token := randomToken()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	u, ok := s.used[code]
+	if !ok || u.accessToken != "" {
+		return "", errCodeReused
+	}
 	s.purgeLocked()
 	if len(s.tokens) >= maxStoredTokens {
 		return "", errStoreFull
 	}
 	s.tokens[token] = t
-	if u, ok := s.used[code]; ok {
-		u.accessToken = token
-		s.used[code] = u
-	}
+	u.accessToken = token
+	s.used[code] = u
 	return token, nil
 }
 

@@ -122,7 +122,11 @@ func (p *Provider) serveToken(w http.ResponseWriter, r *http.Request) {
 		identity: g.Identity,
 		expires:  now.Add(accessTokenTTL),
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, errCodeReused):
+		p.writeOAuthError(w, http.StatusBadRequest, "invalid_grant", err.Error())
+		return
+	case err != nil:
 		p.writeOAuthError(w, http.StatusServiceUnavailable, "temporarily_unavailable", err.Error())
 		return
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/config"
+	"github.com/company-expenses/company-expenses/app/expenses"
 	"github.com/company-expenses/company-expenses/app/people"
 )
 
@@ -25,6 +26,7 @@ type Deps struct {
 	Sessions *auth.Sessions
 	Throttle *auth.Throttle
 	People   *people.Service
+	Expenses *expenses.Service
 	// DemoPassword is shown on the sign-in page in development.
 	DemoPassword string
 }
@@ -37,6 +39,7 @@ type Application struct {
 	sessions *auth.Sessions
 	throttle *auth.Throttle
 	people   *people.Service
+	expenses *expenses.Service
 	demoPass string
 
 	echo *echo.Echo
@@ -51,6 +54,7 @@ func New(d Deps) *Application {
 		sessions: d.Sessions,
 		throttle: d.Throttle,
 		people:   d.People,
+		expenses: d.Expenses,
 		demoPass: d.DemoPassword,
 	}
 	a.echo = a.routes()

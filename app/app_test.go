@@ -1,0 +1,195 @@
+package app_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/company-expenses/company-expenses/app"
+	"github.com/company-expenses/company-expenses/app/apptest"
+	"github.com/company-expenses/company-expenses/app/config"
+	"github.com/company-expenses/company-expenses/app/database"
+)
+
+func devConfig(t *testing.T, extra map[string]string) config.Config {
+	t.Helper()
+	env := map[string]string{"APP_ENV": "development", "PORT": "0"}
+	for k, v := range extra {
+		env[k] = v
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestRunServesUntilTheContextEndsThenShutsDownGracefully(t *testing.T) {
+	t.Parallel()
+	cfg := devConfig(t, map[string]string{"SEED_DEMO_DATA": "off"})
+	cfg.SQLitePath = filepath.Join(t.TempDir(), "data", "expenses.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(cfg.SQLitePath); err != nil {
+		t.Fatalf("database file not created: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run returned %v after shutdown, want nil", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("Run did not return after the context ended")
+	}
+}
+
+func TestRestartingNeverDuplicatesTheDemoData(t *testing.T) {
+	t.Parallel()
+	cfg := devConfig(t, nil)
+	cfg.SQLitePath = filepath.Join(t.TempDir(), "expenses.db")
+	count := func() int64 {
+		a, err := app.New(context.Background(), cfg, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			if db, err := a.DB.DB(); err == nil {
+				db.Close()
+			}
+		}()
+		var n int64
+		a.DB.Table("users").Count(&n)
+		return n
+	}
+	first, second := count(), count()
+	if first == 0 || first != second {
+		t.Fatalf("users after first start %d, after restart %d", first, second)
+	}
+}
+
+func TestProductionDoesNotSeedDemoData(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"APP_ENV": "production", "BASE_URL": "https://expenses.example.com",
+		"SESSION_SECRET": strings.Repeat("s", 40)}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.SQLitePath = filepath.Join(t.TempDir(), "expenses.db")
+	a, err := app.New(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	a.DB.Table("users").Count(&n)
+	if n != 0 {
+		t.Fatalf("%d users seeded in production", n)
+	}
+}
+
+// postgresURL creates a throw-away database on the server named by
+// TEST_DATABASE_URL and returns its URL, or skips the test.
+func postgresURL(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("TEST_DATABASE_URL")
+	if base == "" {
+		t.Skip("PostgreSQL tests skipped: set TEST_DATABASE_URL=postgres://user@host:5432/db?sslmode=disable to run them")
+	}
+	admin, err := database.Open(base, "", slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("connect to TEST_DATABASE_URL: %v", err)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "ce_app_" + hex.EncodeToString(b)
+	if err := admin.Exec("CREATE DATABASE " + name).Error; err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() {
+		admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+		if db, err := admin.DB(); err == nil {
+			db.Close()
+		}
+	})
+	u, _ := url.Parse(base)
+	u.Path = "/" + name
+	return u.String()
+}
+
+// TestTwoInstancesOnOnePostgresDatabaseShareSessions starts two instances at
+// once on the same PostgreSQL database, as a scaled-out deployment would: both
+// migrate concurrently, the demo data is seeded once, and a session started
+// on one instance is valid on the other.
+func TestTwoInstancesOnOnePostgresDatabaseShareSessions(t *testing.T) {
+	t.Parallel()
+	dsn := postgresURL(t)
+	cfg := devConfig(t, map[string]string{"DATABASE_URL": dsn})
+	var wg sync.WaitGroup
+	apps := make([]*app.App, 2)
+	errs := make([]error, 2)
+	for i := range apps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			apps[i], errs[i] = app.New(context.Background(), cfg, slog.New(slog.DiscardHandler))
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("instance %d: %v", i, err)
+		}
+	}
+	t.Cleanup(func() {
+		for _, a := range apps {
+			if db, err := a.DB.DB(); err == nil {
+				db.Close()
+			}
+		}
+	})
+	var n int64
+	apps[0].DB.Table("users").Where("email = ?", "employee@example.com").Count(&n)
+	if n != 1 {
+		t.Fatalf("employee@example.com seeded %d times", n)
+	}
+	one := httptest.NewServer(apps[0].Handler())
+	two := httptest.NewServer(apps[1].Handler())
+	defer one.Close()
+	defer two.Close()
+
+	b := (&apptest.Server{Server: one}).Browser(t)
+	b.Login("employee@example.com", apptest.DemoPassword)
+	u1, _ := url.Parse(one.URL)
+	var cookie *http.Cookie
+	for _, c := range b.Jar.Cookies(u1) {
+		if c.Name == "session" {
+			cookie = c
+		}
+	}
+	if cookie == nil {
+		t.Fatal("no session cookie from instance one")
+	}
+	req, _ := http.NewRequest(http.MethodGet, two.URL+"/profile", nil)
+	req.AddCookie(cookie)
+	res := b.Do(req)
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "Emily Carter") {
+		t.Fatalf("instance two: status %d, want the profile of the person signed in on instance one", res.StatusCode)
+	}
+}
