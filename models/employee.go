@@ -39,7 +39,7 @@ type Employee struct {
 	DepartmentID *uint
 	Department   *Department
 	ManagerID    *uint     `gorm:"index"`
-	Manager      *Employee `gorm:"foreignKey:ManagerID;references:UserID"`
+	Manager      *Employee `gorm:"foreignKey:ManagerID;references:UserID;constraint:OnDelete:SET NULL"`
 	AvatarURL    string    `gorm:"size:1000;not null;default:''"`
 }
 

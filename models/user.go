@@ -51,9 +51,9 @@ type User struct {
 	Email string `gorm:"size:254;not null;uniqueIndex"`
 	// PasswordHash is empty for accounts that sign in only through SSO: an
 	// empty hash never verifies.
-	PasswordHash string `gorm:"size:255;not null;default:''"`
-	Active       bool   `gorm:"not null;index"`
-	Roles        []UserRole
+	PasswordHash string     `gorm:"size:255;not null;default:''"`
+	Active       bool       `gorm:"not null;index"`
+	Roles        []UserRole `gorm:"constraint:OnDelete:CASCADE"`
 	LastLoginAt  *time.Time
 	CreatedAt    time.Time
 	UpdatedAt    time.Time

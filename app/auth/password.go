@@ -88,6 +88,11 @@ func verify(encoded, password string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	// The parameters come from the database; refuse values that would make
+	// argon2 panic or burn unbounded memory rather than trusting them.
+	if t < 1 || t > 10 || p < 1 || m < 8*uint32(p) || m > 1<<20 || len(salt) < 8 || len(want) < 16 || len(want) > 64 {
+		return false, errors.New("argon2id parameters out of range")
+	}
 	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }

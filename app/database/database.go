@@ -130,12 +130,18 @@ func IsUniqueViolation(err error) bool {
 	return errors.Is(err, gorm.ErrDuplicatedKey)
 }
 
+// redact hides credentials in a connection string for error messages. A URL
+// mistyped badly enough to hide its user info from url.Parse is not echoed
+// at all when it contains an @, since a password may hide before it.
 func redact(s string) string {
 	u, err := url.Parse(s)
-	if err != nil {
-		return "(unparsable)"
+	if err == nil && u.User != nil {
+		return u.Redacted()
 	}
-	return u.Redacted()
+	if err != nil || strings.Contains(s, "@") {
+		return "(hidden: it may contain a password)"
+	}
+	return s
 }
 
 // newLogger routes gorm's slow-query and error logs through slog.

@@ -1,0 +1,309 @@
+package config_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/company-expenses/company-expenses/app/config"
+)
+
+// load runs config.Load on exactly the variables given, as if the process
+// environment held nothing else.
+func load(t *testing.T, env map[string]string) (config.Config, error) {
+	t.Helper()
+	return config.Load(func(key string) string { return env[key] })
+}
+
+// productionEnv is the smallest environment production accepts. Tests of a
+// refusal start from it and spoil one variable, so the error can only come
+// from that variable.
+func productionEnv() map[string]string {
+	return map[string]string{
+		"APP_ENV":        "production",
+		"BASE_URL":       "https://expenses.example.com",
+		"SESSION_SECRET": "k3J9x2QpL7vN4mR8tY1wZ6bC0dF5gH2j",
+	}
+}
+
+func with(env map[string]string, key, value string) map[string]string {
+	out := make(map[string]string, len(env)+1)
+	for k, v := range env {
+		out[k] = v
+	}
+	out[key] = value
+	return out
+}
+
+func without(env map[string]string, key string) map[string]string {
+	out := with(env, key, "")
+	delete(out, key)
+	return out
+}
+
+func TestLoadWithNothingSetRunsInDevelopmentWithWorkingDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := load(t, nil)
+	if err != nil {
+		t.Fatalf("Load with an empty environment: %v", err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"Env", c.Env, config.Development},
+		{"IsProduction", c.IsProduction(), false},
+		{"Addr", c.Addr, ":8080"},
+		{"BaseURL", c.BaseURL, "http://localhost:8080"},
+		{"LoginMode", c.LoginMode, config.LoginBoth},
+		{"DatabaseURL", c.DatabaseURL, ""},
+		{"SQLitePath", c.SQLitePath, "data/expenses.db"},
+		{"SessionSecret", c.SessionSecret, config.DevSessionSecret},
+		{"SessionIdle", c.SessionIdle, 2 * time.Hour},
+		{"SessionMax", c.SessionMax, 12 * time.Hour},
+		{"TrustProxy", c.TrustProxy, false},
+		{"SSO.MicrosoftTenant", c.SSO.MicrosoftTenant, "common"},
+		{"SSO.AllowedDomains", len(c.SSO.AllowedDomains), 0},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("%s = %v, want %v", ch.name, ch.got, ch.want)
+		}
+	}
+}
+
+func TestLoadListensOnPORTWhenSet(t *testing.T) {
+	t.Parallel()
+	c, err := load(t, map[string]string{"PORT": "9090"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":9090" {
+		t.Errorf("Addr = %q, want %q", c.Addr, ":9090")
+	}
+}
+
+func TestLoadTrimsTrailingSlashFromBaseURL(t *testing.T) {
+	t.Parallel()
+	c, err := load(t, map[string]string{"BASE_URL": "https://expenses.example.com/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BaseURL != "https://expenses.example.com" {
+		t.Errorf("BaseURL = %q, want no trailing slash", c.BaseURL)
+	}
+}
+
+func TestLoadAcceptsEveryLoginModeInAnyCase(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]config.LoginMode{
+		"local": config.LoginLocal,
+		"SSO":   config.LoginSSO,
+		"Both":  config.LoginBoth,
+	} {
+		c, err := load(t, map[string]string{"LOGIN_MODE": in})
+		if err != nil {
+			t.Errorf("LOGIN_MODE=%q: %v", in, err)
+			continue
+		}
+		if c.LoginMode != want {
+			t.Errorf("LOGIN_MODE=%q gives %q, want %q", in, c.LoginMode, want)
+		}
+	}
+}
+
+func TestLoadEnvironmentDefaultsForDevIdPSeedAndApps(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		env      map[string]string
+		devIdP   bool
+		seed     bool
+		withApps bool
+	}{
+		{"development turns the dev IdP and demo data on", map[string]string{"APP_ENV": "development"}, true, true, true},
+		{"production turns the dev IdP and demo data off", productionEnv(), false, false, false},
+		{"production with DEV_IDP=on serves the dev IdP", with(productionEnv(), "DEV_IDP", "on"), true, false, false},
+		{"development with DEV_IDP=off does not", map[string]string{"DEV_IDP": "off"}, false, true, true},
+		{"development with SEED_DEMO_DATA=false does not seed", map[string]string{"SEED_DEMO_DATA": "false"}, true, false, true},
+		{"production with SEED_DEMO_DATA=yes seeds", with(productionEnv(), "SEED_DEMO_DATA", "yes"), false, true, false},
+		{"APP_ENV is case-insensitive", with(productionEnv(), "APP_ENV", "Production"), false, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := load(t, tt.env)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if c.SSO.DevIdP != tt.devIdP {
+				t.Errorf("SSO.DevIdP = %v, want %v", c.SSO.DevIdP, tt.devIdP)
+			}
+			if c.Seed != tt.seed {
+				t.Errorf("Seed = %v, want %v", c.Seed, tt.seed)
+			}
+			if got := len(c.Apps) > 0; got != tt.withApps {
+				t.Errorf("default Apps = %v, want some: %v", c.Apps, tt.withApps)
+			}
+		})
+	}
+}
+
+func TestLoadAcceptsMinimalProductionConfig(t *testing.T) {
+	t.Parallel()
+	c, err := load(t, productionEnv())
+	if err != nil {
+		t.Fatalf("Load(productionEnv()): %v", err)
+	}
+	if !c.IsProduction() {
+		t.Errorf("IsProduction() = false for APP_ENV=production")
+	}
+	if c.BaseURL != "https://expenses.example.com" {
+		t.Errorf("BaseURL = %q", c.BaseURL)
+	}
+}
+
+// Every refusal must name the variable to fix: the message is all an
+// operator sees when the app does not start.
+func TestLoadRefusesBadSettingsAndNamesTheVariable(t *testing.T) {
+	t.Parallel()
+	dev := map[string]string{}
+	tests := []struct {
+		name    string
+		env     map[string]string
+		mention string
+	}{
+		{"production without BASE_URL", without(productionEnv(), "BASE_URL"), "BASE_URL"},
+		{"production with the development session secret", with(productionEnv(), "SESSION_SECRET", config.DevSessionSecret), "SESSION_SECRET"},
+		{"production without SESSION_SECRET", without(productionEnv(), "SESSION_SECRET"), "SESSION_SECRET"},
+		{"production with a 31-character session secret", with(productionEnv(), "SESSION_SECRET", strings.Repeat("x", 31)), "SESSION_SECRET"},
+		{"production with an OIDC issuer but no client secret",
+			with(with(productionEnv(), "SSO_OIDC_ISSUER", "https://id.example.com"), "SSO_OIDC_CLIENT_ID", "expenses"),
+			"SSO_OIDC_CLIENT_SECRET"},
+		{"an OIDC issuer without a client id", with(dev, "SSO_OIDC_ISSUER", "https://id.example.com"), "SSO_OIDC_CLIENT_ID"},
+		{"an unknown APP_ENV", with(dev, "APP_ENV", "staging"), "APP_ENV"},
+		{"an unknown LOGIN_MODE", with(dev, "LOGIN_MODE", "password"), "LOGIN_MODE"},
+		{"a BASE_URL without scheme", with(dev, "BASE_URL", "expenses.example.com"), "BASE_URL"},
+		{"a BASE_URL with a javascript: scheme", with(dev, "BASE_URL", "javascript:alert(1)"), "BASE_URL"},
+		{"an idle timeout that is not a duration", with(dev, "SESSION_IDLE_TIMEOUT", "2 hours"), "SESSION_IDLE_TIMEOUT"},
+		{"an idle timeout without unit", with(dev, "SESSION_IDLE_TIMEOUT", "30"), "SESSION_IDLE_TIMEOUT"},
+		{"a zero idle timeout", with(dev, "SESSION_IDLE_TIMEOUT", "0s"), "SESSION_IDLE_TIMEOUT"},
+		{"a negative session max age", with(dev, "SESSION_MAX_AGE", "-1h"), "SESSION_MAX_AGE"},
+		{"a session max age that is not a duration", with(dev, "SESSION_MAX_AGE", "forever"), "SESSION_MAX_AGE"},
+		{"a SEED_DEMO_DATA that is not a boolean", with(dev, "SEED_DEMO_DATA", "maybe"), "SEED_DEMO_DATA"},
+		{"a TRUST_PROXY that is not a boolean", with(dev, "TRUST_PROXY", "2"), "TRUST_PROXY"},
+		{"a DEV_IDP that is not a boolean", with(dev, "DEV_IDP", "enabled"), "DEV_IDP"},
+		{"malformed APPS", with(dev, "APPS", "Travel"), "APPS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := load(t, tt.env)
+			if err == nil {
+				t.Fatalf("Load accepted %v", tt.env)
+			}
+			if !strings.Contains(err.Error(), tt.mention) {
+				t.Errorf("error %q does not name %s", err, tt.mention)
+			}
+		})
+	}
+}
+
+func TestLoadAcceptsEveryBooleanSpelling(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]bool{
+		"1": true, "true": true, "ON": true, "yes": true,
+		"0": false, "False": false, "off": false, "NO": false,
+	} {
+		c, err := load(t, map[string]string{"TRUST_PROXY": in})
+		if err != nil {
+			t.Errorf("TRUST_PROXY=%q: %v", in, err)
+			continue
+		}
+		if c.TrustProxy != want {
+			t.Errorf("TRUST_PROXY=%q gives %v, want %v", in, c.TrustProxy, want)
+		}
+	}
+}
+
+func TestLoadReadsSessionDurations(t *testing.T) {
+	t.Parallel()
+	c, err := load(t, map[string]string{"SESSION_IDLE_TIMEOUT": "30m", "SESSION_MAX_AGE": "1h30m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SessionIdle != 30*time.Minute || c.SessionMax != 90*time.Minute {
+		t.Errorf("SessionIdle, SessionMax = %v, %v, want 30m, 1h30m", c.SessionIdle, c.SessionMax)
+	}
+}
+
+func TestLoadNormalisesAllowedSSODomains(t *testing.T) {
+	t.Parallel()
+	c, err := load(t, map[string]string{"SSO_ALLOWED_DOMAINS": " @Example.COM , corp.example.org,, @ ,@Sub.Example.NET"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"example.com", "corp.example.org", "sub.example.net"}
+	if !reflect.DeepEqual(c.SSO.AllowedDomains, want) {
+		t.Errorf("AllowedDomains = %q, want %q", c.SSO.AllowedDomains, want)
+	}
+}
+
+func TestLoadReadsAppsFromTheEnvironment(t *testing.T) {
+	t.Parallel()
+	c, err := load(t, with(productionEnv(), "APPS", "HR=/hr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []config.AppLink{{Name: "HR", URL: "/hr"}}; !reflect.DeepEqual(c.Apps, want) {
+		t.Errorf("Apps = %+v, want %+v", c.Apps, want)
+	}
+}
+
+func TestParseAppsReadsNameURLPairs(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want []config.AppLink
+	}{
+		{"", nil},
+		{" , ", nil},
+		{"Travel=https://travel.example.com", []config.AppLink{{"Travel", "https://travel.example.com"}}},
+		{" Time sheets = http://time.example.com , HR=/hr ", []config.AppLink{
+			{"Time sheets", "http://time.example.com"}, {"HR", "/hr"},
+		}},
+		{"Search=https://search.example.com/?q=a&lang=en", []config.AppLink{{"Search", "https://search.example.com/?q=a&lang=en"}}},
+	}
+	for _, tt := range tests {
+		got, err := config.ParseApps(tt.in)
+		if err != nil {
+			t.Errorf("ParseApps(%q): %v", tt.in, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("ParseApps(%q) = %+v, want %+v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestParseAppsRefusesUnsafeOrMalformedEntries(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{
+		"Evil=javascript:alert(1)",
+		"Evil=JavaScript:alert(1)",
+		"Evil=data:text/html;base64,PHNjcmlwdD4=",
+		"Mail=mailto:help@example.com",
+		"Relative=hr/index.html",
+		"Travel",
+		"=https://travel.example.com",
+		"Travel=",
+		"Travel=https://travel.example.com,Broken",
+	} {
+		if got, err := config.ParseApps(in); err == nil {
+			t.Errorf("ParseApps(%q) = %+v, want an error", in, got)
+		} else if !strings.HasPrefix(err.Error(), "APPS") {
+			t.Errorf("ParseApps(%q) error %q does not name APPS", in, err)
+		}
+	}
+}
