@@ -67,21 +67,30 @@ type Category struct {
 // units (cents) plus an ISO 4217 currency code, never a float.
 //
 // The indexes follow the list and dashboard queries, which must stay fast at
-// 100,000 rows: "my expenses" walks (employee_id, spent_on), the finance and
-// approval queues walk (status, spent_on), and the company-wide list sorted
-// by date walks spent_on alone and stops after one page.
+// 100,000 rows. Two of them are wide on purpose: after the columns they
+// search by, they carry the columns the dashboards add up (category,
+// currency, amount), so the aggregates read only the index and never the
+// table's rows with their long merchant and description texts.
+//
+//   - idx_expenses_employee_spent: "my expenses" by date; my totals and chart.
+//   - idx_expenses_status_spent: lists filtered by status, the approval and
+//     reimbursement queues, the monthly chart (status IN … AND spent_on in a
+//     year); the employee_id in it checks visibility without the table.
+//   - idx_expenses_status_currency: totals per status and currency, grouped
+//     straight from the index without sorting.
+//   - idx_expenses_spent: everyone's expenses newest first, one page at a time.
 type Expense struct {
 	ID          uint      `gorm:"primaryKey"`
-	EmployeeID  uint      `gorm:"not null;index:idx_expenses_employee_spent,priority:1"`
+	EmployeeID  uint      `gorm:"not null;index:idx_expenses_employee_spent,priority:1;index:idx_expenses_status_spent,priority:3;index:idx_expenses_status_currency,priority:3"`
 	Employee    Employee  `gorm:"references:UserID;constraint:OnDelete:RESTRICT"`
-	CategoryID  uint      `gorm:"not null;index"`
+	CategoryID  uint      `gorm:"not null;index;index:idx_expenses_employee_spent,priority:4;index:idx_expenses_status_spent,priority:4"`
 	Category    Category  `gorm:"constraint:OnDelete:RESTRICT"`
 	SpentOn     time.Time `gorm:"not null;index:idx_expenses_employee_spent,priority:2;index:idx_expenses_status_spent,priority:2;index:idx_expenses_spent"`
-	AmountMinor int64     `gorm:"not null"`
-	Currency    string    `gorm:"size:3;not null"`
+	AmountMinor int64     `gorm:"not null;index:idx_expenses_employee_spent,priority:6;index:idx_expenses_status_spent,priority:6;index:idx_expenses_status_currency,priority:4"`
+	Currency    string    `gorm:"size:3;not null;index:idx_expenses_employee_spent,priority:5;index:idx_expenses_status_spent,priority:5;index:idx_expenses_status_currency,priority:2"`
 	Merchant    string    `gorm:"size:200;not null"`
 	Description string    `gorm:"size:2000;not null;default:''"`
-	Status      Status    `gorm:"size:20;not null;index:idx_expenses_status_spent,priority:1"`
+	Status      Status    `gorm:"size:20;not null;index:idx_expenses_employee_spent,priority:3;index:idx_expenses_status_spent,priority:1;index:idx_expenses_status_currency,priority:1"`
 	// HasReceipt mirrors the existence of a Receipt row, so that lists can
 	// show a paper-clip without touching the (large) receipts table.
 	HasReceipt bool `gorm:"not null;default:false"`

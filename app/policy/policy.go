@@ -83,7 +83,7 @@ type Decision struct {
 	Reason  string
 }
 
-func allow() Decision              { return Decision{Allowed: true} }
+func allow() Decision             { return Decision{Allowed: true} }
 func deny(reason string) Decision { return Decision{Reason: reason} }
 
 // Can reports whether actor may perform action, on e for the expense
@@ -222,4 +222,16 @@ func reimburse(actor *models.Employee, e *models.Expense) Decision {
 		return deny("This expense is " + string(e.Status) + ": only approved expenses can be reimbursed.")
 	}
 	return allow()
+}
+
+// Unsaved returns the expense a "new expense" form is about to create: a
+// draft of actor's. Ask the policy about it to decide whether the form
+// offers "Save and submit":
+//
+//	policy.Can(me, policy.SubmitExpense, policy.Unsaved(me))
+func Unsaved(actor *models.Employee) *models.Expense {
+	if actor == nil {
+		return nil
+	}
+	return &models.Expense{EmployeeID: actor.UserID, Employee: *actor, Status: models.StatusDraft}
 }

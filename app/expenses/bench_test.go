@@ -1,0 +1,120 @@
+package expenses_test
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/expenses/expensestest"
+	"github.com/company-expenses/company-expenses/models"
+)
+
+// benchSizes are the numbers of expenses the benchmarks run against: a
+// small company's year, and the 100,000 that lists and dashboards must
+// stay fast at.
+func benchSizes() []int { return []int{1_000, 100_000} }
+
+// benchEnv is a SQLite database holding the test company and n bulk
+// expenses spread over the company's nine people.
+func benchEnv(b *testing.B, n int) *env {
+	b.Helper()
+	e := newEnv(b, expensestest.SQLite(b))
+	start := time.Now()
+	if err := expenses.SeedBulk(e.ctx, e.db, n, rand.New(rand.NewPCG(1, 1)), nil, testNow()); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("seeded %d expenses in %v", n, time.Since(start).Round(time.Millisecond))
+	if err := e.db.Exec("ANALYZE").Error; err != nil {
+		b.Fatal(err)
+	}
+	return e
+}
+
+func BenchmarkList(b *testing.B) {
+	for _, n := range benchSizes() {
+		b.Run(fmt.Sprintf("expenses=%d", n), func(b *testing.B) {
+			e := benchEnv(b, n)
+			cases := []struct {
+				name  string
+				actor *models.Employee
+				f     expenses.Filter
+			}{
+				{"finance-all-newest", e.c.Finance, expenses.Filter{Scope: expenses.ScopeAll}},
+				{"finance-all-by-amount-page-40", e.c.Finance, expenses.Filter{Scope: expenses.ScopeAll, Sort: expenses.SortAmount, Desc: true, Page: 40}},
+				{"finance-approved", e.c.Finance, expenses.Filter{Scope: expenses.ScopeAll, Status: models.StatusApproved}},
+				{"finance-text-search", e.c.Finance, expenses.Filter{Scope: expenses.ScopeAll, Text: "hotel"}},
+				{"employee-mine", e.c.Owner, expenses.Filter{}},
+				{"manager-team", e.c.Manager, expenses.Filter{Scope: expenses.ScopeTeam}},
+			}
+			for _, tc := range cases {
+				b.Run(tc.name, func(b *testing.B) {
+					for b.Loop() {
+						if _, err := e.svc.List(e.ctx, tc.actor, tc.f); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkDashboard measures everything one dashboard shows: totals by
+// status, the twelve-month chart, the badges and the recent activity (and,
+// for finance, what is owed).
+func BenchmarkDashboard(b *testing.B) {
+	for _, n := range benchSizes() {
+		b.Run(fmt.Sprintf("expenses=%d", n), func(b *testing.B) {
+			e := benchEnv(b, n)
+			cases := []struct {
+				name  string
+				actor *models.Employee
+				scope expenses.Scope
+			}{
+				{"finance", e.c.Finance, expenses.ScopeAll},
+				{"manager", e.c.Manager, expenses.ScopeTeam},
+				{"employee", e.c.Owner, expenses.ScopeMine},
+			}
+			for _, tc := range cases {
+				b.Run(tc.name, func(b *testing.B) {
+					for b.Loop() {
+						if _, err := e.svc.TotalsByStatus(e.ctx, tc.actor, tc.scope); err != nil {
+							b.Fatal(err)
+						}
+						if _, err := e.svc.MonthlyByCategory(e.ctx, tc.actor, tc.scope, 12); err != nil {
+							b.Fatal(err)
+						}
+						if _, _, err := e.svc.Counts(e.ctx, tc.actor); err != nil {
+							b.Fatal(err)
+						}
+						if _, err := e.svc.RecentActivity(e.ctx, tc.actor, 10); err != nil {
+							b.Fatal(err)
+						}
+						if tc.scope == expenses.ScopeAll {
+							if _, err := e.svc.AwaitingReimbursement(e.ctx, tc.actor); err != nil {
+								b.Fatal(err)
+							}
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkWriteCSV exports every expense finance may see.
+func BenchmarkWriteCSV(b *testing.B) {
+	for _, n := range benchSizes() {
+		b.Run(fmt.Sprintf("expenses=%d", n), func(b *testing.B) {
+			e := benchEnv(b, n)
+			for b.Loop() {
+				if err := e.svc.WriteCSV(e.ctx, io.Discard, e.c.Finance, expenses.Filter{Scope: expenses.ScopeAll}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
