@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,10 +17,14 @@ import (
 	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/config"
 	"github.com/company-expenses/company-expenses/app/database"
+	"github.com/company-expenses/company-expenses/app/devidp"
 	"github.com/company-expenses/company-expenses/app/expenses"
 	"github.com/company-expenses/company-expenses/app/people"
+	"github.com/company-expenses/company-expenses/app/provisioning"
 	"github.com/company-expenses/company-expenses/app/seed"
+	"github.com/company-expenses/company-expenses/app/sso"
 	"github.com/company-expenses/company-expenses/app/web"
+	"github.com/company-expenses/company-expenses/static"
 )
 
 // App is the running application.
@@ -47,8 +52,11 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 	if err := database.Migrate(ctx, db); err != nil {
 		return nil, err
 	}
+	// In development the app serves its own identity provider and makes it
+	// the "openid-connect" provider, unless a real issuer is configured.
+	useDevIdP := cfg.SSO.DevIdP && cfg.SSO.OIDCIssuer == "" && cfg.LoginMode != config.LoginLocal
 	if cfg.Seed {
-		if err := seedDemo(ctx, db, log); err != nil {
+		if err := seedDemo(ctx, db, log, useDevIdP); err != nil {
 			return nil, fmt.Errorf("seed demo data: %w", err)
 		}
 	}
@@ -69,16 +77,121 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		Expenses:     expenses.NewService(db),
 		DemoPassword: seed.DemoPassword,
 	})
+
+	var providers []sso.ProviderSpec
+	if useDevIdP {
+		idp, spec, err := startDevIdP(cfg, log)
+		if err != nil {
+			return nil, err
+		}
+		a.Web.MountDevIdP(idp.BasePath(), idp.Handler())
+		providers = append(providers, spec)
+	}
+	providers = append(providers, configuredSSOProviders(cfg)...)
+
+	// Seed steps 10–11: StartAppCloudServices is the app's "after startup"
+	// routine. This one call registers GET /auth/{provider} and
+	// GET /auth/{provider}/callback with the configured providers. Without
+	// it those URLs answer 404 Not Found, as the seed warns.
+	ssoService, err := sso.Start(ctx, a.Web.PageRoutes(), sso.Config{
+		BaseURL:        cfg.BaseURL,
+		Secret:         cfg.SessionSecret,
+		SecureCookies:  cfg.IsProduction(),
+		AllowedDomains: cfg.SSO.AllowedDomains,
+		Providers:      providers,
+		DB:             db,
+		Logger:         log,
+		App:            a.Web,
+		// Seed step 6 (InvokeOnFirstLoginAppCloudUser): the expenses side's
+		// first-login hook. Change this line to provision people your way.
+		OnFirstLogin:     provisioning.OnFirstLogin,
+		OnReturningLogin: provisioning.OnReturningLogin,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.Web.UseSSO(ssoService)
 	return a, nil
 }
 
-func seedDemo(ctx context.Context, db *gorm.DB, log *slog.Logger) error {
+// configuredSSOProviders are the identity providers set in the environment
+// (SSO_OIDC_*, SSO_GITHUB_*, SSO_GOOGLE_*, SSO_MICROSOFT_*). Only those with
+// a client id get a button. The local-only login mode has none.
+func configuredSSOProviders(cfg config.Config) []sso.ProviderSpec {
+	if cfg.LoginMode == config.LoginLocal {
+		return nil
+	}
+	c := cfg.SSO
+	var ps []sso.ProviderSpec
+	if c.OIDCIssuer != "" {
+		ps = append(ps, sso.OIDC{Issuer: c.OIDCIssuer, ClientID: c.OIDCClientID, ClientSecret: c.OIDCClientSecret, DisplayName: c.OIDCName})
+	}
+	if c.GitHubKey != "" {
+		ps = append(ps, sso.GitHub{Key: c.GitHubKey, Secret: c.GitHubSecret})
+	}
+	if c.GoogleKey != "" {
+		ps = append(ps, sso.Google{Key: c.GoogleKey, Secret: c.GoogleSecret})
+	}
+	if c.MicrosoftKey != "" {
+		ps = append(ps, sso.Microsoft{Key: c.MicrosoftKey, Secret: c.MicrosoftSecret, Tenant: c.MicrosoftTenant})
+	}
+	return ps
+}
+
+// devIdPClientID is the app's client id at the development identity
+// provider.
+const devIdPClientID = "company-expenses-dev"
+
+// startDevIdP builds the development identity provider at BASE_URL/dev-idp,
+// registers the app as its client with a secret made at start, and returns
+// the spec that makes it the app's "openid-connect" provider. The SSO
+// package talks to it in-process (discovery, JWKS, token, userinfo), because
+// the server is not listening yet at start-up, but through the same goth
+// and ID-token verification code as a real issuer.
+func startDevIdP(cfg config.Config, log *slog.Logger) (*devidp.Provider, sso.OIDC, error) {
+	if cfg.IsProduction() {
+		log.Error("DEV_IDP is on in production: the development identity provider at " + cfg.BaseURL +
+			"/dev-idp signs in ANYONE as ANYONE. Turn it off (DEV_IDP=off) unless this is a throw-away demo.")
+	}
+	secret := rand.Text()
+	idp, err := devidp.New(devidp.Config{
+		Issuer: cfg.BaseURL + "/dev-idp",
+		Clients: []devidp.Client{{
+			ID: devIdPClientID, Secret: secret,
+			RedirectURIs: []string{sso.CallbackURL(cfg.BaseURL, "openid-connect")},
+		}},
+		Identities: seed.DevIdPIdentities(),
+		Logger:     log,
+		CSRFToken:  web.RequestCSRFToken,
+		Stylesheet: static.URL("css/app.css"),
+	})
+	if err != nil {
+		return nil, sso.OIDC{}, fmt.Errorf("development identity provider: %w", err)
+	}
+	return idp, sso.OIDC{
+		DisplayName:  "Company SSO (development)",
+		Issuer:       idp.Issuer(),
+		ClientID:     devIdPClientID,
+		ClientSecret: secret,
+		HTTPClient:   sso.InProcessClient(idp.Issuer(), idp.Handler()),
+	}, nil
+}
+
+func seedDemo(ctx context.Context, db *gorm.DB, log *slog.Logger, linkDevIdentities bool) error {
 	emps, err := seed.Company(ctx, db)
 	if err != nil {
 		return err
 	}
 	if emps != nil {
+		if err := seed.Expenses(ctx, db, emps); err != nil {
+			return err
+		}
 		log.Info("seeded the demo company", "people", len(emps))
+		if linkDevIdentities {
+			if err := seed.LinkDevIdentities(ctx, db, "openid-connect"); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/config"
 	"github.com/company-expenses/company-expenses/app/expenses"
 	"github.com/company-expenses/company-expenses/app/people"
+	"github.com/company-expenses/company-expenses/app/sso"
 )
 
 // Deps are the application's dependencies, built in app.New.
@@ -42,7 +43,14 @@ type Application struct {
 	expenses *expenses.Service
 	demoPass string
 
+	// sso is the started SSO package, nil until app/app.go hands it over
+	// with UseSSO (and for good when SSO is not started).
+	sso *sso.Service
+
 	echo *echo.Echo
+	// pages is the group of HTML pages, where the SSO startup routine adds
+	// its routes (PageRoutes).
+	pages *echo.Group
 }
 
 // New builds the application and its routes.

@@ -32,6 +32,15 @@ func (a *Application) login(c echo.Context) error {
 	if viewer(c) != nil {
 		return c.Redirect(http.StatusSeeOther, next)
 	}
+	// SSO only, with a single provider: there is nothing to choose, so go
+	// straight to it, keeping next. The signed-out page only links here and
+	// never redirects by itself, so signing out does not bounce the person
+	// straight back in.
+	if a.cfg.LoginMode == config.LoginSSO && a.sso != nil {
+		if ps := a.sso.Providers(); len(ps) == 1 {
+			return c.Redirect(http.StatusSeeOther, a.sso.LoginURL(ps[0].Name, next))
+		}
+	}
 	return a.renderLogin(c, http.StatusOK, authviews.LoginForm{Next: next})
 }
 
@@ -44,16 +53,30 @@ func (a *Application) renderLogin(c echo.Context, status int, f authviews.LoginF
 		ShowPassword: a.cfg.LoginMode != config.LoginSSO,
 		SSO:          a.ssoButtons(f.Next),
 	}
+	if !d.ShowPassword && len(d.SSO) == 0 {
+		d.Notice = "This app signs in with single sign-on only, but no identity provider is configured. Ask your administrator."
+	}
 	if !a.cfg.IsProduction() && a.cfg.Seed && d.ShowPassword {
 		d.Demo, d.DemoPassword = demoAccounts, a.demoPass
 	}
 	return a.render(c, status, authviews.Login(a.page(c, "Sign in"), d))
 }
 
-// ssoButtons lists the "Sign in with …" buttons. Until the SSO package is
-// started there are none.
+// ssoButtons lists the "Sign in with …" buttons, one per configured
+// provider, each returning to next after the round trip. Until the SSO
+// package is started, and in the local-only login mode, there are none.
 func (a *Application) ssoButtons(next string) []authviews.SSOButton {
-	return nil
+	if a.sso == nil || a.cfg.LoginMode == config.LoginLocal {
+		return nil
+	}
+	var buttons []authviews.SSOButton
+	for _, p := range a.sso.Providers() {
+		buttons = append(buttons, authviews.SSOButton{
+			Label: "Sign in with " + p.DisplayName,
+			URL:   a.sso.LoginURL(p.Name, next),
+		})
+	}
+	return buttons
 }
 
 func (a *Application) loginPost(c echo.Context) error {

@@ -33,11 +33,21 @@ func (a *Application) profileData(c echo.Context) profileviews.Data {
 	if v.User.LastLoginAt != nil {
 		d.LastLogin = v.User.LastLoginAt.Format("2 Jan 2006, 15:04 MST")
 	}
+	d.SSO = a.profileSSO(c, v)
 	return d
 }
 
 func (a *Application) profile(c echo.Context) error {
-	return a.render(c, http.StatusOK, profileviews.Page(a.page(c, "Your profile"), a.profileData(c)))
+	return a.renderProfile(c, http.StatusOK, a.profileData(c))
+}
+
+// renderProfile shows the profile page. Its "Connect" form leads to the
+// identity providers, so their origins join the page's form-action.
+func (a *Application) renderProfile(c echo.Context, status int, d profileviews.Data) error {
+	if len(d.SSO.Connect) > 0 {
+		a.allowSSOFormActions(c)
+	}
+	return a.render(c, status, profileviews.Page(a.page(c, "Your profile"), d))
 }
 
 func (a *Application) passwordPost(c echo.Context) error {
@@ -48,7 +58,7 @@ func (a *Application) passwordPost(c echo.Context) error {
 	if errors.As(err, &ve) {
 		d := a.profileData(c)
 		d.PasswordErrors = ui.FieldErrors(ve.Fields)
-		return a.render(c, http.StatusUnprocessableEntity, profileviews.Page(a.page(c, "Your profile"), d))
+		return a.renderProfile(c, http.StatusUnprocessableEntity, d)
 	}
 	if err != nil {
 		return err

@@ -79,9 +79,10 @@ func (a *Application) ssoProviderOf(c echo.Context, e *models.Employee) string {
 	return ""
 }
 
-// providerLabel turns a provider's route name into its display name.
+// providerLabel turns a provider's route name into its display name
+// ("openid-connect" → "Company SSO"), as the SSO package configured it.
 func (a *Application) providerLabel(name string) string {
-	return name
+	return a.sso.DisplayName(name) // nil-safe: SSO may not be started
 }
 
 // handleError renders every error as a page inside the master layout. Errors

@@ -43,6 +43,7 @@ func (a *Application) routes() *echo.Echo {
 
 	// Pages: CSRF-protected, never cached, with the signed-in person loaded.
 	pages := e.Group("", a.csrf(), middleware.NoStore, a.loadViewer)
+	a.pages = pages // the SSO startup routine adds GET /auth/... here
 
 	pages.GET(paths.Login, a.login)
 	pages.POST(paths.Login, a.loginPost)
@@ -54,6 +55,10 @@ func (a *Application) routes() *echo.Echo {
 	app.GET(paths.Home, a.home)
 	app.GET(paths.Profile, a.profile)
 	app.POST(paths.Password, a.passwordPost)
+	// Connecting and disconnecting SSO providers (app/web/sso_profile.go).
+	// They answer 404 while SSO is not started.
+	app.POST(profileConnectPattern, a.ssoConnectPost)
+	app.POST(profileDisconnectPattern, a.ssoDisconnectPost)
 
 	admin := app.Group("", a.requireAdmin)
 	admin.GET(paths.AdminUsers, a.adminUsers)
@@ -63,6 +68,14 @@ func (a *Application) routes() *echo.Echo {
 	admin.POST(paths.AdminUserPattern, a.adminUserUpdate)
 
 	a.expenseRoutes(app)
+
+	// Unknown URLs answer 404 Not Found to everyone, as the seed says the
+	// SSO URLs do until the SSO startup routine registers them. Echo gives
+	// every Group("", middleware…) above a catch-all "not found" route with
+	// that group's middleware, and the last one (admin's) would answer 403 to
+	// non-admins and send signed-out visitors to sign in. This one, with the
+	// page middleware only, replaces them all.
+	e.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound }, a.csrf(), middleware.NoStore, a.loadViewer)
 	return e
 }
 

@@ -1,0 +1,76 @@
+package seed
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/company-expenses/company-expenses/app/devidp"
+	"github.com/company-expenses/company-expenses/models"
+)
+
+// DevIdentity is a person the development identity provider offers on its
+// picker. Linked people are seeded employees whose account is already
+// connected to the development provider, as if they had connected it from
+// their profile.
+type DevIdentity struct {
+	Name   string
+	Email  string
+	Linked bool
+}
+
+// DevIdentities are the development identity provider's demo people. Each
+// shows one path through single sign-on:
+//
+//   - Liam and Priya are seeded employees with a connected identity: they
+//     sign straight in as themselves.
+//   - Jordan Rivera is nobody here yet: signing in shows first-login
+//     provisioning create an SSO account (IsLocalUser = false).
+//   - Emily Carter has a local account with a password but no connected
+//     identity: signing in shows that SSO never links an existing account
+//     silently.
+var DevIdentities = []DevIdentity{
+	{Name: "Liam Chen", Email: "liam.chen@example.com", Linked: true},
+	{Name: "Priya Patel", Email: "priya.patel@example.com", Linked: true},
+	{Name: "Jordan Rivera", Email: "jordan.rivera@example.com"},
+	{Name: "Emily Carter", Email: "employee@example.com"},
+}
+
+// DevIdPIdentities returns DevIdentities as the development identity
+// provider takes them. Their subjects are derived from the e-mail with
+// devidp.SubjectForEmail, the same way the provider derives them.
+func DevIdPIdentities() []devidp.Identity {
+	out := make([]devidp.Identity, len(DevIdentities))
+	for i, d := range DevIdentities {
+		out[i] = devidp.Identity{Subject: devidp.SubjectForEmail(d.Email), Name: d.Name, Email: d.Email}
+	}
+	return out
+}
+
+// LinkDevIdentities connects the linked DevIdentities to the seeded
+// employees with their e-mail, under the SSO provider name provider
+// ("openid-connect"). Run it right after Company seeded an empty database.
+func LinkDevIdentities(ctx context.Context, db *gorm.DB, provider string) error {
+	now := time.Now().UTC()
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, d := range DevIdentities {
+			if !d.Linked {
+				continue
+			}
+			var u models.User
+			if err := tx.Where("email = ?", models.NormalizeEmail(d.Email)).Take(&u).Error; err != nil {
+				return fmt.Errorf("seed: identity of %s: %w", d.Email, err)
+			}
+			id := models.Identity{
+				Provider: provider, Subject: devidp.SubjectForEmail(d.Email), UserID: u.ID,
+				Email: u.Email, Name: d.Name, CreatedAt: now, LastLoginAt: now,
+			}
+			if err := tx.Create(&id).Error; err != nil {
+				return fmt.Errorf("seed: identity of %s: %w", d.Email, err)
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,271 @@
+package sso
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/company-expenses/company-expenses/models"
+)
+
+// Profile is what an identity provider says about the person signing in,
+// checked and tidied: the e-mail address lower-cased (or empty when the
+// provider gave none, or none that parses), the name on one line, the avatar
+// an http(s) URL or empty.
+type Profile struct {
+	// Provider is the provider's route name, for example "openid-connect".
+	Provider string
+	// Subject is the provider's stable id for the person ("sub").
+	Subject   string
+	Email     string
+	Name      string
+	AvatarURL string
+	// EmailVerified is false only when the provider says explicitly that
+	// the address is unverified. Providers that say nothing (Entra ID, for
+	// one) vouch for the addresses they hand out.
+	EmailVerified bool
+}
+
+// FirstLoginFunc creates the account of someone who signs in for the first
+// time, and returns its user id. It is the seed's OnFirstLoginAppCloudUser.
+//
+// It runs inside tx, the transaction that also stores the new identity:
+// write through tx only, and return an error to refuse the sign-in (a
+// *Problem to choose the message). Nothing is kept then. When it runs, the
+// profile has a verified e-mail address that no account uses yet and that
+// passes the allowed domains.
+type FirstLoginFunc func(ctx context.Context, tx *gorm.DB, p Profile) (userID uint, err error)
+
+// RefreshFunc brings the app's copy of a returning person up to date with
+// their provider profile: name, e-mail, avatar. It runs inside the sign-in's
+// transaction. A non-empty notice is shown to the person after signing in
+// (for example "we kept your old e-mail address because…"); an error refuses
+// the sign-in.
+type RefreshFunc func(ctx context.Context, tx *gorm.DB, userID uint, p Profile) (notice string, err error)
+
+// outcome is what the account step decided.
+type outcome struct {
+	userID uint
+	first  bool
+	notice string
+}
+
+// signInAccount finds or creates the account for a verified profile, in one
+// transaction: identity lookup on (provider, subject), the account rules,
+// the first-login or refresh hook, and the identity row.
+func (s *Service) signInAccount(ctx context.Context, p *provider, prof Profile) (outcome, error) {
+	var out outcome
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := s.now().UTC()
+		var id models.Identity
+		err := tx.Where("provider = ? AND subject = ?", prof.Provider, prof.Subject).Take(&id).Error
+		switch {
+		case err == nil:
+			return s.returning(ctx, tx, &id, prof, now, &out)
+		case !errors.Is(err, gorm.ErrRecordNotFound):
+			return fmt.Errorf("find identity: %w", err)
+		}
+
+		// A first sign-in.
+		if prof.Email == "" {
+			return problemNoEmail(p.display)
+		}
+		if !prof.EmailVerified {
+			return problemUnverifiedEmail(p.display, prof.Email)
+		}
+		var existing models.User
+		err = tx.Where("email = ?", prof.Email).Take(&existing).Error
+		switch {
+		case err == nil:
+			if !existing.Active {
+				return problemDeactivated()
+			}
+			return problemEmailInUse(p.display, prof.Email, s.howToSignIn(tx, &existing))
+		case !errors.Is(err, gorm.ErrRecordNotFound):
+			return fmt.Errorf("find user by e-mail: %w", err)
+		}
+		if !s.domainAllowed(prof.Email) {
+			return problemNoAccess(prof.Email, s.allowed)
+		}
+		userID, err := s.onFirstLogin(ctx, tx, prof)
+		if err != nil {
+			if isUniqueViolation(err) {
+				// Someone took the address in the meantime.
+				return problemEmailInUse(p.display, prof.Email, "Sign in the way you usually do.")
+			}
+			return err
+		}
+		if userID == 0 {
+			return errors.New("the first-login hook returned no user id")
+		}
+		id = models.Identity{
+			Provider: prof.Provider, Subject: prof.Subject, UserID: userID,
+			Email: prof.Email, Name: prof.Name, AvatarURL: prof.AvatarURL,
+			CreatedAt: now, LastLoginAt: now,
+		}
+		if err := tx.Create(&id).Error; err != nil {
+			return fmt.Errorf("store identity: %w", err)
+		}
+		out = outcome{userID: userID, first: true}
+		return nil
+	})
+	return out, err
+}
+
+// returning handles a sign-in by a known identity.
+func (s *Service) returning(ctx context.Context, tx *gorm.DB, id *models.Identity, prof Profile, now time.Time, out *outcome) error {
+	var u models.User
+	if err := tx.Take(&u, id.UserID).Error; err != nil {
+		return fmt.Errorf("load user %d of identity %d: %w", id.UserID, id.ID, err)
+	}
+	if !u.Active {
+		return problemDeactivated()
+	}
+	// Mirror the provider's profile on the identity. An empty e-mail from
+	// the provider does not erase the one we know.
+	updates := map[string]any{"name": prof.Name, "avatar_url": prof.AvatarURL, "last_login_at": now}
+	if prof.Email != "" {
+		updates["email"] = prof.Email
+	}
+	if err := tx.Model(id).Updates(updates).Error; err != nil {
+		return fmt.Errorf("refresh identity %d: %w", id.ID, err)
+	}
+	*out = outcome{userID: u.ID}
+	if s.onReturning != nil {
+		notice, err := s.onReturning(ctx, tx, u.ID, prof)
+		if err != nil {
+			return err
+		}
+		out.notice = notice
+	}
+	return nil
+}
+
+// howToSignIn tells the owner of an existing account how they sign in now.
+func (s *Service) howToSignIn(tx *gorm.DB, u *models.User) string {
+	if u.HasPassword() {
+		return "Sign in with your e-mail address and password."
+	}
+	var names []string
+	tx.Model(&models.Identity{}).Where("user_id = ?", u.ID).Order("provider").Pluck("provider", &names)
+	if len(names) == 0 {
+		return "Ask an administrator how to sign in to it."
+	}
+	for i, n := range names {
+		names[i] = s.DisplayName(n)
+	}
+	return "Sign in with " + strings.Join(names, " or ") + "."
+}
+
+func (s *Service) domainAllowed(email string) bool {
+	if len(s.allowed) == 0 {
+		return true
+	}
+	at := strings.LastIndexByte(email, '@')
+	return at >= 0 && slices.Contains(s.allowed, email[at+1:])
+}
+
+// linkAccount connects the identity in prof to userID, the signed-in person
+// who asked for it from their profile. It reports whether the identity was
+// already theirs.
+func (s *Service) linkAccount(ctx context.Context, p *provider, userID uint, prof Profile) (already bool, err error) {
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := s.now().UTC()
+		var id models.Identity
+		err := tx.Where("provider = ? AND subject = ?", prof.Provider, prof.Subject).Take(&id).Error
+		switch {
+		case err == nil && id.UserID == userID:
+			already = true
+			return tx.Model(&id).Updates(map[string]any{"last_login_at": now}).Error
+		case err == nil:
+			return problemLinkedElsewhere(p.display)
+		case !errors.Is(err, gorm.ErrRecordNotFound):
+			return fmt.Errorf("find identity: %w", err)
+		}
+		var u models.User
+		if err := tx.Take(&u, userID).Error; err != nil {
+			return fmt.Errorf("load user %d: %w", userID, err)
+		}
+		if !u.Active {
+			return problemDeactivated()
+		}
+		id = models.Identity{
+			Provider: prof.Provider, Subject: prof.Subject, UserID: userID,
+			Email: prof.Email, Name: prof.Name, AvatarURL: prof.AvatarURL,
+			CreatedAt: now, LastLoginAt: now,
+		}
+		if err := tx.Create(&id).Error; err != nil {
+			if isUniqueViolation(err) {
+				return problemLinkedElsewhere(p.display)
+			}
+			return fmt.Errorf("store identity: %w", err)
+		}
+		return nil
+	})
+	return already, err
+}
+
+// Identities returns the providers connected to a person's account, by
+// provider name.
+func (s *Service) Identities(ctx context.Context, userID uint) ([]models.Identity, error) {
+	var ids []models.Identity
+	err := s.db.WithContext(ctx).Where("user_id = ?", userID).Order("provider, id").Find(&ids).Error
+	return ids, err
+}
+
+// Errors of Disconnect.
+var (
+	// ErrIdentityNotFound means the identity does not exist or belongs to
+	// someone else.
+	ErrIdentityNotFound = errors.New("sso: no such connected provider")
+	// ErrLastSignInMethod means the identity is the person's only way to
+	// sign in: they have no password and no other provider.
+	ErrLastSignInMethod = errors.New("sso: this is the only way to sign in")
+)
+
+// CanDisconnect reports whether a person with this many identities and
+// with or without a password may disconnect one: never the last way in.
+func CanDisconnect(identities int, hasPassword bool) bool {
+	return hasPassword || identities > 1
+}
+
+// Disconnect removes a connected provider from a person's account, unless it
+// is their last way to sign in, and returns what it removed.
+func (s *Service) Disconnect(ctx context.Context, userID, identityID uint) (models.Identity, error) {
+	var id models.Identity
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Where("id = ? AND user_id = ?", identityID, userID).Take(&id).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return ErrIdentityNotFound
+		}
+		if err != nil {
+			return err
+		}
+		var u models.User
+		if err := tx.Take(&u, userID).Error; err != nil {
+			return err
+		}
+		var n int64
+		if err := tx.Model(&models.Identity{}).Where("user_id = ?", userID).Count(&n).Error; err != nil {
+			return err
+		}
+		if !CanDisconnect(int(n), u.HasPassword()) {
+			return ErrLastSignInMethod
+		}
+		return tx.Delete(&id).Error
+	})
+	if err != nil {
+		return models.Identity{}, err
+	}
+	s.log.InfoContext(ctx, "provider disconnected", "user_id", userID, "provider", id.Provider, "sub", id.Subject)
+	return id, nil
+}
+
+func isUniqueViolation(err error) bool {
+	return errors.Is(err, gorm.ErrDuplicatedKey)
+}

@@ -1,0 +1,38 @@
+package sso
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+
+	"github.com/company-expenses/company-expenses/models"
+)
+
+// ExampleOnFirstLogin shows the shape of a first-login hook. It is the
+// seed's excluded Example_OnFirstLoginAppCloudUser and is deliberately NOT
+// wired in anywhere.
+//
+// It creates a bare models.User: signed in by SSO only (no password hash, so
+// no password ever verifies), active, with no roles and no app-specific
+// data. A real app needs more. Company Expenses' hook, app/provisioning's
+// OnFirstLogin, creates an Employee (seed step 9: the Create action on
+// Expenses.Employee, with FullName and IsLocalUser = false), and app/app.go
+// hands it to Start as Config.OnFirstLogin (seed step 6).
+//
+// To write your own hook:
+//
+//   - Create the account through tx, the sign-in's transaction, so that a
+//     failure leaves nothing behind. Return the new user's id.
+//   - Use p.Email as the login e-mail. It is lower-cased and verified, no
+//     account uses it yet, and it passes Config.AllowedDomains.
+//   - Return a *Problem to refuse the person with a message of your own, for
+//     example when your company keeps a list of who may use the app.
+//   - Do not store the identity yourself. The package stores it after your
+//     hook returns, in the same transaction.
+func ExampleOnFirstLogin(ctx context.Context, tx *gorm.DB, p Profile) (uint, error) {
+	u := models.User{Email: p.Email, Active: true}
+	if err := tx.WithContext(ctx).Create(&u).Error; err != nil {
+		return 0, err
+	}
+	return u.ID, nil
+}

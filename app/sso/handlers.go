@@ -1,0 +1,256 @@
+package sso
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/markbates/goth/providers/openidConnect"
+	"golang.org/x/oauth2"
+
+	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/layouts"
+)
+
+// maxNextBytes bounds the return-to path kept in the flow cookie.
+const maxNextBytes = 512
+
+// providerParam returns the provider named by the route, and only by the
+// route: never by a query parameter or a cookie.
+func (s *Service) providerParam(c echo.Context) (*provider, error) {
+	p, ok := s.providers[c.Param("provider")]
+	if !ok {
+		return nil, echo.NewHTTPError(http.StatusNotFound)
+	}
+	return p, nil
+}
+
+// begin is GET /auth/:provider: it starts a sign-in and sends the browser to
+// the identity provider. ?next= is where to return afterwards (local paths
+// only).
+func (s *Service) begin(c echo.Context) error {
+	p, err := s.providerParam(c)
+	if err != nil {
+		return err
+	}
+	authURL, err := s.start(c, p, flow{Next: paths.SafeNext(c.QueryParam("next"))})
+	if err != nil {
+		return s.fail(c, p, nil, problemInternal(err))
+	}
+	return c.Redirect(http.StatusFound, authURL)
+}
+
+// BeginLink starts connecting the provider to the signed-in person's
+// account, userID, and returns the URL to send the browser to. The caller
+// must have checked that the person really is who they say (the profile page
+// asks for the current password). The callback connects the identity only if
+// the same person is still signed in, and then returns to the profile page.
+func (s *Service) BeginLink(c echo.Context, name string, userID uint) (string, error) {
+	p, ok := s.providers[name]
+	if !ok {
+		return "", echo.NewHTTPError(http.StatusNotFound)
+	}
+	if userID == 0 {
+		return "", errors.New("sso: BeginLink needs a user")
+	}
+	return s.start(c, p, flow{Next: paths.Profile, LinkUserID: userID})
+}
+
+// start records a new sign-in in its cookie and returns the provider's
+// authorization URL. OpenID Connect sign-ins get PKCE and a nonce.
+func (s *Service) start(c echo.Context, p *provider, f flow) (string, error) {
+	f.Provider = p.name
+	if len(f.Next) > maxNextBytes {
+		// The flow cookie must stay under browsers' 4 KB limit: keep the
+		// page, drop its (long) query.
+		f.Next, _, _ = strings.Cut(f.Next, "?")
+		if len(f.Next) > maxNextBytes {
+			f.Next = paths.Home
+		}
+	}
+	f.State = randomToken()
+	f.Started = s.now().Unix()
+	sess, err := p.goth.BeginAuth(f.State)
+	if err != nil {
+		return "", fmt.Errorf("begin auth with %s: %w", p.name, err)
+	}
+	authURL, err := sess.GetAuthURL()
+	if err != nil {
+		return "", fmt.Errorf("auth URL of %s: %w", p.name, err)
+	}
+	if p.oidc != nil {
+		f.Nonce = randomToken()
+		f.Verifier = oauth2.GenerateVerifier()
+		u, err := url.Parse(authURL)
+		if err != nil {
+			return "", fmt.Errorf("auth URL of %s: %w", p.name, err)
+		}
+		q := u.Query()
+		q.Set("nonce", f.Nonce)
+		q.Set("code_challenge", oauth2.S256ChallengeFromVerifier(f.Verifier))
+		q.Set("code_challenge_method", "S256")
+		u.RawQuery = q.Encode()
+		authURL = u.String()
+	}
+	f.Session = sess.Marshal()
+	if err := s.flows.save(c, f); err != nil {
+		return "", fmt.Errorf("save sign-in cookie: %w", err)
+	}
+	return authURL, nil
+}
+
+// callback is GET /auth/:provider/callback, where the identity provider
+// sends the browser back. It checks the state, exchanges the code, verifies
+// what the provider says, applies the account rules and signs the person in.
+// Every failure ends on the SSO error page with nothing stored.
+func (s *Service) callback(c echo.Context) error {
+	p, err := s.providerParam(c)
+	if err != nil {
+		return err
+	}
+	q := c.QueryParams()
+	f, err := s.flows.take(c, p.name, q.Get("state"))
+	if err != nil {
+		return s.fail(c, p, nil, problemState(err))
+	}
+	if e := q.Get("error"); e != "" {
+		cause := fmt.Errorf("provider answered %s: %s", e, q.Get("error_description"))
+		if e == "access_denied" {
+			return s.fail(c, p, &f, problemCancelled(p.display, cause))
+		}
+		return s.fail(c, p, &f, problemProvider(p.display, cause))
+	}
+	code := q.Get("code")
+	if code == "" {
+		return s.fail(c, p, &f, problemProvider(p.display, errors.New("the callback carries no code")))
+	}
+	ctx := c.Request().Context()
+	prof, pr := s.identify(ctx, p, f, code)
+	if pr != nil {
+		return s.fail(c, p, &f, pr)
+	}
+	if f.LinkUserID != 0 {
+		return s.finishLink(c, p, f, prof)
+	}
+
+	out, err := s.signInAccount(ctx, p, prof)
+	if err != nil {
+		return s.fail(c, p, &f, withProfile(asProblem(err), prof))
+	}
+	if err := s.app.SignIn(c, out.userID, "sso:"+p.name); err != nil {
+		return s.fail(c, p, &f, problemInternal(fmt.Errorf("start session: %w", err)))
+	}
+	s.log.InfoContext(ctx, "signed in with single sign-on",
+		"provider", p.name, "sub", prof.Subject, "user_id", out.userID, "first_login", out.first)
+	if out.notice != "" {
+		s.app.Notify(c, layouts.FlashInfo, out.notice)
+	}
+	return c.Redirect(http.StatusSeeOther, paths.SafeNext(f.Next))
+}
+
+// finishLink connects the identity to the person who asked for it.
+func (s *Service) finishLink(c echo.Context, p *provider, f flow, prof Profile) error {
+	ctx := c.Request().Context()
+	if uid, ok := s.app.CurrentUserID(c); !ok || uid != f.LinkUserID {
+		return s.fail(c, p, &f, problemLinkSession(p.display))
+	}
+	already, err := s.linkAccount(ctx, p, f.LinkUserID, prof)
+	if err != nil {
+		return s.fail(c, p, &f, withProfile(asProblem(err), prof))
+	}
+	if already {
+		s.app.Notify(c, layouts.FlashInfo, p.display+" was already connected to your account.")
+	} else {
+		s.log.InfoContext(ctx, "provider connected", "provider", p.name, "sub", prof.Subject, "user_id", f.LinkUserID)
+		s.app.Notify(c, layouts.FlashSuccess, p.display+" is now connected. Next time you can sign in with it.")
+	}
+	return c.Redirect(http.StatusSeeOther, paths.Profile)
+}
+
+// identify exchanges the code and returns the verified profile.
+//
+// For OpenID Connect it sends the PKCE verifier with the exchange, then
+// verifies the ID token (signature against the JWKS, issuer, audience,
+// expiry) with go-oidc, and checks the nonce and at_hash itself, before
+// goth's FetchUser reads the claims and the userinfo endpoint.
+func (s *Service) identify(ctx context.Context, p *provider, f flow, code string) (Profile, *Problem) {
+	sess, err := p.goth.UnmarshalSession(f.Session)
+	if err != nil {
+		return Profile{}, problemState(fmt.Errorf("unreadable goth session: %w", err))
+	}
+	// The exchange gets our own parameters only. The callback's query must
+	// not reach it: goth's OpenID Connect session would take redirect_uri
+	// and code_verifier from it.
+	params := url.Values{"code": {code}}
+	if f.Verifier != "" {
+		params.Set("code_verifier", f.Verifier)
+	}
+	accessToken, err := sess.Authorize(p.goth, params)
+	if err != nil {
+		return Profile{}, problemProvider(p.display, fmt.Errorf("exchange the code: %w", err))
+	}
+
+	var subject string
+	if p.oidc != nil {
+		oidcSess, ok := sess.(*openidConnect.Session)
+		if !ok || oidcSess.IDToken == "" {
+			return Profile{}, problemToken(p.display, errors.New("the token response carries no ID token"))
+		}
+		tok, err := p.oidc.Verify(ctx, oidcSess.IDToken)
+		if err != nil {
+			return Profile{}, problemToken(p.display, fmt.Errorf("verify ID token: %w", err))
+		}
+		if subtle.ConstantTimeCompare([]byte(tok.Nonce), []byte(f.Nonce)) != 1 {
+			return Profile{}, problemToken(p.display, errors.New("the ID token's nonce does not match this sign-in"))
+		}
+		if tok.AccessTokenHash != "" {
+			if err := tok.VerifyAccessToken(accessToken); err != nil {
+				return Profile{}, problemToken(p.display, fmt.Errorf("at_hash: %w", err))
+			}
+		}
+		if tok.Subject == "" {
+			return Profile{}, problemToken(p.display, errors.New("the ID token has no subject"))
+		}
+		subject = tok.Subject
+	}
+
+	user, err := p.goth.FetchUser(sess)
+	if err != nil {
+		return Profile{}, problemProvider(p.display, fmt.Errorf("fetch the user: %w", err))
+	}
+	if subject != "" && user.UserID != subject {
+		return Profile{}, problemToken(p.display, fmt.Errorf("subject %q from goth differs from the verified ID token's %q", user.UserID, subject))
+	}
+	if user.UserID == "" {
+		return Profile{}, problemProvider(p.display, errors.New("the provider gave no user id"))
+	}
+	return profileOf(p, user), nil
+}
+
+// withProfile adds who tried to sign in to the problem's logged cause.
+// It returns a copy: a hook may return a shared *Problem.
+func withProfile(pr *Problem, prof Profile) *Problem {
+	cp := *pr
+	who := fmt.Errorf("subject %q, e-mail %q", prof.Subject, prof.Email)
+	if cp.Err == nil {
+		cp.Err = who
+	} else {
+		cp.Err = fmt.Errorf("%w (%v)", cp.Err, who)
+	}
+	return &cp
+}
+
+// asProblem returns err as a Problem: a refusal with its own message, or an
+// internal error with a calm one.
+func asProblem(err error) *Problem {
+	var pr *Problem
+	if errors.As(err, &pr) {
+		return pr
+	}
+	return problemInternal(err)
+}

@@ -1,0 +1,269 @@
+package sso
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"github.com/company-expenses/company-expenses/layouts"
+)
+
+// Route patterns registered by Start. The provider's route name fills
+// :provider, for example /auth/openid-connect/callback.
+const (
+	BeginPattern    = "/auth/:provider"
+	CallbackPattern = "/auth/:provider/callback"
+)
+
+// DefaultDiscoveryTimeout bounds OpenID Connect discovery at start-up and
+// every later call to a provider.
+const DefaultDiscoveryTimeout = 10 * time.Second
+
+// Router is where Start registers the SSO routes: the app's group of pages,
+// so that they get the same CSRF token, caching headers and signed-in person
+// as every other page. *echo.Echo and *echo.Group satisfy it.
+type Router interface {
+	GET(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+}
+
+// App is what the package needs from the application around it. app/web's
+// Application implements it.
+type App interface {
+	// SignIn starts the app's own session for userID. method is
+	// "sso:<provider>".
+	SignIn(c echo.Context, userID uint, method string) error
+	// CurrentUserID returns the signed-in person, if any.
+	CurrentUserID(c echo.Context) (uint, bool)
+	// PageModel returns the view model of a page with this title, so the
+	// SSO pages render inside the app's layouts.
+	PageModel(c echo.Context, title string) layouts.Page
+	// Notify shows a one-time message on the next page.
+	Notify(c echo.Context, kind layouts.FlashKind, message string)
+}
+
+// Config configures Start.
+type Config struct {
+	// BaseURL is the app's public URL. Callback URLs are built from it:
+	// BaseURL + "/auth/<provider>/callback".
+	BaseURL string
+	// Secret keys the cookie that carries a sign-in through the identity
+	// provider's round trip (SESSION_SECRET).
+	Secret string
+	// SecureCookies marks that cookie Secure. Turn it on in production.
+	SecureCookies bool
+	// AllowedDomains limits new accounts to these e-mail domains. Empty
+	// allows every domain. It does not affect people who already have an
+	// account.
+	AllowedDomains []string
+	// Providers are the identity providers, in the order the sign-in page
+	// shows their buttons.
+	Providers []ProviderSpec
+	// Timeout bounds discovery at start-up and every call to a provider;
+	// zero means DefaultDiscoveryTimeout.
+	Timeout time.Duration
+
+	DB     *gorm.DB
+	Logger *slog.Logger
+	App    App
+
+	// OnFirstLogin creates the account of someone who signs in for the first
+	// time (seed step 6). It is required.
+	OnFirstLogin FirstLoginFunc
+	// OnReturningLogin brings the app's copy of a returning person up to
+	// date with the provider. It is optional.
+	OnReturningLogin RefreshFunc
+}
+
+// ProviderInfo describes a configured provider for the app's pages.
+type ProviderInfo struct {
+	// Name is the provider's route name, for example "openid-connect".
+	Name string
+	// DisplayName is what buttons say, for example "Company SSO".
+	DisplayName string
+}
+
+// Service is the started SSO package. Its methods serve the app's sign-in
+// and profile pages.
+type Service struct {
+	db           *gorm.DB
+	log          *slog.Logger
+	app          App
+	onFirstLogin FirstLoginFunc
+	onReturning  RefreshFunc
+	allowed      []string
+	providers    map[string]*provider
+	order        []*provider
+	flows        *flowStore
+	now          func() time.Time
+}
+
+// Start is the SSO startup routine, the counterpart of the seed's
+// StartAppCloudServices. It builds the configured providers (running OpenID
+// Connect discovery with a timeout) and registers GET /auth/:provider and
+// GET /auth/:provider/callback on r. Before Start those URLs do not exist.
+//
+// A provider that cannot be set up stops start-up with an error naming it:
+// an app that silently starts without its sign-in is worse than one that
+// does not start.
+func Start(ctx context.Context, r Router, cfg Config) (*Service, error) {
+	switch {
+	case cfg.DB == nil:
+		return nil, errors.New("sso: Config.DB is required")
+	case cfg.App == nil:
+		return nil, errors.New("sso: Config.App is required")
+	case cfg.OnFirstLogin == nil:
+		return nil, errors.New("sso: Config.OnFirstLogin is required (see ExampleOnFirstLogin)")
+	case cfg.Secret == "":
+		return nil, errors.New("sso: Config.Secret is required")
+	}
+	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("sso: BaseURL must be an absolute http(s) URL, not %q", cfg.BaseURL)
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	flows, err := newFlowStore(cfg.Secret, cfg.SecureCookies)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{
+		db:           cfg.DB,
+		log:          log.With("component", "sso"),
+		app:          cfg.App,
+		onFirstLogin: cfg.OnFirstLogin,
+		onReturning:  cfg.OnReturningLogin,
+		providers:    map[string]*provider{},
+		flows:        flows,
+		now:          time.Now,
+	}
+	for _, d := range cfg.AllowedDomains {
+		if d = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d), "@")); d != "" {
+			s.allowed = append(s.allowed, d)
+		}
+	}
+	b := builder{baseURL: strings.TrimRight(cfg.BaseURL, "/"), timeout: cmp.Or(cfg.Timeout, DefaultDiscoveryTimeout)}
+	for _, spec := range cfg.Providers {
+		p, err := spec.build(ctx, b)
+		if err != nil {
+			return nil, err
+		}
+		if !validRouteName(p.name) {
+			return nil, fmt.Errorf("sso: provider name %q must be lower-case letters, digits and dashes", p.name)
+		}
+		if _, dup := s.providers[p.name]; dup {
+			return nil, fmt.Errorf("sso: provider %q is configured twice", p.name)
+		}
+		if err := p.probeOrigin(); err != nil {
+			return nil, err
+		}
+		s.providers[p.name] = p
+		s.order = append(s.order, p)
+	}
+
+	r.GET(BeginPattern, s.begin)
+	r.GET(CallbackPattern, s.callback)
+
+	names := make([]string, len(s.order))
+	for i, p := range s.order {
+		names[i] = p.name
+	}
+	s.log.Info("single sign-on started", "providers", names, "allowed_domains", s.allowed)
+	return s, nil
+}
+
+// Providers lists the configured providers in button order.
+func (s *Service) Providers() []ProviderInfo {
+	out := make([]ProviderInfo, len(s.order))
+	for i, p := range s.order {
+		out[i] = ProviderInfo{Name: p.name, DisplayName: p.display}
+	}
+	return out
+}
+
+// Has reports whether a provider with this route name is configured.
+func (s *Service) Has(name string) bool {
+	_, ok := s.providers[name]
+	return ok
+}
+
+// DisplayName is the name people read for a provider's route name. It also
+// knows the usual providers that are no longer configured, for identities
+// linked in the past, and works on a nil Service (SSO not started).
+func (s *Service) DisplayName(name string) string {
+	if s == nil {
+		return defaultDisplayName(name)
+	}
+	if p, ok := s.providers[name]; ok {
+		return p.display
+	}
+	return defaultDisplayName(name)
+}
+
+// LoginURL is the URL that starts a sign-in with the provider and comes back
+// to next, a local path, afterwards.
+func (s *Service) LoginURL(name, next string) string {
+	return LoginURL(name, next)
+}
+
+// LoginURL is the URL that starts a sign-in with the provider and returns to
+// next (a local path; "" or "/" for the dashboard) afterwards.
+func LoginURL(name, next string) string {
+	u := "/auth/" + url.PathEscape(name)
+	if next != "" && next != "/" {
+		u += "?next=" + url.QueryEscape(next)
+	}
+	return u
+}
+
+// FormActionOrigins are the origins of the providers' authorization
+// endpoints. A page whose form leads to a provider through a redirect (the
+// profile's "Connect" form) must allow them in its Content-Security-Policy
+// form-action, because browsers check form-action along the whole redirect
+// chain.
+func (s *Service) FormActionOrigins() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range s.order {
+		if p.origin != "" && !seen[p.origin] {
+			seen[p.origin] = true
+			out = append(out, p.origin)
+		}
+	}
+	return out
+}
+
+func validRouteName(name string) bool {
+	if name == "" || len(name) > 50 {
+		return false
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// defaultDisplayName names the usual providers by their route name.
+func defaultDisplayName(name string) string {
+	switch name {
+	case "openid-connect":
+		return "Company SSO"
+	case "github":
+		return "GitHub"
+	case "google":
+		return "Google"
+	case "microsoft":
+		return "Microsoft"
+	}
+	return name
+}

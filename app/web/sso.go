@@ -1,0 +1,106 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/company-expenses/company-expenses/app/middleware"
+	"github.com/company-expenses/company-expenses/app/sso"
+	"github.com/company-expenses/company-expenses/layouts"
+)
+
+// This file is the web side of single sign-on: what the SSO package needs
+// from the app (it implements sso.App), and the mount of the development
+// identity provider.
+
+var _ sso.App = (*Application)(nil)
+
+// UseSSO hands the started SSO package to the web app, for the sign-in
+// buttons, the provider names in the navigation widget and the profile's
+// connected providers. app/app.go calls it right after sso.Start.
+func (a *Application) UseSSO(s *sso.Service) { a.sso = s }
+
+// PageRoutes is the group of HTML pages (CSRF token, no caching, signed-in
+// person loaded), where the SSO startup routine registers its routes.
+func (a *Application) PageRoutes() *echo.Group { return a.pages }
+
+// CurrentUserID returns the signed-in person's user id.
+func (a *Application) CurrentUserID(c echo.Context) (uint, bool) {
+	if v := viewer(c); v != nil {
+		return v.UserID, true
+	}
+	return 0, false
+}
+
+// PageModel is the view model of a page, for pages rendered outside this
+// package (the SSO error page).
+func (a *Application) PageModel(c echo.Context, title string) layouts.Page {
+	return a.page(c, title)
+}
+
+// Notify shows a one-time message on the next page.
+func (a *Application) Notify(c echo.Context, kind layouts.FlashKind, message string) {
+	a.flash(c, kind, message)
+}
+
+// MountDevIdP serves the development identity provider's handler on every
+// path under base (its BasePath, "/dev-idp"), without stripping the prefix.
+//
+// The picker's POST is a browser form, so it gets the app's CSRF protection,
+// and the picker page gets the token (see RequestCSRFToken). The token and
+// userinfo endpoints are called server to server with no cookie and no
+// token, so CSRF protection skips exactly those two.
+func (a *Application) MountDevIdP(base string, h http.Handler) {
+	base = strings.TrimSuffix(base, "/")
+	csrf := a.csrf()
+	serverToServer := map[string]bool{base + "/token": true, base + "/userinfo": true}
+	protect := func(next echo.HandlerFunc) echo.HandlerFunc {
+		protected := csrf(exposeCSRF(next))
+		return func(c echo.Context) error {
+			if serverToServer[c.Request().URL.Path] {
+				return next(c)
+			}
+			return protected(c)
+		}
+	}
+	a.echo.Any(base+"/*", echo.WrapHandler(h), protect, middleware.NoStore)
+}
+
+type csrfContextKey struct{}
+
+// exposeCSRF copies the CSRF token from echo's context into the request's,
+// where a plain http.Handler (the development identity provider) finds it.
+func exposeCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		c.SetRequest(r.WithContext(context.WithValue(r.Context(), csrfContextKey{}, csrfToken(c))))
+		return next(c)
+	}
+}
+
+// RequestCSRFToken returns the app's CSRF token for a request served through
+// MountDevIdP; the development identity provider puts it in its forms.
+func RequestCSRFToken(r *http.Request) string {
+	s, _ := r.Context().Value(csrfContextKey{}).(string)
+	return s
+}
+
+// allowSSOFormActions widens the page's Content-Security-Policy form-action
+// to the identity providers. The profile's "Connect" form posts here and is
+// redirected on to the provider, and browsers check form-action along the
+// whole redirect chain.
+func (a *Application) allowSSOFormActions(c echo.Context) {
+	if a.sso == nil {
+		return
+	}
+	origins := a.sso.FormActionOrigins()
+	if len(origins) == 0 {
+		return
+	}
+	csp := strings.Replace(middleware.ContentSecurityPolicy, "form-action 'self'",
+		"form-action 'self' "+strings.Join(origins, " "), 1)
+	c.Response().Header().Set("Content-Security-Policy", csp)
+}

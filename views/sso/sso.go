@@ -1,0 +1,19 @@
+// Package sso holds the pages of single sign-on: the page that explains why
+// a sign-in with an identity provider did not go ahead.
+package sso
+
+// Problem is what the SSO error page shows: a title, what happened and what
+// to do, and the ways on.
+type Problem struct {
+	// Code names the problem ("state", "no_access", …) for tests and
+	// support; the page carries it in data-problem.
+	Code    string
+	Title   string
+	Message string
+	// TryAgainURL starts a new sign-in; empty when trying again cannot help
+	// (a deactivated account, an address outside the allowed domains).
+	TryAgainURL string
+	// BackURL and BackLabel lead back to the sign-in page or the profile.
+	BackURL   string
+	BackLabel string
+}
