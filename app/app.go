@@ -49,7 +49,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 
 // NewWithDB is New on a database the caller opened (tests use it).
 func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger) (*App, error) {
-	if err := database.Migrate(ctx, db); err != nil {
+	if err := database.Migrate(ctx, db, expenses.MigrationSteps()...); err != nil {
 		return nil, err
 	}
 	// In development the app serves its own identity provider and makes it

@@ -66,31 +66,46 @@ type Category struct {
 // Expense is one claim for reimbursement. Money is an integer number of minor
 // units (cents) plus an ISO 4217 currency code, never a float.
 //
-// The indexes follow the list and dashboard queries, which must stay fast at
-// 100,000 rows. Two of them are wide on purpose: after the columns they
-// search by, they carry the columns the dashboards add up (category,
-// currency, amount), so the aggregates read only the index and never the
-// table's rows with their long merchant and description texts.
+// The indexes follow the list queries, which must stay fast at 100,000
+// rows and more. (The dashboards do not read this table: they add up
+// ExpenseTotal and CompanyExpenseTotal, which app/expenses keeps in step
+// with it.) Those below hold status and employee_id besides the columns
+// they search or sort by, so that the visibility rule (a draft is private
+// to its owner, a team is a manager's direct reports) is checked from the
+// index alone: rows the rule or an OFFSET skips never touch the table's
+// rows with their long merchant and description texts.
 //
-//   - idx_expenses_employee_spent: "my expenses" by date; my totals and chart.
+//   - idx_expenses_employee_spent: "my expenses" by date; a team's.
 //   - idx_expenses_status_spent: lists filtered by status, the approval and
-//     reimbursement queues, the monthly chart (status IN … AND spent_on in a
-//     year); the employee_id in it checks visibility without the table.
-//   - idx_expenses_status_currency: totals per status and currency, grouped
-//     straight from the index without sorting.
-//   - idx_expenses_spent: everyone's expenses newest first, one page at a time.
+//     reimbursement queues, lists sorted by status (one status at a time).
+//   - idx_expenses_status_amount and idx_expenses_status_merchant: lists
+//     sorted by amount or by merchant, ignoring case (the index is on
+//     lower(merchant), the very expression the list sorts by), with the
+//     id, the lists' tie-breaker, next. They begin with the status so that
+//     a list of one status reads only its page; a list of all statuses
+//     merges one short run per status (app/expenses, List).
+//   - idx_expenses_spent_id: everyone's expenses newest first, one page at
+//     a time; counts over part of a month. (It replaces idx_expenses_spent,
+//     which lacked the id, status and employee_id: app/expenses drops that
+//     one from older databases at start-up.)
+//   - idx_expenses_status_currency: the sums per status and currency that
+//     the start-up check of the rollup compares, grouped straight from the
+//     index.
+//
+// SQLite uses them well only with the statistics ANALYZE gathers, which
+// database.Migrate refreshes at start-up (PRAGMA optimize).
 type Expense struct {
-	ID          uint      `gorm:"primaryKey"`
-	EmployeeID  uint      `gorm:"not null;index:idx_expenses_employee_spent,priority:1;index:idx_expenses_status_spent,priority:3;index:idx_expenses_status_currency,priority:3"`
+	ID          uint      `gorm:"primaryKey;index:idx_expenses_spent_id,priority:2;index:idx_expenses_status_amount,priority:3;index:idx_expenses_status_merchant,priority:3"`
+	EmployeeID  uint      `gorm:"not null;index:idx_expenses_employee_spent,priority:1;index:idx_expenses_status_spent,priority:3;index:idx_expenses_status_currency,priority:3;index:idx_expenses_status_amount,priority:4;index:idx_expenses_status_merchant,priority:4;index:idx_expenses_spent_id,priority:4"`
 	Employee    Employee  `gorm:"references:UserID;constraint:OnDelete:RESTRICT"`
 	CategoryID  uint      `gorm:"not null;index;index:idx_expenses_employee_spent,priority:4;index:idx_expenses_status_spent,priority:4"`
 	Category    Category  `gorm:"constraint:OnDelete:RESTRICT"`
-	SpentOn     time.Time `gorm:"not null;index:idx_expenses_employee_spent,priority:2;index:idx_expenses_status_spent,priority:2;index:idx_expenses_spent"`
-	AmountMinor int64     `gorm:"not null;index:idx_expenses_employee_spent,priority:6;index:idx_expenses_status_spent,priority:6;index:idx_expenses_status_currency,priority:4"`
+	SpentOn     time.Time `gorm:"not null;index:idx_expenses_employee_spent,priority:2;index:idx_expenses_status_spent,priority:2;index:idx_expenses_spent_id,priority:1"`
+	AmountMinor int64     `gorm:"not null;index:idx_expenses_employee_spent,priority:6;index:idx_expenses_status_spent,priority:6;index:idx_expenses_status_currency,priority:4;index:idx_expenses_status_amount,priority:2"`
 	Currency    string    `gorm:"size:3;not null;index:idx_expenses_employee_spent,priority:5;index:idx_expenses_status_spent,priority:5;index:idx_expenses_status_currency,priority:2"`
-	Merchant    string    `gorm:"size:200;not null"`
+	Merchant    string    `gorm:"size:200;not null;index:idx_expenses_status_merchant,priority:2,expression:lower(merchant)"`
 	Description string    `gorm:"size:2000;not null;default:''"`
-	Status      Status    `gorm:"size:20;not null;index:idx_expenses_employee_spent,priority:3;index:idx_expenses_status_spent,priority:1;index:idx_expenses_status_currency,priority:1"`
+	Status      Status    `gorm:"size:20;not null;index:idx_expenses_employee_spent,priority:3;index:idx_expenses_status_spent,priority:1;index:idx_expenses_status_currency,priority:1;index:idx_expenses_status_amount,priority:1;index:idx_expenses_status_merchant,priority:1;index:idx_expenses_spent_id,priority:3"`
 	// HasReceipt mirrors the existence of a Receipt row, so that lists can
 	// show a paper-clip without touching the (large) receipts table.
 	HasReceipt bool `gorm:"not null;default:false"`
@@ -99,6 +114,60 @@ type Expense struct {
 	Version   int `gorm:"not null;default:1"`
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// ExpenseTotal is one row of the expenses rollup: how many expenses one
+// employee has, and their sum, for one month, category, status and currency.
+// CompanyExpenseTotal is the same without the employee. The dashboards and
+// the lists' totals add up these small tables instead of the expenses
+// themselves, so they cost the same at 1,000 or 1,000,000 expenses.
+//
+// The rollup is derived data: app/expenses changes it in the same
+// transaction as every write that adds, removes or changes the amount,
+// currency, status, category, date or owner of an expense (see
+// app/expenses/totals.go). Code that writes expenses some other way, such as
+// an import script or a hand-written UPDATE, must call
+// expenses.RebuildTotals afterwards, or the dashboards drift from the lists.
+// Rows whose count drops to zero are deleted.
+//
+// The key is the primary key. Month is the year and month of SpentOn (UTC)
+// as the number YYYYMM (202603 for March 2026): an integer compares, sorts
+// and groups the same way in SQLite and PostgreSQL, with no date functions,
+// which the two do not share.
+//
+// There are no foreign keys: a rollup row names an employee and a category
+// but must never stop either from being changed, and it is rebuilt from the
+// expenses table, which holds the real references.
+type ExpenseTotal struct {
+	// EmployeeID comes first in the key because "my" and "my team's" figures
+	// look up a few employees; Status and EmployeeID have the names and the
+	// meaning of the expenses columns, so the visibility rules for expenses
+	// (policy.VisibleExpenses) apply to this table unchanged.
+	EmployeeID uint   `gorm:"primaryKey;autoIncrement:false"`
+	Month      int    `gorm:"primaryKey;autoIncrement:false"`
+	CategoryID uint   `gorm:"primaryKey;autoIncrement:false"`
+	Status     Status `gorm:"primaryKey;size:20"`
+	Currency   string `gorm:"primaryKey;size:3"`
+	Count      int64  `gorm:"not null"`
+	SumMinor   int64  `gorm:"not null"`
+}
+
+// CompanyExpenseTotal is ExpenseTotal summed over all employees: what the
+// "everyone's expenses" views of finance and administrators add up. A few
+// hundred rows a year however many people the company has, where
+// ExpenseTotal grows with the headcount.
+type CompanyExpenseTotal struct {
+	Month      int    `gorm:"primaryKey;autoIncrement:false"`
+	CategoryID uint   `gorm:"primaryKey;autoIncrement:false"`
+	Status     Status `gorm:"primaryKey;size:20"`
+	Currency   string `gorm:"primaryKey;size:3"`
+	Count      int64  `gorm:"not null"`
+	SumMinor   int64  `gorm:"not null"`
+}
+
+// ExpenseRollups lists the rollup models, for migrations.
+func ExpenseRollups() []any {
+	return []any{&ExpenseTotal{}, &CompanyExpenseTotal{}}
 }
 
 // EventAction says what an ExpenseEvent records. Status changes could be told

@@ -48,6 +48,12 @@ func BenchmarkList(b *testing.B) {
 				{"finance-text-search", e.c.Finance, expenses.Filter{Scope: expenses.ScopeAll, Text: "hotel"}},
 				{"employee-mine", e.c.Owner, expenses.Filter{}},
 				{"manager-team", e.c.Manager, expenses.Filter{Scope: expenses.ScopeTeam}},
+				{"finance-all-by-merchant", e.c.Finance, expenses.Filter{Scope: expenses.ScopeAll, Sort: expenses.SortMerchant}},
+				{"finance-all-by-status", e.c.Finance, expenses.Filter{Scope: expenses.ScopeAll, Sort: expenses.SortStatus}},
+				{"finance-approved-by-amount", e.c.Finance, expenses.Filter{Scope: expenses.ScopeAll, Status: models.StatusApproved, Sort: expenses.SortAmount, Desc: true}},
+				{"finance-part-of-two-months", e.c.Finance, expenses.Filter{Scope: expenses.ScopeAll, From: day(2026, 1, 5), To: day(2026, 2, 10)}},
+				{"employee-mine-by-amount", e.c.Owner, expenses.Filter{Sort: expenses.SortAmount, Desc: true}},
+				{"manager-approval-queue", e.c.Manager, expenses.Filter{Scope: expenses.ScopeTeam, Status: models.StatusSubmitted, Sort: expenses.SortDate}},
 			}
 			for _, tc := range cases {
 				b.Run(tc.name, func(b *testing.B) {
@@ -69,37 +75,90 @@ func BenchmarkDashboard(b *testing.B) {
 	for _, n := range benchSizes() {
 		b.Run(fmt.Sprintf("expenses=%d", n), func(b *testing.B) {
 			e := benchEnv(b, n)
-			cases := []struct {
-				name  string
-				actor *models.Employee
-				scope expenses.Scope
-			}{
+			benchDashboards(b, e, []dashboardCase{
 				{"finance", e.c.Finance, expenses.ScopeAll},
 				{"manager", e.c.Manager, expenses.ScopeTeam},
 				{"employee", e.c.Owner, expenses.ScopeMine},
-			}
-			for _, tc := range cases {
-				b.Run(tc.name, func(b *testing.B) {
-					for b.Loop() {
-						if _, err := e.svc.TotalsByStatus(e.ctx, tc.actor, tc.scope); err != nil {
-							b.Fatal(err)
-						}
-						if _, err := e.svc.MonthlyByCategory(e.ctx, tc.actor, tc.scope, 12); err != nil {
-							b.Fatal(err)
-						}
-						if _, _, err := e.svc.Counts(e.ctx, tc.actor); err != nil {
-							b.Fatal(err)
-						}
-						if _, err := e.svc.RecentActivity(e.ctx, tc.actor, 10); err != nil {
-							b.Fatal(err)
-						}
-						if tc.scope == expenses.ScopeAll {
-							if _, err := e.svc.AwaitingReimbursement(e.ctx, tc.actor); err != nil {
-								b.Fatal(err)
-							}
-						}
+			})
+		})
+	}
+}
+
+type dashboardCase struct {
+	name  string
+	actor *models.Employee
+	scope expenses.Scope
+}
+
+func benchDashboards(b *testing.B, e *env, cases []dashboardCase) {
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := e.svc.TotalsByStatus(e.ctx, tc.actor, tc.scope); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := e.svc.MonthlyByCategory(e.ctx, tc.actor, tc.scope, 12); err != nil {
+					b.Fatal(err)
+				}
+				if _, _, err := e.svc.Counts(e.ctx, tc.actor); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := e.svc.RecentActivity(e.ctx, tc.actor, 10); err != nil {
+					b.Fatal(err)
+				}
+				if tc.scope == expenses.ScopeAll {
+					if _, err := e.svc.AwaitingReimbursement(e.ctx, tc.actor); err != nil {
+						b.Fatal(err)
 					}
-				})
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkLargeCompany spreads 100,000 expenses over 400 people in 40
+// teams of ten rather than over the nine people of the test company: each
+// person then has a few hundred expenses a year, as in real life, and
+// finance's "everyone" is much more than anyone's own.
+func BenchmarkLargeCompany(b *testing.B) {
+	e := newEnv(b, expensestest.SQLite(b))
+	var managers []*models.Employee
+	for i := range 40 {
+		managers = append(managers, expensestest.Employee(b, e.db, fmt.Sprintf("m%d@example.com", i), fmt.Sprintf("Manager %d", i),
+			&e.c.Manager.UserID, models.RoleEmployee, models.RoleManager))
+	}
+	var staff []*models.Employee
+	for i := range 400 {
+		staff = append(staff, expensestest.Employee(b, e.db, fmt.Sprintf("e%d@example.com", i), fmt.Sprintf("Employee %d", i),
+			&managers[i%40].UserID, models.RoleEmployee))
+	}
+	if err := expenses.SeedBulk(e.ctx, e.db, 100_000, rand.New(rand.NewPCG(1, 1)), nil, testNow()); err != nil {
+		b.Fatal(err)
+	}
+	if err := e.db.Exec("ANALYZE").Error; err != nil {
+		b.Fatal(err)
+	}
+	b.Run("dashboard", func(b *testing.B) {
+		benchDashboards(b, e, []dashboardCase{
+			{"finance", e.c.Finance, expenses.ScopeAll},
+			{"manager", managers[7], expenses.ScopeTeam},
+			{"employee", staff[123], expenses.ScopeMine},
+		})
+	})
+	for _, tc := range []struct {
+		name  string
+		actor *models.Employee
+		f     expenses.Filter
+	}{
+		{"list/finance-all-newest", e.c.Finance, expenses.Filter{Scope: expenses.ScopeAll}},
+		{"list/manager-team", managers[7], expenses.Filter{Scope: expenses.ScopeTeam}},
+		{"list/employee-mine-by-amount", staff[123], expenses.Filter{Sort: expenses.SortAmount, Desc: true}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := e.svc.List(e.ctx, tc.actor, tc.f); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}

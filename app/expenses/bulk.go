@@ -21,9 +21,9 @@ const bulkBatch = 1000
 // benchmarks and load tests: random claimants among employees (nil: all
 // employees with the employee role), random categories, amounts and
 // statuses, and one history event each for the latest step. It writes in
-// one transaction with multi-row INSERTs, so 100,000 expenses take a few
-// seconds on SQLite. The histories are deliberately thin; use SeedDemo for
-// believable data.
+// one transaction with multi-row INSERTs, the rollup (totals.go) included,
+// so 100,000 expenses take a few seconds on SQLite. The histories are
+// deliberately thin; use SeedDemo for believable data.
 func SeedBulk(ctx context.Context, db *gorm.DB, n int, rng *rand.Rand, employees []models.Employee, now time.Time) error {
 	now = now.UTC()
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -49,6 +49,7 @@ func SeedBulk(ctx context.Context, db *gorm.DB, n int, rng *rand.Rand, employees
 			return errors.New("seed bulk expenses: no employee has the employee role")
 		}
 		d := &demo{rng: rng, now: now, categories: cats, kinds: catalogue()}
+		t := totals{}
 		for start := 0; start < n; start += bulkBatch {
 			size := min(bulkBatch, n-start)
 			exps := make([]models.Expense, size)
@@ -76,12 +77,13 @@ func SeedBulk(ctx context.Context, db *gorm.DB, n int, rng *rand.Rand, employees
 			}
 			for i := range evs {
 				evs[i].ExpenseID = exps[i].ID
+				t.add(&exps[i], 1)
 			}
 			if err := tx.Omit(clause.Associations).CreateInBatches(&evs, bulkBatch).Error; err != nil {
 				return fmt.Errorf("insert history %d–%d: %w", start, start+size, err)
 			}
 		}
-		return nil
+		return t.apply(tx)
 	})
 }
 

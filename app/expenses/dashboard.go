@@ -14,9 +14,35 @@ import (
 	"github.com/company-expenses/company-expenses/models"
 )
 
-// The dashboards aggregate in SQL: whatever the number of expenses, each
-// figure below is one query returning a handful of rows. Amounts are summed
-// per currency, because euros and yen do not add up.
+// The dashboards add up the rollup (totals.go) rather than the expenses:
+// each figure below is one query over rollup rows, which number the
+// months, categories, statuses and currencies in use (for everyone, or for
+// each person in scope), however many expenses there are. Amounts are
+// summed per currency, because euros and yen do not add up.
+
+// visibleTotals selects the rollup rows behind the expenses in scope that
+// actor may view, as a table called "expenses" with the columns month,
+// category_id, status, currency, count and sum_minor.
+//
+// The per-employee rollup has the employee_id and status columns of the
+// expenses table, so under the name "expenses" the very same scopes that
+// lists use (policy.VisibleExpenses and inScope) select its rows: the
+// dashboards cannot show more than the lists, or less. Finance and
+// administrators looking at everyone's expenses get the same rows from the
+// company rollup, which does not grow with the headcount: their
+// VisibleExpenses rule (ViewAllExpenses is its very test: active, finance
+// or admin) is "everyone's expenses but other people's drafts", and that is
+// the company's non-drafts plus their own drafts.
+// TestDashboardFiguresEqualTheExpensesTheyStandFor checks every figure for
+// every kind of person against the expenses policy.Can lets them view.
+func visibleTotals(db *gorm.DB, actor *models.Employee, sc Scope) *gorm.DB {
+	if sc == ScopeAll && policy.Can(actor, policy.ViewAllExpenses, nil) {
+		return db.Table("(SELECT month, category_id, status, currency, count, sum_minor FROM company_expense_totals WHERE status <> ?"+
+			" UNION ALL SELECT month, category_id, status, currency, count, sum_minor FROM expense_totals WHERE employee_id = ? AND status = ?) AS expenses",
+			models.StatusDraft, actor.UserID, models.StatusDraft)
+	}
+	return db.Table("expense_totals AS expenses").Scopes(policy.VisibleExpenses(actor), inScope(actor, sc))
+}
 
 // StatusTotal is the number and sum of expenses in one status and currency.
 type StatusTotal struct {
@@ -30,9 +56,8 @@ type StatusTotal struct {
 // status and currency, in workflow order.
 func (s *Service) TotalsByStatus(ctx context.Context, actor *models.Employee, sc Scope) ([]StatusTotal, error) {
 	var rows []StatusTotal
-	err := s.db.WithContext(ctx).Model(&models.Expense{}).
-		Scopes(policy.VisibleExpenses(actor), inScope(actor, sc)).
-		Select("expenses.status AS status, expenses.currency AS currency, COUNT(*) AS count, SUM(expenses.amount_minor) AS sum_minor").
+	err := visibleTotals(s.db.WithContext(ctx), actor, sc).
+		Select("expenses.status AS status, expenses.currency AS currency, SUM(expenses.count) AS count, SUM(expenses.sum_minor) AS sum_minor").
 		Group("expenses.status, expenses.currency").
 		Scan(&rows).Error
 	if err != nil {
@@ -59,8 +84,8 @@ func (s *Service) AwaitingReimbursement(ctx context.Context, actor *models.Emplo
 		return nil, notAllowed(policy.ViewReimbursements, d.Reason)
 	}
 	var rows []CurrencyTotal
-	err := s.db.WithContext(ctx).Model(&models.Expense{}).
-		Select("currency, COUNT(*) AS count, SUM(amount_minor) AS sum_minor").
+	err := s.db.WithContext(ctx).Model(&models.CompanyExpenseTotal{}).
+		Select("currency, SUM(count) AS count, SUM(sum_minor) AS sum_minor").
 		Where("status = ?", models.StatusApproved).
 		Group("currency").Order("currency").Scan(&rows).Error
 	if err != nil {
@@ -75,17 +100,15 @@ func (s *Service) PendingApprovalsCount(ctx context.Context, actor *models.Emplo
 	if !policy.Can(actor, policy.ViewApprovals, nil) {
 		return 0, nil
 	}
+	db := s.db.WithContext(ctx)
 	var n int64
-	err := s.pendingApprovals(s.db.WithContext(ctx), actor).Count(&n).Error
+	err := db.Model(&models.ExpenseTotal{}).Select("COALESCE(SUM(count), 0)").
+		Where("status = ? AND employee_id IN (?)", models.StatusSubmitted, policy.ReportsOf(db, actor.UserID)).
+		Scan(&n).Error
 	if err != nil {
 		return 0, fmt.Errorf("count pending approvals: %w", err)
 	}
 	return n, nil
-}
-
-func (s *Service) pendingApprovals(db *gorm.DB, actor *models.Employee) *gorm.DB {
-	return db.Model(&models.Expense{}).Where("status = ? AND employee_id IN (?)",
-		models.StatusSubmitted, policy.ReportsOf(db, actor.UserID))
 }
 
 // Counts returns the numbers for the navigation badges: submitted expenses
@@ -97,14 +120,37 @@ func (s *Service) Counts(ctx context.Context, actor *models.Employee) (approvals
 		return 0, 0, err
 	}
 	if policy.Can(actor, policy.ViewReimbursements, nil) {
-		err = s.db.WithContext(ctx).Model(&models.Expense{}).
-			Where("status = ? AND employee_id <> ?", models.StatusApproved, actor.UserID).
-			Count(&reimbursements).Error
+		err = s.db.WithContext(ctx).Raw("SELECT (SELECT COALESCE(SUM(count), 0) FROM company_expense_totals WHERE status = ?)"+
+			" - (SELECT COALESCE(SUM(count), 0) FROM expense_totals WHERE employee_id = ? AND status = ?)",
+			models.StatusApproved, actor.UserID, models.StatusApproved).Scan(&reimbursements).Error
 		if err != nil {
 			return 0, 0, fmt.Errorf("count expenses to reimburse: %w", err)
 		}
 	}
 	return approvals, reimbursements, nil
+}
+
+// CategoryUses returns how many expenses each category has, drafts
+// included, for the administrators' category page ("used by 1,234
+// expenses"). Categories without expenses are missing from the map.
+func (s *Service) CategoryUses(ctx context.Context, actor *models.Employee) (map[uint]int64, error) {
+	if d := policy.Decide(actor, policy.ManageCategories, nil); !d.Allowed {
+		return nil, notAllowed(policy.ManageCategories, d.Reason)
+	}
+	var rows []struct {
+		CategoryID uint
+		Count      int64
+	}
+	err := s.db.WithContext(ctx).Model(&models.CompanyExpenseTotal{}).
+		Select("category_id, SUM(count) AS count").Group("category_id").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("count expenses per category: %w", err)
+	}
+	uses := make(map[uint]int64, len(rows))
+	for _, r := range rows {
+		uses[r.CategoryID] = r.Count
+	}
+	return uses, nil
 }
 
 // MonthlyTotal is the sum of one category's expenses in one month and
@@ -118,44 +164,38 @@ type MonthlyTotal struct {
 	SumMinor   int64
 }
 
+// claimed are the statuses the monthly chart counts: drafts are not claims
+// yet, rejected ones were refused.
+var claimed = []models.Status{models.StatusSubmitted, models.StatusApproved, models.StatusReimbursed}
+
 // MonthlyByCategory sums the claimed expenses (submitted, approved or
 // reimbursed: drafts are not claims yet, rejected ones were refused) in
 // scope that the actor may view, per month, category and currency, for the
 // given number of months ending with the current one. Months with nothing
 // claimed have no rows; MonthLabels lists all the months for a chart's axis.
-//
-// Dates are grouped into months without date functions: SQLite has
-// strftime, PostgreSQL to_char, and neither has the other's. Instead the
-// month boundaries are computed here and the SQL groups by a CASE over
-// ranges of spent_on, which reads the same on both databases and lets the
-// range condition use the spent_on indexes.
+// Months are those of the date of the expense, in UTC.
 func (s *Service) MonthlyByCategory(ctx context.Context, actor *models.Employee, sc Scope, months int) ([]MonthlyTotal, error) {
 	months = min(max(months, 1), 36)
-	labels, bounds := monthRanges(s.now(), months)
-	var cases strings.Builder
-	args := make([]any, 0, 2*months+2)
-	cases.WriteString("CASE")
-	for i, l := range labels {
-		cases.WriteString(" WHEN expenses.spent_on < ? THEN '" + l + "'")
-		args = append(args, bounds[i+1])
-	}
-	cases.WriteString(" END")
-
+	_, bounds := monthRanges(s.now(), months)
 	db := s.db.WithContext(ctx)
-	var rows []MonthlyTotal
-	err := db.Model(&models.Expense{}).
-		Scopes(policy.VisibleExpenses(actor), inScope(actor, sc)).
-		Select(cases.String()+" AS month, expenses.category_id AS category_id, "+
-			"expenses.currency AS currency, COUNT(*) AS count, SUM(expenses.amount_minor) AS sum_minor", args...).
-		Where("expenses.spent_on >= ? AND expenses.spent_on < ?", bounds[0], bounds[months]).
-		Where("expenses.status IN ?", []models.Status{models.StatusSubmitted, models.StatusApproved, models.StatusReimbursed}).
-		Group("1, 2, 3").
-		Scan(&rows).Error
+	var sums []struct {
+		Month      int
+		CategoryID uint
+		Currency   string
+		Count      int64
+		SumMinor   int64
+	}
+	err := visibleTotals(db, actor, sc).
+		Select("expenses.month AS month, expenses.category_id AS category_id, expenses.currency AS currency, "+
+			"SUM(expenses.count) AS count, SUM(expenses.sum_minor) AS sum_minor").
+		Where("expenses.month >= ? AND expenses.month <= ?", MonthNumber(bounds[0]), MonthNumber(bounds[months-1])).
+		Where("expenses.status IN ?", claimed).
+		Group("expenses.month, expenses.category_id, expenses.currency").
+		Scan(&sums).Error
 	if err != nil {
 		return nil, fmt.Errorf("total expenses by month and category: %w", err)
 	}
-	// Names come from the (small) categories table rather than a JOIN, so
-	// that the aggregate reads nothing but the covering index.
+	// Names come from the (small) categories table rather than a JOIN.
 	var cats []models.Category
 	if err := db.Select("id", "name").Find(&cats).Error; err != nil {
 		return nil, fmt.Errorf("load category names: %w", err)
@@ -164,8 +204,10 @@ func (s *Service) MonthlyByCategory(ctx context.Context, actor *models.Employee,
 	for _, c := range cats {
 		names[c.ID] = c.Name
 	}
-	for i := range rows {
-		rows[i].Category = names[rows[i].CategoryID]
+	rows := make([]MonthlyTotal, len(sums))
+	for i, r := range sums {
+		rows[i] = MonthlyTotal{Month: monthLabel(r.Month), CategoryID: r.CategoryID, Category: names[r.CategoryID],
+			Currency: r.Currency, Count: r.Count, SumMinor: r.SumMinor}
 	}
 	slices.SortFunc(rows, func(a, b MonthlyTotal) int {
 		return cmp.Or(strings.Compare(a.Month, b.Month), strings.Compare(a.Category, b.Category), strings.Compare(a.Currency, b.Currency))
@@ -200,17 +242,50 @@ func monthRanges(now time.Time, n int) ([]string, []time.Time) {
 // RecentActivity returns the latest n history events on expenses the actor
 // may view, newest first, each with its Actor and its Expense (with the
 // Expense's Employee).
+//
+// Most people see a good share of what happens, so the latest events they
+// may view are among the company's latest few thousand: the first query
+// looks only there, newest first, and stops at the n-th visible one. Should
+// it find fewer than n, the actor sees little of the company's activity (a
+// newcomer, a small team), and the second query starts from their few
+// expenses instead. Either way the answer is the same as one query over the
+// whole history, which at 100,000 expenses reads either far too many events
+// or far too many expenses, depending on who asks. The events and what
+// they refer to are loaded once their ids are known.
 func (s *Service) RecentActivity(ctx context.Context, actor *models.Employee, n int) ([]models.ExpenseEvent, error) {
 	n = min(max(n, 1), 100)
+	db := s.db.WithContext(ctx)
+	recent := db.Model(&models.ExpenseEvent{}).Order("id DESC").Limit(recentWindow)
+	ids, err := visibleEvents(db.Table("(?) AS expense_events", recent), actor, n)
+	if err == nil && len(ids) < n {
+		ids, err = visibleEvents(db.Model(&models.ExpenseEvent{}), actor, n)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load recent activity: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
 	var events []models.ExpenseEvent
-	err := s.db.WithContext(ctx).Model(&models.ExpenseEvent{}).
-		Joins("JOIN expenses ON expenses.id = expense_events.expense_id").
-		Scopes(policy.VisibleExpenses(actor)).
-		Preload("Actor").Preload("Expense").Preload("Expense.Employee").
-		Order("expense_events.id DESC").Limit(n).
-		Find(&events).Error
+	err = db.Preload("Actor").Preload("Expense").Preload("Expense.Employee").
+		Where("id IN ?", ids).Order("id DESC").Find(&events).Error
 	if err != nil {
 		return nil, fmt.Errorf("load recent activity: %w", err)
 	}
 	return events, nil
+}
+
+// recentWindow is how many of the latest events RecentActivity looks at
+// first.
+const recentWindow = 2000
+
+// visibleEvents returns the ids of the latest n events among events on
+// expenses actor may view.
+func visibleEvents(events *gorm.DB, actor *models.Employee, n int) ([]uint, error) {
+	var ids []uint
+	err := events.Joins("JOIN expenses ON expenses.id = expense_events.expense_id").
+		Scopes(policy.VisibleExpenses(actor)).
+		Order("expense_events.id DESC").Limit(n).
+		Pluck("expense_events.id", &ids).Error
+	return ids, err
 }

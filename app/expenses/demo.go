@@ -630,6 +630,13 @@ func (d *demo) save(tx *gorm.DB) error {
 	if err := tx.Omit(clause.Associations).CreateInBatches(&exps, 500).Error; err != nil {
 		return fmt.Errorf("create demo expenses: %w", err)
 	}
+	t := totals{}
+	for i := range exps {
+		t.add(&exps[i], 1)
+	}
+	if err := t.apply(tx); err != nil {
+		return err
+	}
 	var evs []models.ExpenseEvent
 	var receipts []models.Receipt
 	for i, j := range order {

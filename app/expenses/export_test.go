@@ -3,3 +3,6 @@ package expenses
 // SetBeforeWrite installs a function that runs just before every guarded
 // UPDATE of an expense, for the concurrency tests.
 func SetBeforeWrite(s *Service, f func()) { s.beforeWrite = f }
+
+// SetCountLimit changes how many matches List counts at most.
+func SetCountLimit(s *Service, n int) { s.countLimit = n }

@@ -101,12 +101,17 @@ func (e *env) reload(id uint) *models.Expense {
 }
 
 // insert writes an expense directly, bypassing validation and workflow,
-// for query and aggregate tests that need exact dates and statuses.
+// for query and aggregate tests that need exact dates and statuses. Like
+// any write behind the service's back, it must bring the rollup up to date
+// with RebuildTotals.
 func (e *env) insert(owner *models.Employee, cat models.Category, spentOn time.Time, minor int64, currency, merchant string, status models.Status) models.Expense {
 	e.t.Helper()
 	x := models.Expense{EmployeeID: owner.UserID, CategoryID: cat.ID, SpentOn: spentOn, AmountMinor: minor,
 		Currency: currency, Merchant: merchant, Status: status, Version: 1}
 	if err := e.db.Omit("Employee", "Category").Create(&x).Error; err != nil {
+		e.t.Fatal(err)
+	}
+	if err := expenses.RebuildTotals(e.ctx, e.db); err != nil {
 		e.t.Fatal(err)
 	}
 	return x

@@ -5,7 +5,8 @@
 //
 // Every operation takes the acting person and asks app/policy before it
 // acts, so handlers cannot forget a check. Every change runs in one
-// transaction together with its history entry, and guards against
+// transaction together with its history entry and its update of the
+// rollup behind the dashboards (totals.go), and guards against
 // concurrent changes with the expense's Version: the UPDATE names the
 // version and status the actor saw, and when another change got there
 // first the operation fails with a ConflictError describing it.
@@ -35,12 +36,14 @@ type Service struct {
 	// so that the concurrency tests can line up two actors who both read
 	// the same version.
 	beforeWrite func()
+	// countLimit is CountLimit, lowered by tests.
+	countLimit int
 }
 
 // NewService returns a service on db, reading the time from the system
 // clock in UTC.
 func NewService(db *gorm.DB) *Service {
-	return &Service{db: db, now: func() time.Time { return time.Now().UTC() }}
+	return &Service{db: db, now: func() time.Time { return time.Now().UTC() }, countLimit: CountLimit}
 }
 
 // WithClock returns a copy of s that reads the time from now, so that tests
@@ -124,8 +127,13 @@ func authorize(tx *gorm.DB, actor *models.Employee, e *models.Expense, version i
 // status the actor saw: when the UPDATE finds no such row, someone else
 // changed the expense first (on PostgreSQL the loser's UPDATE waits for the
 // winner's commit and then matches nothing), and change reports the
-// conflict.
-func (s *Service) change(tx *gorm.DB, actor *models.Employee, e *models.Expense, changes map[string]any, ev models.ExpenseEvent) error {
+// conflict. It moves the expense in the rollup (t) as the changes demand.
+func (s *Service) change(tx *gorm.DB, t totals, actor *models.Employee, e *models.Expense, changes map[string]any, ev models.ExpenseEvent) error {
+	before := *e
+	after := *e
+	if err := applyChanges(&after, changes); err != nil {
+		return err
+	}
 	if s.beforeWrite != nil {
 		s.beforeWrite()
 	}
@@ -148,9 +156,45 @@ func (s *Service) change(tx *gorm.DB, actor *models.Employee, e *models.Expense,
 	if err := tx.Omit(clause.Associations).Create(&ev).Error; err != nil {
 		return fmt.Errorf("record %s of expense %d: %w", ev.Action, e.ID, err)
 	}
+	t.add(&before, -1)
+	t.add(&after, 1)
 	e.Version++
 	e.Status = ev.ToStatus
 	e.UpdatedAt = now
+	return nil
+}
+
+// applyChanges sets the fields of e that the rollup depends on from a map
+// of column changes, as the UPDATE will. An unexpected value fails the
+// change rather than leave the rollup wrong.
+func applyChanges(e *models.Expense, changes map[string]any) error {
+	for column, v := range changes {
+		ok := true
+		switch column {
+		case "status":
+			switch v := v.(type) {
+			case models.Status:
+				e.Status = v
+			case string:
+				e.Status = models.Status(v)
+			default:
+				ok = false
+			}
+		case "spent_on":
+			e.SpentOn, ok = v.(time.Time)
+		case "category_id":
+			e.CategoryID, ok = v.(uint)
+		case "amount_minor":
+			e.AmountMinor, ok = v.(int64)
+		case "currency":
+			e.Currency, ok = v.(string)
+		case "employee_id":
+			e.EmployeeID, ok = v.(uint)
+		}
+		if !ok {
+			return fmt.Errorf("change %s of expense %d: unexpected value %T", column, e.ID, v)
+		}
+	}
 	return nil
 }
 

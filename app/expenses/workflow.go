@@ -36,7 +36,7 @@ func (s *Service) Create(ctx context.Context, actor *models.Employee, d Draft, s
 		}
 	}
 	var id uint
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB, t totals) error {
 		f, fe, err := s.validate(tx, d, nil)
 		if err != nil {
 			return err
@@ -55,6 +55,7 @@ func (s *Service) Create(ctx context.Context, actor *models.Employee, d Draft, s
 			return fmt.Errorf("create expense: %w", err)
 		}
 		id = e.ID
+		t.add(&e, 1)
 		ev := models.ExpenseEvent{ExpenseID: e.ID, ActorID: actor.UserID, At: now,
 			Action: models.EventCreated, ToStatus: models.StatusDraft}
 		if err := tx.Omit(clause.Associations).Create(&ev).Error; err != nil {
@@ -66,7 +67,7 @@ func (s *Service) Create(ctx context.Context, actor *models.Employee, d Draft, s
 			}
 		}
 		if submit {
-			return s.change(tx, actor, &e, map[string]any{"status": models.StatusSubmitted},
+			return s.change(tx, t, actor, &e, map[string]any{"status": models.StatusSubmitted},
 				models.ExpenseEvent{Action: models.EventSubmitted, ToStatus: models.StatusSubmitted})
 		}
 		return nil
@@ -81,7 +82,7 @@ func (s *Service) Create(ctx context.Context, actor *models.Employee, d Draft, s
 // entry says which fields changed; a form sent back unchanged changes
 // nothing and records nothing. A new receipt, if sent, replaces the old.
 func (s *Service) Update(ctx context.Context, actor *models.Employee, id uint, version int, d Draft) (*models.Expense, error) {
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB, t totals) error {
 		e, err := s.loadForAction(tx, actor, id, version, policy.EditExpense)
 		if err != nil {
 			return err
@@ -118,7 +119,7 @@ func (s *Service) Update(ctx context.Context, actor *models.Employee, id uint, v
 		if len(changes) == 0 {
 			return nil
 		}
-		return s.change(tx, actor, e, changes, models.ExpenseEvent{
+		return s.change(tx, t, actor, e, changes, models.ExpenseEvent{
 			Action: models.EventEdited, Comment: "Changed " + strings.Join(changed, ", ") + ".",
 		})
 	})
@@ -132,7 +133,7 @@ func (s *Service) Update(ctx context.Context, actor *models.Employee, id uint, v
 // receipt go with it (ON DELETE CASCADE): a deleted claim was never paid, so
 // there is nothing left to audit.
 func (s *Service) Delete(ctx context.Context, actor *models.Employee, id uint, version int) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.write(ctx, func(tx *gorm.DB, t totals) error {
 		e, err := s.loadForAction(tx, actor, id, version, policy.DeleteExpense)
 		if err != nil {
 			return err
@@ -144,6 +145,7 @@ func (s *Service) Delete(ctx context.Context, actor *models.Employee, id uint, v
 		if res.RowsAffected == 0 {
 			return conflict(tx, id)
 		}
+		t.add(e, -1)
 		return nil
 	})
 }
@@ -174,7 +176,7 @@ func (s *Service) Reimburse(ctx context.Context, actor *models.Employee, id uint
 func (s *Service) transition(ctx context.Context, actor *models.Employee, id uint, version int,
 	action policy.Action, event models.EventAction, to models.Status, comment string, commentRequired bool) (*models.Expense, error) {
 	comment = strings.TrimSpace(comment)
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB, t totals) error {
 		e, err := s.loadForAction(tx, actor, id, version, action)
 		if err != nil {
 			return err
@@ -182,7 +184,7 @@ func (s *Service) transition(ctx context.Context, actor *models.Employee, id uin
 		if msg := checkComment(comment, commentRequired, e); msg != "" {
 			return FieldErrors{"comment": msg}
 		}
-		return s.change(tx, actor, e, map[string]any{"status": to},
+		return s.change(tx, t, actor, e, map[string]any{"status": to},
 			models.ExpenseEvent{Action: event, ToStatus: to, Comment: comment})
 	})
 	if err != nil {
@@ -229,7 +231,7 @@ func (s *Service) ReimburseMany(ctx context.Context, actor *models.Employee, ids
 		return nil, FieldErrors{"ids": fmt.Sprintf("Reimburse at most %d expenses at once.", MaxBatch)}
 	}
 	results := make([]Result, 0, len(ids))
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB, t totals) error {
 		for _, id := range ids {
 			r := Result{ID: id}
 			e, err := loadExpense(tx, id)
@@ -242,7 +244,7 @@ func (s *Service) ReimburseMany(ctx context.Context, actor *models.Employee, ids
 				err = authorize(tx, actor, e, e.Version, policy.ReimburseExpense)
 			}
 			if err == nil {
-				err = s.change(tx, actor, e, map[string]any{"status": models.StatusReimbursed},
+				err = s.change(tx, t, actor, e, map[string]any{"status": models.StatusReimbursed},
 					models.ExpenseEvent{Action: models.EventReimbursed, ToStatus: models.StatusReimbursed})
 			}
 			if err != nil {
@@ -266,7 +268,7 @@ func (s *Service) ReimburseMany(ctx context.Context, actor *models.Employee, ids
 // AttachReceipt stores (or replaces) the receipt of the actor's own draft or
 // rejected expense. The file is checked by CheckReceipt.
 func (s *Service) AttachReceipt(ctx context.Context, actor *models.Employee, id uint, version int, up Upload) (*models.Expense, error) {
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, func(tx *gorm.DB, t totals) error {
 		e, err := s.loadForAction(tx, actor, id, version, policy.AttachReceipt)
 		if err != nil {
 			return err
@@ -279,7 +281,7 @@ func (s *Service) AttachReceipt(ctx context.Context, actor *models.Employee, id 
 		if err := saveReceipt(tx, id, r, s.now()); err != nil {
 			return err
 		}
-		return s.change(tx, actor, e, map[string]any{"has_receipt": true},
+		return s.change(tx, t, actor, e, map[string]any{"has_receipt": true},
 			models.ExpenseEvent{Action: models.EventReceiptAttached, Comment: r.FileName})
 	})
 	if err != nil {

@@ -17,19 +17,43 @@ const (
 	SignedOut = "/signed-out"
 	Profile   = "/profile"
 	Password  = "/profile/password"
+	// ProfileConnectPattern starts linking an SSO provider to the signed-in
+	// person; ProfileDisconnectPattern removes a linked identity.
+	ProfileConnectPattern    = Profile + "/sso/:provider/connect"
+	ProfileDisconnectPattern = Profile + "/sso/identities/:id/disconnect"
 
-	Expenses       = "/expenses"
-	ExpensesNew    = "/expenses/new"
-	ExpensesExport = "/expenses/export.csv"
-	ExpensePattern = "/expenses/:id"
-	Approvals      = "/approvals"
-	Reimbursements = "/reimbursements"
+	Expenses                = "/expenses"
+	ExpensesNew             = "/expenses/new"
+	ExpensesExport          = "/expenses/export.csv"
+	ExpensePattern          = "/expenses/:id"
+	ExpenseEditPattern      = ExpensePattern + "/edit"
+	ExpenseReceiptPattern   = ExpensePattern + "/receipt"
+	ExpenseSubmitPattern    = ExpensePattern + "/" + ActionSubmit
+	ExpenseApprovePattern   = ExpensePattern + "/" + ActionApprove
+	ExpenseRejectPattern    = ExpensePattern + "/" + ActionReject
+	ExpenseReimbursePattern = ExpensePattern + "/" + ActionReimburse
+	ExpenseDeletePattern    = ExpensePattern + "/" + ActionDelete
+	Approvals               = "/approvals"
+	Reimbursements          = "/reimbursements"
 
 	AdminUsers       = "/admin/users"
 	AdminUsersNew    = "/admin/users/new"
 	AdminUserPattern = "/admin/users/:id"
 	AdminCategories  = "/admin/categories"
-	AdminSettings    = "/admin/settings"
+	// AdminCategoryPattern renames a category (POST).
+	AdminCategoryPattern = "/admin/categories/:id"
+	// AdminCategoryActivePattern activates or deactivates one (POST).
+	AdminCategoryActivePattern = AdminCategoryPattern + "/active"
+	AdminSettings              = "/admin/settings"
+)
+
+// The workflow actions on one expense, each posted to ExpenseAction(id, …).
+const (
+	ActionSubmit    = "submit"
+	ActionApprove   = "approve"
+	ActionReject    = "reject"
+	ActionReimburse = "reimburse"
+	ActionDelete    = "delete"
 )
 
 // Expense is the deep-linkable page of one expense.
@@ -37,6 +61,34 @@ func Expense(id uint) string { return Expenses + "/" + strconv.FormatUint(uint64
 
 // ExpenseAction is the URL an action on an expense posts to, e.g. "submit".
 func ExpenseAction(id uint, action string) string { return Expense(id) + "/" + action }
+
+// ExpenseEdit is the edit form of an expense.
+func ExpenseEdit(id uint) string { return Expense(id) + "/edit" }
+
+// ExpenseReceipt is the receipt of an expense: GET shows it, POST attaches one.
+func ExpenseReceipt(id uint) string { return Expense(id) + "/receipt" }
+
+// ExpensesFiltered is the expense list with a query string, as
+// expenses.Filter.Values writes it.
+func ExpensesFiltered(query url.Values) string { return withQuery(Expenses, query) }
+
+// ExpensesExportFiltered is the CSV export of the list with the same query.
+func ExpensesExportFiltered(query url.Values) string { return withQuery(ExpensesExport, query) }
+
+func withQuery(path string, query url.Values) string {
+	if len(query) == 0 {
+		return path
+	}
+	return path + "?" + query.Encode()
+}
+
+// AdminCategory is the URL that renames a category.
+func AdminCategory(id uint) string {
+	return AdminCategories + "/" + strconv.FormatUint(uint64(id), 10)
+}
+
+// AdminCategoryActive is the URL that activates or deactivates a category.
+func AdminCategoryActive(id uint) string { return AdminCategory(id) + "/active" }
 
 // AdminUser is the edit page of one user.
 func AdminUser(id uint) string { return AdminUsers + "/" + strconv.FormatUint(uint64(id), 10) }
@@ -70,4 +122,14 @@ func SafeNext(next string) string {
 		return Home
 	}
 	return next
+}
+
+// ProfileConnect is where the profile page posts to link provider.
+func ProfileConnect(provider string) string {
+	return Profile + "/sso/" + url.PathEscape(provider) + "/connect"
+}
+
+// ProfileDisconnect is where the profile page posts to unlink an identity.
+func ProfileDisconnect(identityID uint) string {
+	return Profile + "/sso/identities/" + strconv.FormatUint(uint64(identityID), 10) + "/disconnect"
 }

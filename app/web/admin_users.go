@@ -10,16 +10,18 @@ import (
 
 	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/app/people"
+	"github.com/company-expenses/company-expenses/app/policy"
 	"github.com/company-expenses/company-expenses/layouts"
 	"github.com/company-expenses/company-expenses/models"
 	adminviews "github.com/company-expenses/company-expenses/views/admin"
 	"github.com/company-expenses/company-expenses/views/ui"
 )
 
-// requireAdmin lets only administrators through.
+// requireAdmin lets through only the people the policy allows to manage
+// users.
 func (a *Application) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if !viewer(c).User.HasRole(models.RoleAdmin) {
+		if !policy.Can(viewer(c), policy.ManageUsers, nil) {
 			return echo.NewHTTPError(http.StatusForbidden)
 		}
 		return next(c)
@@ -35,7 +37,7 @@ func (a *Application) adminUsers(c echo.Context) error {
 	for i, e := range list {
 		r := adminviews.UserRow{
 			ID: e.UserID, FullName: e.DisplayName(), Email: e.User.Email,
-			Active: e.User.Active, IsLocalUser: e.IsLocalUser, Providers: e.Providers,
+			Active: e.User.Active, IsLocalUser: e.IsLocalUser, Providers: a.providerLabels(e.Providers),
 		}
 		var roles []string
 		for _, role := range e.User.RoleList() {
@@ -140,10 +142,19 @@ func (a *Application) personParam(c echo.Context) (*models.Employee, error) {
 	return e, err
 }
 
+// providersOf names the SSO providers linked to a person, by display name.
 func (a *Application) providersOf(c echo.Context, userID uint) []string {
 	var ps []string
 	a.db.WithContext(c.Request().Context()).Model(&models.Identity{}).Where("user_id = ?", userID).Order("provider").Pluck("provider", &ps)
-	return ps
+	return a.providerLabels(ps)
+}
+
+func (a *Application) providerLabels(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = a.providerLabel(n)
+	}
+	return out
 }
 
 func (a *Application) adminUserEdit(c echo.Context) error {

@@ -1,21 +1,164 @@
 package web
 
 import (
-	"github.com/labstack/echo/v4"
+	"errors"
+	"net/http"
+	"strconv"
 
+	"github.com/labstack/echo/v4"
+	echomw "github.com/labstack/echo/v4/middleware"
+
+	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/app/policy"
 	"github.com/company-expenses/company-expenses/layouts"
 	"github.com/company-expenses/company-expenses/models"
+	errorviews "github.com/company-expenses/company-expenses/views/errors"
 )
 
-// uploadRoutes are the routes that accept a receipt and so get a larger body
-// limit than the rest.
-var uploadRoutes = map[string]bool{}
+// uploadLimit caps the body of the routes that may carry a receipt: the
+// largest receipt plus a megabyte for the other fields and the multipart
+// framing.
+var uploadLimit = strconv.Itoa(expenses.MaxReceiptBytes + 1<<20)
 
-// expenseRoutes registers the expenses pages.
-func (a *Application) expenseRoutes(g *echo.Group) {}
+// uploadRoutes are the routes that accept a receipt and so get a larger body
+// limit than the rest. The global 1 MB limit skips them (see isUpload), and
+// expenseRoutes gives every route with these patterns uploadLimit instead.
+var uploadRoutes = map[string]bool{
+	paths.Expenses:              true, // POST creates an expense, with an optional receipt
+	paths.ExpensePattern:        true, // POST updates one, idem
+	paths.ExpenseReceiptPattern: true, // POST attaches a receipt
+}
+
+// expenseRoutes registers the expenses pages on g, the group of routes that
+// need a signed-in person. Each route names the policy action that guards
+// it; the handlers and the expenses service check the expense itself.
+func (a *Application) expenseRoutes(g *echo.Group) {
+	upload := echomw.BodyLimit(uploadLimit)
+	browse := a.requireAny(policy.CreateExpense, policy.ViewTeamExpenses, policy.ViewAllExpenses)
+	create := a.require(policy.CreateExpense)
+
+	g.GET(paths.Expenses, a.expenseList, browse, upload)
+	g.GET(paths.ExpensesExport, a.expenseExport, a.require(policy.ExportCSV))
+	g.GET(paths.ExpensesNew, a.expenseNew, create)
+	g.POST(paths.Expenses, a.expenseCreate, create, upload)
+	g.GET(paths.ExpensePattern, a.expenseShow, upload)
+	g.POST(paths.ExpensePattern, a.expenseUpdate, upload)
+	g.GET(paths.ExpenseEditPattern, a.expenseEdit)
+	g.GET(paths.ExpenseReceiptPattern, a.expenseReceipt, upload)
+	g.POST(paths.ExpenseReceiptPattern, a.expenseAttachReceipt, upload)
+	g.POST(paths.ExpenseSubmitPattern, a.expenseSubmit)
+	g.POST(paths.ExpenseApprovePattern, a.expenseApprove)
+	g.POST(paths.ExpenseRejectPattern, a.expenseReject)
+	g.POST(paths.ExpenseReimbursePattern, a.expenseReimburse)
+	g.POST(paths.ExpenseDeletePattern, a.expenseDelete)
+
+	g.GET(paths.Approvals, a.approvals, a.require(policy.ViewApprovals))
+
+	reimburse := a.require(policy.ViewReimbursements)
+	g.GET(paths.Reimbursements, a.reimbursements, reimburse)
+	g.POST(paths.Reimbursements, a.reimbursementsPost, reimburse)
+
+	categories := a.require(policy.ManageCategories)
+	g.GET(paths.AdminCategories, a.adminCategories, categories)
+	g.POST(paths.AdminCategories, a.adminCategoryCreate, categories)
+	g.POST(paths.AdminCategoryPattern, a.adminCategoryRename, categories)
+	g.POST(paths.AdminCategoryActivePattern, a.adminCategorySetActive, categories)
+}
+
+// canBrowseExpenses reports whether the person has an expense list to look
+// at: their own claims, their team's, or everyone's.
+func canBrowseExpenses(v *models.Employee) bool {
+	return policy.Can(v, policy.CreateExpense, nil) || policy.Can(v, policy.ViewTeamExpenses, nil) ||
+		policy.Can(v, policy.ViewAllExpenses, nil)
+}
 
 // expenseMenu returns the expenses entries of the main menu, with pending
-// counts.
+// counts. Each entry is shown exactly when its route's guard lets the
+// person in.
 func (a *Application) expenseMenu(c echo.Context, v *models.Employee) []layouts.MenuItem {
-	return nil
+	var items []layouts.MenuItem
+	if canBrowseExpenses(v) {
+		items = append(items, layouts.MenuItem{Label: "Expenses", URL: paths.Expenses})
+	}
+	mayApprove := policy.Can(v, policy.ViewApprovals, nil)
+	mayReimburse := policy.Can(v, policy.ViewReimbursements, nil)
+	if !mayApprove && !mayReimburse {
+		return items
+	}
+	approvals, reimbursements, err := a.expenses.Counts(c.Request().Context(), v)
+	if err != nil {
+		// A badge is not worth failing the page for.
+		a.log.WarnContext(c.Request().Context(), "count pending expenses for the menu", "err", err)
+	}
+	if mayApprove {
+		items = append(items, layouts.MenuItem{Label: "Approvals", URL: paths.Approvals, Badge: approvals})
+	}
+	if mayReimburse {
+		items = append(items, layouts.MenuItem{Label: "Reimbursements", URL: paths.Reimbursements, Badge: reimbursements})
+	}
+	return items
+}
+
+// require lets through only the people the policy allows to perform
+// action, and tells everyone else why not.
+func (a *Application) require(action policy.Action) echo.MiddlewareFunc {
+	return a.requireAny(action)
+}
+
+// requireAny lets through the people allowed at least one of actions.
+func (a *Application) requireAny(actions ...policy.Action) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			var d policy.Decision
+			for _, action := range actions {
+				if d = policy.Decide(viewer(c), action, nil); d.Allowed {
+					return next(c)
+				}
+			}
+			return a.forbidden(c, d.Reason)
+		}
+	}
+}
+
+// forbidden answers 403 with the policy's reason, inside the master layout.
+func (a *Application) forbidden(c echo.Context, reason string) error {
+	if reason == "" {
+		reason = "You do not have permission to do this."
+	}
+	return a.render(c, http.StatusForbidden, errorviews.Page(a.page(c, "Not allowed"), http.StatusForbidden, "Not allowed", reason))
+}
+
+// domainError turns the errors of the expenses service that have one
+// answer everywhere into that answer: 404 for an expense the person may not
+// see (whether or not it exists), 403 with the reason for a refusal. Other
+// errors are returned as they are.
+func (a *Application) domainError(c echo.Context, err error) error {
+	var na *expenses.NotAllowedError
+	switch {
+	case errors.Is(err, expenses.ErrNotFound):
+		return echo.NewHTTPError(http.StatusNotFound)
+	case errors.As(err, &na):
+		return a.forbidden(c, na.Reason)
+	}
+	return err
+}
+
+// idParam reads the :id of the route; anything but a positive number is a
+// page that does not exist.
+func idParam(c echo.Context) (uint, error) {
+	id, err := strconv.ParseUint(c.Param("id"), 10, 32)
+	if err != nil || id == 0 {
+		return 0, echo.NewHTTPError(http.StatusNotFound)
+	}
+	return uint(id), nil
+}
+
+// versionParam reads the version of the expense the form was made from.
+func versionParam(c echo.Context) (int, error) {
+	v, err := strconv.Atoi(c.FormValue("version"))
+	if err != nil || v < 1 {
+		return 0, echo.NewHTTPError(http.StatusBadRequest, "missing expense version")
+	}
+	return v, nil
 }

@@ -1,13 +1,200 @@
 package web
 
 import (
-	"net/http"
+	"cmp"
+	"net/url"
+	"slices"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/app/policy"
+	"github.com/company-expenses/company-expenses/models"
+	expenseviews "github.com/company-expenses/company-expenses/views/expenses"
 	homeviews "github.com/company-expenses/company-expenses/views/home"
 )
 
+// The dashboard's sizes.
+const (
+	chartMonths     = 12
+	activityShown   = 8
+	oldestApprovals = 5
+)
+
+// home is the dashboard. Every figure is an aggregate query of the
+// expenses service, so the page costs the same at 100 or 100,000 expenses.
 func (a *Application) home(c echo.Context) error {
-	return a.render(c, http.StatusOK, homeviews.Dashboard(a.page(c, "Dashboard")))
+	v, ctx := viewer(c), c.Request().Context()
+	d := homeviews.Dashboard{
+		CanCreate: policy.Can(v, policy.CreateExpense, nil),
+		DraftsURL: statusListURL(models.StatusDraft),
+	}
+
+	totals, err := a.expenses.TotalsByStatus(ctx, v, expenses.ScopeMine)
+	if err != nil {
+		return err
+	}
+	d.Totals = statusCards(totals)
+
+	events, err := a.expenses.RecentActivity(ctx, v, activityShown)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	for _, ev := range events {
+		d.Activity = append(d.Activity, activityOf(v, ev, now))
+	}
+
+	if policy.Can(v, policy.ViewApprovals, nil) {
+		oldest, err := a.expenses.List(ctx, v, expenses.Filter{
+			Scope: expenses.ScopeTeam, Status: models.StatusSubmitted,
+			Sort: expenses.SortDate, Desc: false, PerPage: oldestApprovals,
+		})
+		if err != nil {
+			return err
+		}
+		p := &homeviews.ApprovalsPanel{Count: oldest.Total, URL: paths.Approvals}
+		for i := range oldest.Items {
+			p.Oldest = append(p.Oldest, expenseviews.RowOf(&oldest.Items[i]))
+		}
+		d.Approvals = p
+	}
+
+	if policy.Can(v, policy.ViewReimbursements, nil) {
+		awaiting, err := a.expenses.AwaitingReimbursement(ctx, v)
+		if err != nil {
+			return a.domainError(c, err)
+		}
+		_, payable, err := a.expenses.Counts(ctx, v)
+		if err != nil {
+			return err
+		}
+		p := &homeviews.ReimbursementsPanel{URL: paths.Reimbursements, Payable: payable}
+		for _, t := range awaiting {
+			p.Count += t.Count
+			p.Amounts = append(p.Amounts, expenses.FormatAmount(t.SumMinor, t.Currency))
+		}
+		d.Reimbursements = p
+	}
+
+	monthly, err := a.expenses.MonthlyByCategory(ctx, v, expenses.ScopeAll, chartMonths)
+	if err != nil {
+		return err
+	}
+	d.Chart = chartPanel(v, monthly, a.expenses.MonthLabels(chartMonths), c.QueryParam("currency"))
+
+	return a.render(c, 200, homeviews.Page(a.page(c, "Dashboard"), d))
+}
+
+// statusListURL lists the viewer's own expenses in one status.
+func statusListURL(s models.Status) string {
+	return paths.ExpensesFiltered(expenses.Filter{Scope: expenses.ScopeMine, Status: s}.Values())
+}
+
+// statusCards turns the totals per status and currency into one card per
+// status, in workflow order, statuses without expenses included.
+func statusCards(totals []expenses.StatusTotal) []homeviews.StatusCard {
+	cards := make([]homeviews.StatusCard, len(models.AllStatuses))
+	for i, s := range models.AllStatuses {
+		cards[i] = homeviews.StatusCard{Status: s, URL: statusListURL(s)}
+		var mine []expenses.StatusTotal
+		for _, t := range totals {
+			if t.Status == s {
+				mine = append(mine, t)
+				cards[i].Count += t.Count
+			}
+		}
+		// The currency used most comes first, in large type.
+		slices.SortStableFunc(mine, func(a, b expenses.StatusTotal) int { return cmp.Compare(b.Count, a.Count) })
+		for _, t := range mine {
+			cards[i].Amounts = append(cards[i].Amounts, expenses.FormatAmount(t.SumMinor, t.Currency))
+		}
+	}
+	return cards
+}
+
+// activityVerbs say what an event did, in a sentence "<who> <verb> <expense>".
+var activityVerbs = map[models.EventAction]string{
+	models.EventCreated:         "created",
+	models.EventEdited:          "edited",
+	models.EventReceiptAttached: "attached a receipt to",
+	models.EventSubmitted:       "submitted",
+	models.EventApproved:        "approved",
+	models.EventRejected:        "rejected",
+	models.EventReimbursed:      "reimbursed",
+}
+
+func activityOf(v *models.Employee, ev models.ExpenseEvent, now time.Time) homeviews.Activity {
+	act := homeviews.Activity{
+		Who:        ev.Actor.DisplayName(),
+		What:       cmp.Or(activityVerbs[ev.Action], string(ev.Action)),
+		Expense:    ev.Expense.Merchant + " · " + amountOf(&ev.Expense),
+		ExpenseURL: paths.Expense(ev.ExpenseID),
+		When:       expenseviews.Ago(ev.At, now),
+		Comment:    ev.Comment,
+		Action:     ev.Action,
+	}
+	if ev.ActorID == v.UserID {
+		act.Who = "You"
+	}
+	if ev.Expense.EmployeeID != ev.ActorID && ev.Expense.EmployeeID != v.UserID {
+		act.Owner = ev.Expense.Employee.DisplayName()
+	}
+	if ev.Action == models.EventEdited || ev.Action == models.EventReceiptAttached {
+		act.Comment = "" // "Changed amount." and file names add nothing here
+	}
+	return act
+}
+
+// chartPanel builds the monthly chart in one currency: the one asked for
+// in the query, else the one with the most expenses. Euros and yen do not
+// stack, so other currencies are a click away.
+func chartPanel(v *models.Employee, monthly []expenses.MonthlyTotal, months []string, want string) homeviews.ChartPanel {
+	counts := map[string]int64{}
+	for _, m := range monthly {
+		counts[m.Currency] += m.Count
+	}
+	currencies := make([]string, 0, len(counts))
+	for cur := range counts {
+		currencies = append(currencies, cur)
+	}
+	slices.SortFunc(currencies, func(a, b string) int {
+		return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a, b))
+	})
+	currency := expenses.DefaultCurrency
+	if len(currencies) > 0 {
+		currency = currencies[0]
+	}
+	if _, ok := counts[want]; ok {
+		currency = want
+	}
+
+	in := homeviews.ChartInput{Months: months, Currency: currency}
+	for _, m := range monthly {
+		if m.Currency == currency {
+			in.Points = append(in.Points, homeviews.Point{Month: m.Month, Category: m.Category, Minor: m.SumMinor})
+		}
+	}
+	p := homeviews.ChartPanel{Chart: homeviews.BuildChart(in)}
+	switch {
+	case policy.Can(v, policy.ViewAllExpenses, nil):
+		p.Title = "Company spending by month"
+	case policy.Can(v, policy.ViewTeamExpenses, nil):
+		p.Title = "You and your team, by month"
+	default:
+		p.Title = "Your spending by month"
+	}
+	p.Title += " (" + currency + ")"
+	p.Description = "Stacked bars of the expenses claimed in each of the last twelve months " +
+		"(submitted, approved or reimbursed), one colour per category, in " + currency + "."
+	if len(currencies) > 1 {
+		for _, cur := range currencies {
+			p.Currencies = append(p.Currencies, homeviews.CurrencyLink{
+				Code: cur, URL: paths.Home + "?" + url.Values{"currency": {cur}}.Encode(), Current: cur == currency,
+			})
+		}
+	}
+	return p
 }

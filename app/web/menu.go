@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/app/policy"
 	"github.com/company-expenses/company-expenses/layouts"
 	"github.com/company-expenses/company-expenses/models"
 )
@@ -18,8 +19,11 @@ func (a *Application) menu(c echo.Context, v *models.Employee, current string) [
 		{Label: "Dashboard", URL: paths.Home},
 	}
 	items = append(items, a.expenseMenu(c, v)...)
-	if v.User.HasRole(models.RoleAdmin) {
+	if policy.Can(v, policy.ManageUsers, nil) {
 		items = append(items, layouts.MenuItem{Label: "People", URL: paths.AdminUsers})
+	}
+	if policy.Can(v, policy.ManageCategories, nil) {
+		items = append(items, layouts.MenuItem{Label: "Categories", URL: paths.AdminCategories})
 	}
 	for i := range items {
 		u := items[i].URL

@@ -34,11 +34,19 @@ func (a *Application) routes() *echo.Echo {
 		middleware.RequestLog(a.log),
 		echomw.RecoverWithConfig(echomw.RecoverConfig{DisableStackAll: true, LogErrorFunc: a.logPanic}),
 		middleware.SecurityHeaders(a.cfg.IsProduction()),
+		// Forms get 1 MB; the routes that take a receipt get a bit more than
+		// the largest receipt. Both limits apply before anything reads the
+		// body (the CSRF check parses forms).
 		echomw.BodyLimitWithConfig(echomw.BodyLimitConfig{Limit: "1M", Skipper: a.isUpload}),
+		echomw.BodyLimitWithConfig(echomw.BodyLimitConfig{Limit: uploadLimit, Skipper: func(c echo.Context) bool { return !a.isUpload(c) }}),
 		echomw.ContextTimeout(30*time.Second),
 	)
 
 	e.GET(paths.Healthz, a.healthz)
+	// Browsers ask for /favicon.ico whatever the page says; point them at ours.
+	e.GET("/favicon.ico", func(c echo.Context) error {
+		return c.Redirect(http.StatusMovedPermanently, static.URL("img/favicon.svg"))
+	})
 	e.GET(static.Prefix+"*", echo.WrapHandler(http.StripPrefix(static.Prefix, http.FileServerFS(static.FS()))), middleware.StaticCache)
 
 	// Pages: CSRF-protected, never cached, with the signed-in person loaded.
@@ -57,8 +65,8 @@ func (a *Application) routes() *echo.Echo {
 	app.POST(paths.Password, a.passwordPost)
 	// Connecting and disconnecting SSO providers (app/web/sso_profile.go).
 	// They answer 404 while SSO is not started.
-	app.POST(profileConnectPattern, a.ssoConnectPost)
-	app.POST(profileDisconnectPattern, a.ssoDisconnectPost)
+	app.POST(paths.ProfileConnectPattern, a.ssoConnectPost)
+	app.POST(paths.ProfileDisconnectPattern, a.ssoDisconnectPost)
 
 	admin := app.Group("", a.requireAdmin)
 	admin.GET(paths.AdminUsers, a.adminUsers)

@@ -18,20 +18,6 @@ import (
 	profileviews "github.com/company-expenses/company-expenses/views/profile"
 )
 
-// Routes of the profile's "Single sign-on" card.
-const (
-	profileConnectPattern    = paths.Profile + "/sso/:provider/connect"
-	profileDisconnectPattern = paths.Profile + "/sso/identities/:id/disconnect"
-)
-
-func profileConnectURL(provider string) string {
-	return paths.Profile + "/sso/" + provider + "/connect"
-}
-
-func profileDisconnectURL(identityID uint) string {
-	return paths.Profile + "/sso/identities/" + strconv.FormatUint(uint64(identityID), 10) + "/disconnect"
-}
-
 // profileSSO builds the profile's "Single sign-on" card.
 func (a *Application) profileSSO(c echo.Context, v *models.Employee) profileviews.SSO {
 	if a.sso == nil {
@@ -53,7 +39,7 @@ func (a *Application) profileSSO(c echo.Context, v *models.Employee) profileview
 			Provider:      id.Provider,
 			Label:         a.sso.DisplayName(id.Provider),
 			Email:         id.Email,
-			DisconnectURL: profileDisconnectURL(id.ID),
+			DisconnectURL: paths.ProfileDisconnect(id.ID),
 			CanDisconnect: sso.CanDisconnect(len(ids), v.User.HasPassword()),
 		}
 		if !id.LastLoginAt.IsZero() {
@@ -64,7 +50,7 @@ func (a *Application) profileSSO(c echo.Context, v *models.Employee) profileview
 	for _, p := range providers {
 		if !linked[p.Name] {
 			d.Connect = append(d.Connect, profileviews.ConnectOption{
-				Provider: p.Name, Label: p.DisplayName, URL: profileConnectURL(p.Name),
+				Provider: p.Name, Label: p.DisplayName, URL: paths.ProfileConnect(p.Name),
 			})
 		}
 	}

@@ -37,6 +37,19 @@
     });
   });
 
+  // Filter forms (data-filters) fetch their results with htmx and push the
+  // URL. They leave out empty fields, so that the URL is as short as the
+  // filters chosen (the server reads a missing field and an empty one
+  // alike).
+  document.addEventListener("htmx:configRequest", function (e) {
+    var elt = e.detail.elt;
+    if (e.detail.verb !== "get" || !elt.closest || !elt.closest("form[data-filters]")) return;
+    var params = e.detail.parameters;
+    Object.keys(params).forEach(function (k) {
+      if (params[k] === "") delete params[k];
+    });
+  });
+
   // htmx sends the CSRF token with every request it makes.
   document.addEventListener("htmx:configRequest", function (e) {
     var m = document.querySelector('meta[name="csrf-token"]');

@@ -1,0 +1,90 @@
+package web_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/company-expenses/company-expenses/app/apptest"
+	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/seed"
+)
+
+// The benchmarks measure whole requests through the real router, signed in,
+// on the demo company with n bulk expenses: middleware, session lookup,
+// queries and rendering, but not the TCP stack (httptest.NewRecorder).
+//
+//	go test ./app/web -run '^$' -bench 'ExpenseListPage|Dashboard' -benchmem
+
+// benchSizes are the numbers of expenses each benchmark runs at.
+var benchSizes = []int{1_000, 100_000}
+
+// benchApp is an app with n expenses and the cookies of a signed-in
+// finance person, who sees the whole company: the largest lists and
+// aggregates there are.
+type benchApp struct {
+	handler http.Handler
+	cookies []*http.Cookie
+}
+
+func newBenchApp(b *testing.B, n int) *benchApp {
+	b.Helper()
+	srv := apptest.New(b, apptest.Options{NoSeed: true})
+	ctx := context.Background()
+	emps, err := seed.Company(ctx, srv.DB)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := expenses.SeedBulk(ctx, srv.DB, n, rand.New(rand.NewPCG(1, 2)), emps, time.Now().UTC()); err != nil {
+		b.Fatal(err)
+	}
+	srv.DB.Exec("ANALYZE")
+	br := srv.Browser(b)
+	br.Login(finance, apptest.DemoPassword)
+	u, _ := url.Parse(srv.URL)
+	return &benchApp{handler: srv.App.Handler(), cookies: br.Jar.Cookies(u)}
+}
+
+func (a *benchApp) get(b *testing.B, target string) {
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	for _, c := range a.cookies {
+		req.AddCookie(c)
+	}
+	rec := httptest.NewRecorder()
+	a.handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		b.Fatalf("GET %s: status %d", target, rec.Code)
+	}
+}
+
+// benchEach runs a sub-benchmark of GET target per size. With b.Loop the
+// sub-benchmark's function runs once, so the setup above the loop is not
+// timed and not repeated.
+func benchEach(b *testing.B, target string) {
+	for _, n := range benchSizes {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			app := newBenchApp(b, n)
+			b.ReportAllocs()
+			for b.Loop() {
+				app.get(b, target)
+			}
+		})
+	}
+}
+
+// BenchmarkExpenseListPage is the company-wide list, first page, newest
+// first, as finance opens it.
+func BenchmarkExpenseListPage(b *testing.B) {
+	benchEach(b, "/expenses?scope=all")
+}
+
+// BenchmarkDashboard is finance's dashboard: totals, activity, the amount
+// awaiting reimbursement and the company-wide chart.
+func BenchmarkDashboard(b *testing.B) {
+	benchEach(b, "/")
+}

@@ -1,0 +1,107 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/layouts"
+	adminviews "github.com/company-expenses/company-expenses/views/admin"
+)
+
+func (a *Application) adminCategories(c echo.Context) error {
+	return a.renderCategories(c, http.StatusOK, adminviews.CategoriesPage{}, nil)
+}
+
+// renderCategories renders the categories page; patch, when given, changes
+// a row before rendering (to show a failed rename in place). It answers 404
+// when patch was meant for a category that does not exist.
+func (a *Application) renderCategories(c echo.Context, status int, page adminviews.CategoriesPage, patch func(*adminviews.CategoryRow) bool) error {
+	ctx := c.Request().Context()
+	cats, err := a.expenses.ListCategories(ctx, false)
+	if err != nil {
+		return err
+	}
+	uses, err := a.expenses.CategoryUses(ctx, viewer(c))
+	if err != nil {
+		return a.domainError(c, err)
+	}
+	patched := false
+	for _, cat := range cats {
+		r := adminviews.CategoryRow{ID: cat.ID, Name: cat.Name, Active: cat.Active, Uses: uses[cat.ID]}
+		if patch != nil && patch(&r) {
+			patched = true
+		}
+		page.Rows = append(page.Rows, r)
+	}
+	if patch != nil && !patched {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	return a.render(c, status, adminviews.Categories(a.page(c, "Categories"), page))
+}
+
+func (a *Application) adminCategoryCreate(c echo.Context) error {
+	name := c.FormValue("name")
+	cat, err := a.expenses.CreateCategory(c.Request().Context(), viewer(c), name)
+	var fe expenses.FieldErrors
+	if errors.As(err, &fe) {
+		return a.renderCategories(c, http.StatusUnprocessableEntity,
+			adminviews.CategoriesPage{NewName: name, NewError: fe["name"]}, nil)
+	}
+	if err != nil {
+		return a.domainError(c, err)
+	}
+	a.flash(c, layouts.FlashSuccess, fmt.Sprintf("Added the category “%s”.", cat.Name))
+	return c.Redirect(http.StatusSeeOther, paths.AdminCategories)
+}
+
+func (a *Application) adminCategoryRename(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	name := c.FormValue("name")
+	cat, err := a.expenses.RenameCategory(c.Request().Context(), viewer(c), id, name)
+	var fe expenses.FieldErrors
+	if errors.As(err, &fe) {
+		return a.renderCategories(c, http.StatusUnprocessableEntity, adminviews.CategoriesPage{},
+			func(r *adminviews.CategoryRow) bool {
+				if r.ID != id {
+					return false
+				}
+				r.Typed, r.Error = name, fe["name"]
+				return true
+			})
+	}
+	if err != nil {
+		return a.domainError(c, err)
+	}
+	a.flash(c, layouts.FlashSuccess, fmt.Sprintf("Renamed the category to “%s”. Its expenses keep it.", cat.Name))
+	return c.Redirect(http.StatusSeeOther, paths.AdminCategories)
+}
+
+func (a *Application) adminCategorySetActive(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	active := c.FormValue("active") == "true"
+	cat, err := a.expenses.SetCategoryActive(c.Request().Context(), viewer(c), id, active)
+	var fe expenses.FieldErrors
+	if errors.As(err, &fe) {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	if err != nil {
+		return a.domainError(c, err)
+	}
+	msg := fmt.Sprintf("Reactivated “%s”: it can be chosen for new expenses again.", cat.Name)
+	if !active {
+		msg = fmt.Sprintf("Deactivated “%s”: new expenses cannot choose it; existing ones keep it.", cat.Name)
+	}
+	a.flash(c, layouts.FlashSuccess, msg)
+	return c.Redirect(http.StatusSeeOther, paths.AdminCategories)
+}

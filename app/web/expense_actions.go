@@ -1,0 +1,149 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/layouts"
+	"github.com/company-expenses/company-expenses/models"
+)
+
+// The workflow actions. Each is a plain form POST carrying the version of
+// the expense the person saw; the expenses service checks the policy, the
+// version and the status in one transaction. The answers:
+//
+//   - done: a flash saying so, and back to the expense (or to the queue the
+//     form came from);
+//   - bad input (a rejection without a comment): the page again, with the
+//     message beside the field;
+//   - someone else acted first: the expense's page with their action as a
+//     flash ("Already approved by …");
+//   - not allowed: 403 with the policy's reason; not visible: 404.
+
+// transition is one workflow step of the expenses service.
+type transition func(ctx context.Context, actor *models.Employee, id uint, version int, comment string) (*models.Expense, error)
+
+func (a *Application) expenseSubmit(c echo.Context) error {
+	return a.act(c, func(ctx context.Context, v *models.Employee, id uint, version int, _ string) (*models.Expense, error) {
+		return a.expenses.Submit(ctx, v, id, version)
+	}, submittedMessage)
+}
+
+func (a *Application) expenseApprove(c echo.Context) error {
+	return a.act(c, a.expenses.Approve, func(_ *models.Employee, e *models.Expense) string {
+		return fmt.Sprintf("Approved %s’s %s at %s.", e.Employee.DisplayName(), amountOf(e), e.Merchant)
+	})
+}
+
+func (a *Application) expenseReject(c echo.Context) error {
+	return a.act(c, a.expenses.Reject, func(_ *models.Employee, e *models.Expense) string {
+		return fmt.Sprintf("Rejected %s’s %s at %s. They will see your comment and can correct it.",
+			e.Employee.DisplayName(), amountOf(e), e.Merchant)
+	})
+}
+
+func (a *Application) expenseReimburse(c echo.Context) error {
+	return a.act(c, func(ctx context.Context, v *models.Employee, id uint, version int, _ string) (*models.Expense, error) {
+		return a.expenses.Reimburse(ctx, v, id, version)
+	}, func(_ *models.Employee, e *models.Expense) string {
+		return fmt.Sprintf("Recorded %s to %s as reimbursed.", amountOf(e), e.Employee.DisplayName())
+	})
+}
+
+func amountOf(e *models.Expense) string { return expenses.FormatAmount(e.AmountMinor, e.Currency) }
+
+// returnTo is the page a form asks to come back to after the action, or ""
+// for the expense's own page. Only local paths are accepted.
+func returnTo(c echo.Context) string {
+	if r := c.FormValue("return_to"); r != "" {
+		return paths.SafeNext(r)
+	}
+	return ""
+}
+
+// act runs a workflow step for the expense of the route and answers as
+// described above.
+func (a *Application) act(c echo.Context, step transition, done func(*models.Employee, *models.Expense) string) error {
+	v, ctx := viewer(c), c.Request().Context()
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	version, err := versionParam(c)
+	if err != nil {
+		return err
+	}
+	comment := c.FormValue("comment")
+	back := returnTo(c)
+	fromQueue := back == paths.Approvals
+
+	e, err := step(ctx, v, id, version, comment)
+	if fromQueue && wantsFragment(c) {
+		return a.approvalFragment(c, id, e, err, comment)
+	}
+	var (
+		fe expenses.FieldErrors
+		ce *expenses.ConflictError
+	)
+	switch {
+	case err == nil:
+		a.flash(c, layouts.FlashSuccess, done(v, e))
+		if back != "" {
+			return c.Redirect(http.StatusSeeOther, back)
+		}
+		return c.Redirect(http.StatusSeeOther, paths.Expense(id))
+	case errors.As(err, &fe):
+		if fromQueue {
+			return a.renderApprovals(c, http.StatusUnprocessableEntity, func(it *approvalItem) {
+				if it.ID == id {
+					it.Comment, it.Error = comment, fe.Error()
+				}
+			})
+		}
+		cur, gerr := a.expenses.Get(ctx, v, id)
+		if gerr != nil {
+			return a.domainError(c, gerr)
+		}
+		return a.renderDetail(c, http.StatusUnprocessableEntity, cur, fe, comment)
+	case errors.As(err, &ce):
+		a.flash(c, layouts.FlashError, ce.Error())
+		if back != "" {
+			return c.Redirect(http.StatusSeeOther, back)
+		}
+		return c.Redirect(http.StatusSeeOther, paths.Expense(id))
+	}
+	return a.domainError(c, err)
+}
+
+func (a *Application) expenseDelete(c echo.Context) error {
+	v, ctx := viewer(c), c.Request().Context()
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	version, err := versionParam(c)
+	if err != nil {
+		return err
+	}
+	e, err := a.expenses.Get(ctx, v, id)
+	if err != nil {
+		return a.domainError(c, err)
+	}
+	err = a.expenses.Delete(ctx, v, id, version)
+	var ce *expenses.ConflictError
+	switch {
+	case errors.As(err, &ce):
+		a.flash(c, layouts.FlashError, ce.Error())
+		return c.Redirect(http.StatusSeeOther, paths.Expense(id))
+	case err != nil:
+		return a.domainError(c, err)
+	}
+	a.flash(c, layouts.FlashSuccess, fmt.Sprintf("Deleted the expense of %s at %s.", amountOf(e), e.Merchant))
+	return c.Redirect(http.StatusSeeOther, paths.Expenses)
+}
