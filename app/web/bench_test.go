@@ -32,7 +32,7 @@ type benchApp struct {
 	cookies []*http.Cookie
 }
 
-func newBenchApp(b *testing.B, n int) *benchApp {
+func newBenchApp(b *testing.B, n int, who string) *benchApp {
 	b.Helper()
 	srv := apptest.New(b, apptest.Options{NoSeed: true})
 	ctx := context.Background()
@@ -45,7 +45,7 @@ func newBenchApp(b *testing.B, n int) *benchApp {
 	}
 	srv.DB.Exec("ANALYZE")
 	br := srv.Browser(b)
-	br.Login(finance, apptest.DemoPassword)
+	br.Login(who, apptest.DemoPassword)
 	u, _ := url.Parse(srv.URL)
 	return &benchApp{handler: srv.App.Handler(), cookies: br.Jar.Cookies(u)}
 }
@@ -65,10 +65,10 @@ func (a *benchApp) get(b *testing.B, target string) {
 // benchEach runs a sub-benchmark of GET target per size. With b.Loop the
 // sub-benchmark's function runs once, so the setup above the loop is not
 // timed and not repeated.
-func benchEach(b *testing.B, target string) {
+func benchEach(b *testing.B, who, target string) {
 	for _, n := range benchSizes {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
-			app := newBenchApp(b, n)
+			app := newBenchApp(b, n, who)
 			b.ReportAllocs()
 			for b.Loop() {
 				app.get(b, target)
@@ -80,11 +80,23 @@ func benchEach(b *testing.B, target string) {
 // BenchmarkExpenseListPage is the company-wide list, first page, newest
 // first, as finance opens it.
 func BenchmarkExpenseListPage(b *testing.B) {
-	benchEach(b, "/expenses?scope=all")
+	benchEach(b, finance, "/expenses?scope=all")
+}
+
+// BenchmarkTeamListPage is a manager's list of their team's expenses. In the
+// demo company the manager's reports own about half of all expenses.
+func BenchmarkTeamListPage(b *testing.B) {
+	benchEach(b, manager, "/expenses?scope=team")
 }
 
 // BenchmarkDashboard is finance's dashboard: totals, activity, the amount
 // awaiting reimbursement and the company-wide chart.
 func BenchmarkDashboard(b *testing.B) {
-	benchEach(b, "/")
+	benchEach(b, finance, "/")
+}
+
+// BenchmarkManagerDashboard is a manager's dashboard: their own totals, the
+// team's pending approvals and the team's chart.
+func BenchmarkManagerDashboard(b *testing.B) {
+	benchEach(b, manager, "/")
 }
