@@ -60,12 +60,16 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 			return nil, fmt.Errorf("seed demo data: %w", err)
 		}
 	}
+	ps := people.NewService(db)
+	if err := bootstrapAdmin(ctx, cfg, ps, log); err != nil {
+		return nil, fmt.Errorf("bootstrap administrator: %w", err)
+	}
 	a := &App{
 		Config: cfg,
 		DB:     db,
 		log:    log,
 		sess:   auth.NewSessions(db, cfg.SessionIdle, cfg.SessionMax),
-		thr:    auth.NewThrottle(db, 15*time.Minute, 5, 50),
+		thr:    auth.NewThrottle(db, 15*time.Minute, auth.Limits{PerAccountAndIP: 5, PerAccount: 50, PerIP: 200}),
 	}
 	a.Web = web.New(web.Deps{
 		Config:       cfg,
@@ -73,7 +77,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		Log:          log,
 		Sessions:     a.sess,
 		Throttle:     a.thr,
-		People:       people.NewService(db),
+		People:       ps,
 		Expenses:     expenses.NewService(db),
 		DemoPassword: seed.DemoPassword,
 	})
@@ -178,20 +182,49 @@ func startDevIdP(cfg config.Config, log *slog.Logger) (*devidp.Provider, sso.OID
 }
 
 func seedDemo(ctx context.Context, db *gorm.DB, log *slog.Logger, linkDevIdentities bool) error {
-	emps, err := seed.Company(ctx, db)
-	if err != nil {
-		return err
-	}
-	if emps != nil {
-		if err := seed.Expenses(ctx, db, emps); err != nil {
+	// One transaction for the whole demo company: a crash half-way leaves an
+	// empty database, which the next start seeds again, never a half-seeded
+	// one that would be left alone.
+	var people int
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		emps, err := seed.Company(ctx, tx)
+		if err != nil || emps == nil {
 			return err
 		}
-		log.Info("seeded the demo company", "people", len(emps))
+		if err := seed.Expenses(ctx, tx, emps); err != nil {
+			return err
+		}
 		if linkDevIdentities {
-			if err := seed.LinkDevIdentities(ctx, db, "openid-connect"); err != nil {
+			if err := seed.LinkDevIdentities(ctx, tx, "openid-connect"); err != nil {
 				return err
 			}
 		}
+		people = len(emps)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if people > 0 {
+		log.Info("seeded the demo company", "people", people)
+	}
+	return nil
+}
+
+// bootstrapAdmin creates the first administrator's local account when
+// BOOTSTRAP_ADMIN_PASSWORD asks for one. (Listed people who sign in with SSO
+// are made administrators at sign-in, by the web layer.)
+func bootstrapAdmin(ctx context.Context, cfg config.Config, ps *people.Service, log *slog.Logger) error {
+	if cfg.BootstrapAdminPassword == "" {
+		return nil
+	}
+	email := cfg.BootstrapAdmins[0]
+	created, err := ps.EnsureBootstrapAdmin(ctx, email, "Administrator", cfg.BootstrapAdminPassword)
+	if err != nil {
+		return err
+	}
+	if created {
+		log.Warn("created the bootstrap administrator; sign in, change its password and unset BOOTSTRAP_ADMIN_PASSWORD", "email", email)
 	}
 	return nil
 }

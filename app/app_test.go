@@ -193,3 +193,32 @@ func TestTwoInstancesOnOnePostgresDatabaseShareSessions(t *testing.T) {
 		t.Fatalf("instance two: status %d, want the profile of the person signed in on instance one", res.StatusCode)
 	}
 }
+
+func TestProductionCreatesTheBootstrapAdministratorOnce(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"APP_ENV": "production", "BASE_URL": "https://expenses.example.com",
+		"SESSION_SECRET": strings.Repeat("s", 40), "BOOTSTRAP_ADMINS": "it@example.com",
+		"BOOTSTRAP_ADMIN_PASSWORD": "a-long-enough-password"}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.SQLitePath = filepath.Join(t.TempDir(), "expenses.db")
+	for range 2 { // a restart must not create a second account
+		a, err := app.New(context.Background(), cfg, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var admins int64
+		a.DB.Raw(`SELECT count(*) FROM users u JOIN user_roles r ON r.user_id = u.id
+			WHERE u.email = ? AND r.role = 'admin'`, "it@example.com").Scan(&admins)
+		var users int64
+		a.DB.Table("users").Count(&users)
+		if admins != 1 || users != 1 {
+			t.Fatalf("admins %d, users %d; want exactly the bootstrap administrator", admins, users)
+		}
+		if db, err := a.DB.DB(); err == nil {
+			db.Close()
+		}
+	}
+}

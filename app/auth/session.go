@@ -102,6 +102,13 @@ func (s *Sessions) DeleteForUser(ctx context.Context, userID uint) error {
 	return s.db.WithContext(ctx).Where("user_id = ?", userID).Delete(&models.Session{}).Error
 }
 
+// DeleteOthers ends every session of a user except the one for keepToken,
+// for example when the person changes their password: other browsers, which
+// may be someone else's, are out, while this one stays signed in.
+func (s *Sessions) DeleteOthers(ctx context.Context, userID uint, keepToken string) error {
+	return s.db.WithContext(ctx).Where("user_id = ? AND token_hash <> ?", userID, hashToken(keepToken)).Delete(&models.Session{}).Error
+}
+
 // DeleteExpired removes sessions past their absolute or idle expiry.
 func (s *Sessions) DeleteExpired(ctx context.Context) (int64, error) {
 	now := s.now()

@@ -265,6 +265,29 @@ func TestSessionsDeleteForUserEndsEverySessionOfThatUserOnly(t *testing.T) {
 	}
 }
 
+func TestSessionsDeleteOthersKeepsOnlyTheGivenSessionOfThatUser(t *testing.T) {
+	t.Parallel()
+	s, db := newSessions(t)
+	ctx := context.Background()
+	alice, bob := newUser(t, db, "alice@example.com"), newUser(t, db, "bob@example.com")
+	keep, a2, a3, b1 := createSession(t, s, alice), createSession(t, s, alice), createSession(t, s, alice), createSession(t, s, bob)
+
+	if err := s.DeleteOthers(ctx, alice, keep); err != nil {
+		t.Fatalf("DeleteOthers: %v", err)
+	}
+	if _, err := s.Lookup(ctx, keep); err != nil {
+		t.Errorf("the kept session was ended: %v", err)
+	}
+	for _, tok := range []string{a2, a3} {
+		if _, err := s.Lookup(ctx, tok); !errors.Is(err, auth.ErrNoSession) {
+			t.Errorf("another session of alice survived: err = %v", err)
+		}
+	}
+	if _, err := s.Lookup(ctx, b1); err != nil {
+		t.Errorf("bob's session was ended: %v", err)
+	}
+}
+
 func TestSessionsDeleteExpiredRemovesIdleAndExpiredSessionsOnly(t *testing.T) {
 	t.Parallel()
 	s, db := newSessions(t)

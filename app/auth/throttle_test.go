@@ -12,16 +12,16 @@ import (
 	"github.com/company-expenses/company-expenses/models"
 )
 
-const (
-	window     = 15 * time.Minute
-	perAccount = 3
-	perIP      = 5
-)
+const window = 15 * time.Minute
+
+// limits are small so the tests stay short; their order is the production
+// one: the pair limit is the tightest.
+var limits = auth.Limits{PerAccountAndIP: 3, PerAccount: 6, PerIP: 10}
 
 func newThrottle(t *testing.T) (*auth.Throttle, *gorm.DB) {
 	t.Helper()
 	db := newDB(t)
-	return auth.NewThrottle(db, window, perAccount, perIP), db
+	return auth.NewThrottle(db, window, limits), db
 }
 
 func fail(t *testing.T, th *auth.Throttle, email, ip string) {
@@ -43,18 +43,39 @@ func blocked(t *testing.T, th *auth.Throttle, email, ip string) bool {
 	return b
 }
 
-func TestThrottleBlocksAnAccountAfterPerAccountFailures(t *testing.T) {
+func TestThrottleBlocksAnAccountFromOneAddressAfterPerAccountAndIPFailures(t *testing.T) {
+	t.Parallel()
+	th, _ := newThrottle(t)
+	const ip = "203.0.113.7"
+	for i := range limits.PerAccountAndIP {
+		if blocked(t, th, "alice@example.com", ip) {
+			t.Fatalf("blocked after %d failures, want %d allowed", i, limits.PerAccountAndIP)
+		}
+		fail(t, th, "alice@example.com", ip)
+	}
+	if !blocked(t, th, "alice@example.com", ip) {
+		t.Errorf("not blocked after %d failures for the account from %s", limits.PerAccountAndIP, ip)
+	}
+	if blocked(t, th, "alice@example.com", "198.51.100.1") {
+		t.Errorf("the account is blocked from another address too: its owner is locked out")
+	}
+	if blocked(t, th, "bob@example.com", ip) {
+		t.Errorf("another account from the same address is blocked by alice's failures")
+	}
+}
+
+func TestThrottleBlocksAnAccountGuessedAtFromManyAddresses(t *testing.T) {
 	t.Parallel()
 	th, _ := newThrottle(t)
 	// Each failure from another address, so only the account count rises.
-	for i := range perAccount {
+	for i := range limits.PerAccount {
 		if blocked(t, th, "alice@example.com", "198.51.100.99") {
-			t.Fatalf("blocked after %d failures, want %d allowed", i, perAccount)
+			t.Fatalf("blocked after %d failures, want %d allowed", i, limits.PerAccount)
 		}
 		fail(t, th, "alice@example.com", fmt.Sprintf("203.0.113.%d", i))
 	}
 	if !blocked(t, th, "alice@example.com", "198.51.100.99") {
-		t.Errorf("not blocked after %d failures for the account", perAccount)
+		t.Errorf("not blocked after %d failures for the account across addresses", limits.PerAccount)
 	}
 	if blocked(t, th, "bob@example.com", "203.0.113.0") {
 		t.Errorf("another account is blocked by alice's failures")
@@ -65,38 +86,46 @@ func TestThrottleBlocksAnAddressTryingManyAccounts(t *testing.T) {
 	t.Parallel()
 	th, _ := newThrottle(t)
 	const ip = "203.0.113.7"
-	for i := range perIP {
+	for i := range limits.PerIP {
 		if blocked(t, th, "new@example.com", ip) {
-			t.Fatalf("address blocked after %d failures, want %d allowed", i, perIP)
+			t.Fatalf("address blocked after %d failures, want %d allowed", i, limits.PerIP)
 		}
 		fail(t, th, fmt.Sprintf("user%d@example.com", i), ip)
 	}
 	if !blocked(t, th, "new@example.com", ip) {
-		t.Errorf("not blocked after %d failures from %s across accounts", perIP, ip)
+		t.Errorf("not blocked after %d failures from %s across accounts", limits.PerIP, ip)
 	}
 	if blocked(t, th, "new@example.com", "198.51.100.1") {
 		t.Errorf("the same account from another address is blocked")
 	}
 }
 
-func TestThrottleSucceedClearsTheAccountsFailures(t *testing.T) {
+func TestThrottleSucceedClearsOnlyThatAddresssFailuresForTheAccount(t *testing.T) {
 	t.Parallel()
-	th, _ := newThrottle(t)
-	for i := range perAccount {
-		fail(t, th, "alice@example.com", fmt.Sprintf("203.0.113.%d", i))
+	th, db := newThrottle(t)
+	for range limits.PerAccountAndIP {
+		fail(t, th, "alice@example.com", "203.0.113.1")
 	}
-	if err := th.Succeed(context.Background(), "alice@example.com"); err != nil {
+	fail(t, th, "alice@example.com", "198.51.100.2")
+	fail(t, th, "bob@example.com", "203.0.113.1")
+	if err := th.Succeed(context.Background(), "alice@example.com", "203.0.113.1"); err != nil {
 		t.Fatalf("Succeed: %v", err)
 	}
-	if blocked(t, th, "alice@example.com", "198.51.100.99") {
+	if blocked(t, th, "alice@example.com", "203.0.113.1") {
 		t.Errorf("still blocked after a successful sign-in")
+	}
+	if n := count(t, db, "SELECT count(*) FROM login_attempts WHERE email = ?", "alice@example.com"); n != 1 {
+		t.Errorf("%d failures left for alice, want the 1 from the other address", n)
+	}
+	if n := count(t, db, "SELECT count(*) FROM login_attempts WHERE email = ?", "bob@example.com"); n != 1 {
+		t.Errorf("%d failures left for bob, want 1", n)
 	}
 }
 
 func TestThrottleForgetsFailuresOlderThanTheWindow(t *testing.T) {
 	t.Parallel()
 	th, db := newThrottle(t)
-	for range perAccount {
+	for range limits.PerAccountAndIP {
 		fail(t, th, "alice@example.com", "203.0.113.7")
 	}
 	if err := db.Model(&models.LoginAttempt{}).Where("email = ?", "alice@example.com").

@@ -69,6 +69,15 @@ type Config struct {
 	Apps []AppLink
 	// LoginMode is local, sso or both.
 	LoginMode LoginMode
+	// BootstrapAdmins are e-mail addresses that are made administrators: at
+	// start-up when the account exists, and at their first SSO sign-in when
+	// it does not yet. This is how a fresh production deployment gets its
+	// first administrator.
+	BootstrapAdmins []string
+	// BootstrapAdminPassword, when set, creates a local administrator account
+	// for the first of BootstrapAdmins at start-up if it does not exist, for
+	// deployments without SSO.
+	BootstrapAdminPassword string
 	// TrustProxy makes the app take the client IP from X-Forwarded-For, set by
 	// a reverse proxy you trust. Leave it off when clients connect directly,
 	// or they can forge their address and dodge login throttling.
@@ -166,6 +175,23 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.Apps, err = ParseApps(env("APPS", defaultApps)); err != nil {
 		return c, err
 	}
+	for _, a := range strings.Split(getenv("BOOTSTRAP_ADMINS"), ",") {
+		if a = strings.ToLower(strings.TrimSpace(a)); a != "" {
+			if !strings.Contains(a, "@") {
+				return c, fmt.Errorf("BOOTSTRAP_ADMINS must list e-mail addresses, not %q", a)
+			}
+			c.BootstrapAdmins = append(c.BootstrapAdmins, a)
+		}
+	}
+	c.BootstrapAdminPassword = getenv("BOOTSTRAP_ADMIN_PASSWORD")
+	if c.BootstrapAdminPassword != "" {
+		if len(c.BootstrapAdmins) == 0 {
+			return c, errors.New("BOOTSTRAP_ADMIN_PASSWORD needs BOOTSTRAP_ADMINS (the e-mail of the account to create)")
+		}
+		if len([]rune(c.BootstrapAdminPassword)) < 12 {
+			return c, errors.New("BOOTSTRAP_ADMIN_PASSWORD must have at least 12 characters")
+		}
+	}
 	for _, d := range strings.Split(getenv("SSO_ALLOWED_DOMAINS"), ",") {
 		if d = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(d), "@"))); d != "" {
 			c.SSO.AllowedDomains = append(c.SSO.AllowedDomains, d)
@@ -188,6 +214,9 @@ func Load(getenv func(string) string) (Config, error) {
 		if c.SSO.OIDCIssuer != "" && c.SSO.OIDCClientSecret == "" {
 			return c, errors.New("SSO_OIDC_CLIENT_SECRET must be set in production when SSO_OIDC_ISSUER is set")
 		}
+		if c.Seed {
+			return c, errors.New("SEED_DEMO_DATA must be off in production: the demo accounts share a public password (use BOOTSTRAP_ADMINS for the first administrator)")
+		}
 	}
 	return c, nil
 }
@@ -207,7 +236,7 @@ func ParseApps(s string) ([]AppLink, error) {
 			return nil, fmt.Errorf("APPS: %q is not of the form Name=URL", part)
 		}
 		u, err := url.Parse(link)
-		if err != nil || !(strings.HasPrefix(link, "/") || u.Scheme == "https" || u.Scheme == "http") {
+		if err != nil || strings.HasPrefix(link, "//") || !(strings.HasPrefix(link, "/") || u.Scheme == "https" || u.Scheme == "http") {
 			return nil, fmt.Errorf("APPS: %q must be an http(s) URL or a path starting with /", link)
 		}
 		apps = append(apps, AppLink{Name: name, URL: link})

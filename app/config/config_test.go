@@ -127,7 +127,6 @@ func TestLoadEnvironmentDefaultsForDevIdPSeedAndApps(t *testing.T) {
 		{"production with DEV_IDP=on serves the dev IdP", with(productionEnv(), "DEV_IDP", "on"), true, false, false},
 		{"development with DEV_IDP=off does not", map[string]string{"DEV_IDP": "off"}, false, true, true},
 		{"development with SEED_DEMO_DATA=false does not seed", map[string]string{"SEED_DEMO_DATA": "false"}, true, false, true},
-		{"production with SEED_DEMO_DATA=yes seeds", with(productionEnv(), "SEED_DEMO_DATA", "yes"), false, true, false},
 		{"APP_ENV is case-insensitive", with(productionEnv(), "APP_ENV", "Production"), false, false, false},
 	}
 	for _, tt := range tests {
@@ -192,6 +191,10 @@ func TestLoadRefusesBadSettingsAndNamesTheVariable(t *testing.T) {
 		{"a negative session max age", with(dev, "SESSION_MAX_AGE", "-1h"), "SESSION_MAX_AGE"},
 		{"a session max age that is not a duration", with(dev, "SESSION_MAX_AGE", "forever"), "SESSION_MAX_AGE"},
 		{"a SEED_DEMO_DATA that is not a boolean", with(dev, "SEED_DEMO_DATA", "maybe"), "SEED_DEMO_DATA"},
+		{"production with demo data, whose password is public", with(productionEnv(), "SEED_DEMO_DATA", "yes"), "SEED_DEMO_DATA"},
+		{"BOOTSTRAP_ADMINS that are not e-mail addresses", with(dev, "BOOTSTRAP_ADMINS", "root"), "BOOTSTRAP_ADMINS"},
+		{"a short BOOTSTRAP_ADMIN_PASSWORD", with(with(dev, "BOOTSTRAP_ADMINS", "it@example.com"), "BOOTSTRAP_ADMIN_PASSWORD", "short"), "BOOTSTRAP_ADMIN_PASSWORD"},
+		{"BOOTSTRAP_ADMIN_PASSWORD without BOOTSTRAP_ADMINS", with(dev, "BOOTSTRAP_ADMIN_PASSWORD", "a-long-enough-password"), "BOOTSTRAP_ADMINS"},
 		{"a TRUST_PROXY that is not a boolean", with(dev, "TRUST_PROXY", "2"), "TRUST_PROXY"},
 		{"a DEV_IDP that is not a boolean", with(dev, "DEV_IDP", "enabled"), "DEV_IDP"},
 		{"malformed APPS", with(dev, "APPS", "Travel"), "APPS"},
@@ -299,6 +302,7 @@ func TestParseAppsRefusesUnsafeOrMalformedEntries(t *testing.T) {
 		"=https://travel.example.com",
 		"Travel=",
 		"Travel=https://travel.example.com,Broken",
+		"Offsite=//evil.example.com",
 	} {
 		if got, err := config.ParseApps(in); err == nil {
 			t.Errorf("ParseApps(%q) = %+v, want an error", in, got)

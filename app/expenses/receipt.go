@@ -45,7 +45,9 @@ func CheckReceipt(name string, data []byte) (string, error) {
 	case len(data) == 0:
 		return fail("The receipt “%s” is empty.", shown)
 	case len(data) > MaxReceiptBytes:
-		return fail("The receipt “%s” is %.1f MB; the limit is %d MB.", shown, float64(len(data))/(1<<20), MaxReceiptBytes>>20)
+		// Not "is 5.0 MB; the limit is 5 MB": rounding makes a file just
+		// over the limit look as if it were within it.
+		return fail("The receipt “%s” is larger than %d MB. Upload a smaller photo or scan; a lower resolution usually does it.", shown, MaxReceiptBytes>>20)
 	}
 	// http.DetectContentType implements the WHATWG sniffing algorithm; it
 	// already recognises "%PDF-", which is checked explicitly as well so

@@ -87,6 +87,7 @@ func TestCheckReceiptRefusesOtherTypesEmptyFilesAndFilesOver5MB(t *testing.T) {
 	t.Parallel()
 	big := append(pngBytes(), bytes.Repeat([]byte{0}, expenses.MaxReceiptBytes)...)
 	exactly := append(pngBytes(), bytes.Repeat([]byte{0}, expenses.MaxReceiptBytes-len(pngBytes()))...)
+	justOver := append(bytes.Clone(exactly), 0)
 	cases := []struct {
 		name, data, want string
 	}{
@@ -94,7 +95,9 @@ func TestCheckReceiptRefusesOtherTypesEmptyFilesAndFilesOver5MB(t *testing.T) {
 		{"page.png", "<html><script>alert(1)</script></html>", "is not a JPEG, PNG or PDF"},
 		{"anim.gif", "GIF89a\x01\x00\x01\x00", "is not a JPEG, PNG or PDF"},
 		{"empty.png", "", "is empty"},
-		{"huge.png", string(big), "the limit is 5 MB"},
+		{"huge.png", string(big), "The receipt “huge.png” is larger than 5 MB."},
+		// One byte over: still refused, and not "5.0 MB; the limit is 5 MB".
+		{"just-over.png", string(justOver), "The receipt “just-over.png” is larger than 5 MB."},
 	}
 	for _, tc := range cases {
 		_, err := expenses.CheckReceipt(tc.name, []byte(tc.data))
@@ -157,6 +160,37 @@ func TestReceiptIsServedOnlyToPeopleWhoMayViewTheExpense(t *testing.T) {
 	check(e.c.Finance, true)
 	check(e.c.Peer, false)
 	check(e.c.OtherManager, false)
+}
+
+func TestReceiptInfoDescribesTheReceiptWithoutItsBytesToTheSamePeopleAsReceipt(t *testing.T) {
+	t.Parallel()
+	e := sqliteEnv(t)
+	d := e.draft()
+	d.Receipt = &expenses.Upload{Name: "hotel.pdf", Data: pdfBytes()}
+	x, err := e.svc.Create(e.ctx, e.c.Owner, d, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, who := range []*models.Employee{e.c.Owner, e.c.Manager, e.c.Finance, e.c.Peer, e.c.OtherManager} {
+		_, full := e.svc.Receipt(e.ctx, who, x.ID)
+		info, err := e.svc.ReceiptInfo(e.ctx, who, x.ID)
+		if (full == nil) != (err == nil) {
+			t.Errorf("%s: Receipt says %v, ReceiptInfo says %v", who.FullName, full, err)
+		}
+		if err == nil && *info != (expenses.ReceiptMeta{FileName: "hotel.pdf", ContentType: "application/pdf", Size: int64(len(pdfBytes()))}) {
+			t.Errorf("%s: %+v", who.FullName, *info)
+		}
+	}
+	if _, err := e.svc.ReceiptInfo(e.ctx, e.c.Manager, x.ID); err != nil {
+		t.Errorf("the manager of a submitted expense: %v", err)
+	}
+	if _, err := e.svc.ReceiptInfo(e.ctx, e.c.Peer, x.ID); !errors.Is(err, expenses.ErrNotFound) {
+		t.Errorf("a colleague got the receipt's description: %v", err)
+	}
+	without := e.expenseOf(e.c.Owner, models.StatusDraft)
+	if _, err := e.svc.ReceiptInfo(e.ctx, e.c.Owner, without.ID); !errors.Is(err, expenses.ErrNotFound) {
+		t.Errorf("an expense without a receipt: %v, want ErrNotFound", err)
+	}
 }
 
 func TestAttachReceiptReplacesTheOldOneAndRecordsIt(t *testing.T) {

@@ -295,6 +295,31 @@ func (s *Service) AttachReceipt(ctx context.Context, actor *models.Employee, id 
 // ContentType, "X-Content-Type-Options: nosniff" and a Content-Disposition
 // naming FileName.
 func (s *Service) Receipt(ctx context.Context, actor *models.Employee, expenseID uint) (*models.Receipt, error) {
+	return s.loadReceipt(ctx, actor, expenseID)
+}
+
+// ReceiptMeta describes a stored receipt without its bytes.
+type ReceiptMeta struct {
+	FileName    string
+	ContentType string
+	Size        int64
+}
+
+// ReceiptInfo describes the receipt of an expense the actor may view,
+// without loading its bytes (up to MaxReceiptBytes), for pages that only
+// name or link it. Like Receipt, it returns ErrNotFound when the actor may
+// not view the expense or there is no receipt.
+func (s *Service) ReceiptInfo(ctx context.Context, actor *models.Employee, expenseID uint) (*ReceiptMeta, error) {
+	r, err := s.loadReceipt(ctx, actor, expenseID, "expense_id", "file_name", "content_type", "size")
+	if err != nil {
+		return nil, err
+	}
+	return &ReceiptMeta{FileName: r.FileName, ContentType: r.ContentType, Size: r.Size}, nil
+}
+
+// loadReceipt reads the receipt of an expense the actor may view: only
+// columns when some are named, the whole row otherwise.
+func (s *Service) loadReceipt(ctx context.Context, actor *models.Employee, expenseID uint, columns ...string) (*models.Receipt, error) {
 	db := s.db.WithContext(ctx)
 	e, err := loadExpense(db, expenseID)
 	if err != nil {
@@ -303,8 +328,12 @@ func (s *Service) Receipt(ctx context.Context, actor *models.Employee, expenseID
 	if !policy.Can(actor, policy.ViewReceipt, e) || !e.HasReceipt {
 		return nil, ErrNotFound
 	}
+	q := db.Where("expense_id = ?", expenseID)
+	if len(columns) > 0 {
+		q = q.Select(columns)
+	}
 	var r models.Receipt
-	if err := db.Where("expense_id = ?", expenseID).Take(&r).Error; err != nil {
+	if err := q.Take(&r).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, ErrNotFound
 		}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -100,13 +101,27 @@ func (s *Service) Departments(ctx context.Context) ([]models.Department, error) 
 	return ds, err
 }
 
-// Managers returns the people who hold the manager role, by name.
+// Managers returns the active people who hold the manager role, by name:
+// the people the admin form accepts as someone's manager.
 func (s *Service) Managers(ctx context.Context) ([]models.Employee, error) {
 	var ms []models.Employee
 	err := s.db.WithContext(ctx).
 		Joins("JOIN user_roles ON user_roles.user_id = employees.user_id AND user_roles.role = ?", models.RoleManager).
+		Joins("JOIN users ON users.id = employees.user_id AND users.active = ?", true).
 		Order("full_name").Find(&ms).Error
 	return ms, err
+}
+
+// LinkedProviders returns the names of the SSO providers linked to a
+// person, in order.
+func (s *Service) LinkedProviders(ctx context.Context, userID uint) ([]string, error) {
+	var ps []string
+	err := s.db.WithContext(ctx).Model(&models.Identity{}).Where("user_id = ?", userID).
+		Order("provider").Pluck("provider", &ps).Error
+	if err != nil {
+		return nil, fmt.Errorf("list providers of %d: %w", userID, err)
+	}
+	return ps, nil
 }
 
 // Form is the admin form for a person, as typed.
@@ -165,15 +180,22 @@ func (s *Service) validate(ctx context.Context, f Form, self uint, creating bool
 	}
 	if f.ManagerID != "" {
 		id, err := strconv.ParseUint(f.ManagerID, 10, 32)
-		var n int64
+		var m *models.Employee
 		if err == nil && uint(id) != self {
-			s.db.WithContext(ctx).Model(&models.Employee{}).Where("user_id = ?", id).Count(&n)
+			m, err = s.Get(ctx, uint(id))
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return c, err
+			}
 		}
+		// The manager approves the person's expenses, which takes the
+		// manager role and an account that can still sign in.
 		switch {
 		case err == nil && uint(id) == self && self != 0:
 			errs["manager_id"] = "A person cannot be their own manager."
-		case n == 0:
+		case m == nil:
 			errs["manager_id"] = "Choose a manager from the list."
+		case !m.User.Active || !m.User.HasRole(models.RoleManager):
+			errs["manager_id"] = "Choose an active person with the manager role."
 		default:
 			v := uint(id)
 			c.managerID = &v
@@ -244,8 +266,10 @@ func (s *Service) CreateLocal(ctx context.Context, f Form) (*models.Employee, er
 // Update changes a person from the admin form. actorID is the administrator;
 // administrators cannot deactivate themselves or take away their own admin
 // role, so that the last way into the admin screens is never closed by
-// accident. It reports whether the person was deactivated, so that the
-// caller can end their sessions.
+// accident. Nor can anyone stop being a manager, by role or by
+// deactivation, while people still report to them: their expenses would
+// wait for an approver who cannot approve. It reports whether the person
+// was deactivated, so that the caller can end their sessions.
 func (s *Service) Update(ctx context.Context, actorID, id uint, f Form) (deactivated bool, err error) {
 	e, err := s.Get(ctx, id)
 	if err != nil {
@@ -255,21 +279,34 @@ func (s *Service) Update(ctx context.Context, actorID, id uint, f Form) (deactiv
 	if err != nil {
 		return false, err
 	}
+	fe := FieldErrors{}
 	if id == actorID {
-		fe := FieldErrors{}
 		if !f.Active {
 			fe["active"] = "You cannot deactivate your own account."
 		}
-		hasAdmin := false
-		for _, r := range c.roles {
-			hasAdmin = hasAdmin || r == models.RoleAdmin
-		}
-		if !hasAdmin {
+		if !slices.Contains(c.roles, models.RoleAdmin) {
 			fe["roles"] = "You cannot remove your own administrator role."
 		}
-		if len(fe) > 0 {
-			return false, &ValidationError{Fields: fe}
+	}
+	deactivating := e.User.Active && !f.Active
+	losingManager := e.User.HasRole(models.RoleManager) && !slices.Contains(c.roles, models.RoleManager)
+	if deactivating || losingManager {
+		var reports int64
+		if err := s.db.WithContext(ctx).Model(&models.Employee{}).Where("manager_id = ?", id).Count(&reports).Error; err != nil {
+			return false, fmt.Errorf("count reports of %d: %w", id, err)
 		}
+		if reports > 0 {
+			msg := fmt.Sprintf("%s manages %s; choose another manager for them first.", e.DisplayName(), peopleCount(reports))
+			if deactivating && fe["active"] == "" {
+				fe["active"] = msg
+			}
+			if losingManager && fe["roles"] == "" {
+				fe["roles"] = msg
+			}
+		}
+	}
+	if len(fe) > 0 {
+		return false, &ValidationError{Fields: fe}
 	}
 	if f.Password != "" && !e.IsLocalUser && !e.User.HasPassword() {
 		return false, &ValidationError{Fields: FieldErrors{"password": "This person signs in with SSO; they have no password to set."}}
@@ -307,6 +344,13 @@ func (s *Service) Update(ctx context.Context, actorID, id uint, f Form) (deactiv
 		return false, fmt.Errorf("update employee %d: %w", id, err)
 	}
 	return e.User.Active && !f.Active, nil
+}
+
+func peopleCount(n int64) string {
+	if n == 1 {
+		return "1 person"
+	}
+	return fmt.Sprintf("%d people", n)
 }
 
 // ChangePassword changes a local account's password after checking the

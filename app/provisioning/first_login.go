@@ -88,7 +88,9 @@ func OnReturningLogin(ctx context.Context, tx *gorm.DB, userID uint, p sso.Profi
 			return "", fmt.Errorf("refresh employee %d: %w", userID, err)
 		}
 	}
-	if e.IsLocalUser || p.Email == "" || p.Email == e.User.Email {
+	// Only an address the provider vouches for becomes the login e-mail (and
+	// so, for example, a BOOTSTRAP_ADMINS match).
+	if e.IsLocalUser || p.Email == "" || p.Email == e.User.Email || !p.EmailVerified {
 		return "", nil
 	}
 	var taken int64

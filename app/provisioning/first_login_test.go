@@ -82,7 +82,7 @@ func TestOnReturningLoginFollowsTheProviderForSSOAccounts(t *testing.T) {
 	var notice string
 	err := db.Transaction(func(tx *gorm.DB) (err error) {
 		notice, err = provisioning.OnReturningLogin(context.Background(), tx, id,
-			sso.Profile{Subject: "s1", Email: "jo.new@example.com", Name: "Jo New", AvatarURL: "https://img.example/jo.png"})
+			sso.Profile{Subject: "s1", Email: "jo.new@example.com", Name: "Jo New", AvatarURL: "https://img.example/jo.png", EmailVerified: true})
 		return err
 	})
 	if err != nil || notice != "" {
@@ -104,7 +104,7 @@ func TestOnReturningLoginKeepsTheEmailWhenSomeoneElseHasIt(t *testing.T) {
 	id := firstLogin(t, db, sso.Profile{Subject: "s1", Email: "jo@example.com", Name: "Jo Bloggs", EmailVerified: true})
 	var notice string
 	err := db.Transaction(func(tx *gorm.DB) (err error) {
-		notice, err = provisioning.OnReturningLogin(context.Background(), tx, id, sso.Profile{Subject: "s1", Email: "taken@example.com", Name: "Jo Bloggs"})
+		notice, err = provisioning.OnReturningLogin(context.Background(), tx, id, sso.Profile{Subject: "s1", Email: "taken@example.com", Name: "Jo Bloggs", EmailVerified: true})
 		return err
 	})
 	if err != nil {
@@ -139,5 +139,24 @@ func TestOnReturningLoginLeavesLocalAccountsNameAndEmailAlone(t *testing.T) {
 	db.Raw("SELECT u.email, e.full_name, e.avatar_url FROM users u JOIN employees e ON e.user_id = u.id WHERE u.id = ?", e.UserID).Scan(&got)
 	if got.Email != "liam@example.com" || got.FullName != "Liam Chen" || got.AvatarURL != "https://img.example/l.png" {
 		t.Errorf("after refresh: %+v, want name and e-mail kept, picture taken", got)
+	}
+}
+
+func TestOnReturningLoginIgnoresAnEmailTheProviderDoesNotVouchFor(t *testing.T) {
+	t.Parallel()
+	db := testDB(t)
+	id := firstLogin(t, db, sso.Profile{Subject: "s1", Email: "jo@example.com", Name: "Jo Bloggs", EmailVerified: true})
+	err := db.Transaction(func(tx *gorm.DB) error {
+		_, err := provisioning.OnReturningLogin(context.Background(), tx, id,
+			sso.Profile{Subject: "s1", Email: "boss@example.com", Name: "Jo Bloggs", EmailVerified: false})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var email string
+	db.Raw("SELECT email FROM users WHERE id = ?", id).Scan(&email)
+	if email != "jo@example.com" {
+		t.Errorf("e-mail changed to the unverified %q", email)
 	}
 }

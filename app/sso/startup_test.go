@@ -64,7 +64,7 @@ func TestSSORoutesAnswer404WithoutTheStartupCallAndWorkAfterIt(t *testing.T) {
 	w := web.New(web.Deps{
 		Config: cfg, DB: db, Log: slog.New(slog.DiscardHandler),
 		Sessions: sessions,
-		Throttle: auth.NewThrottle(db, time.Minute, 5, 50),
+		Throttle: auth.NewThrottle(db, time.Minute, auth.Limits{PerAccountAndIP: 5, PerAccount: 50, PerIP: 200}),
 		People:   people.NewService(db),
 	})
 	// Someone signed in, as in the seed, where the app's users meet the 404.

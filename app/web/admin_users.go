@@ -18,14 +18,9 @@ import (
 )
 
 // requireAdmin lets through only the people the policy allows to manage
-// users.
+// users, and tells everyone else why not, as require does.
 func (a *Application) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if !policy.Can(viewer(c), policy.ManageUsers, nil) {
-			return echo.NewHTTPError(http.StatusForbidden)
-		}
-		return next(c)
-	}
+	return a.require(policy.ManageUsers)(next)
 }
 
 func (a *Application) adminUsers(c echo.Context) error {
@@ -143,10 +138,12 @@ func (a *Application) personParam(c echo.Context) (*models.Employee, error) {
 }
 
 // providersOf names the SSO providers linked to a person, by display name.
-func (a *Application) providersOf(c echo.Context, userID uint) []string {
-	var ps []string
-	a.db.WithContext(c.Request().Context()).Model(&models.Identity{}).Where("user_id = ?", userID).Order("provider").Pluck("provider", &ps)
-	return a.providerLabels(ps)
+func (a *Application) providersOf(c echo.Context, userID uint) ([]string, error) {
+	ps, err := a.people.LinkedProviders(c.Request().Context(), userID)
+	if err != nil {
+		return nil, err
+	}
+	return a.providerLabels(ps), nil
 }
 
 func (a *Application) providerLabels(names []string) []string {
@@ -162,10 +159,14 @@ func (a *Application) adminUserEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	providers, err := a.providersOf(c, e.UserID)
+	if err != nil {
+		return err
+	}
 	f := adminviews.UserForm{
 		ID: e.UserID, FullName: e.FullName, Email: e.User.Email, Active: e.User.Active,
 		IsLocalUser: e.IsLocalUser, HasPassword: e.User.HasPassword(), Roles: map[string]bool{},
-		Providers: a.providersOf(c, e.UserID),
+		Providers: providers,
 	}
 	if e.DepartmentID != nil {
 		f.DepartmentID = strconv.FormatUint(uint64(*e.DepartmentID), 10)
@@ -189,7 +190,9 @@ func (a *Application) adminUserUpdate(c echo.Context) error {
 	}
 	pf, vf := readUserForm(c)
 	vf.ID, vf.IsLocalUser, vf.HasPassword = e.UserID, e.IsLocalUser, e.User.HasPassword()
-	vf.Providers = a.providersOf(c, e.UserID)
+	if vf.Providers, err = a.providersOf(c, e.UserID); err != nil {
+		return err
+	}
 	ctx := c.Request().Context()
 	deactivated, err := a.people.Update(ctx, viewer(c).UserID, e.UserID, pf)
 	var ve *people.ValidationError
@@ -203,13 +206,30 @@ func (a *Application) adminUserUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	msg := "Changes to " + strings.TrimSpace(pf.FullName) + " have been saved."
-	if deactivated {
+	name := strings.TrimSpace(pf.FullName)
+	msg := "Changes to " + name + " have been saved."
+	switch {
+	case deactivated:
 		// A deactivated person is out at once, not at their next sign-in.
 		if err := a.sessions.DeleteForUser(ctx, e.UserID); err != nil {
 			return err
 		}
-		msg = strings.TrimSpace(pf.FullName) + " has been deactivated and signed out everywhere."
+		msg = name + " has been deactivated and signed out everywhere."
+	case pf.Password != "":
+		// A reset password is often the answer to a stolen one: whoever
+		// was signed in with the old one is out at once. An administrator
+		// resetting their own keeps this browser.
+		if e.UserID == viewer(c).UserID {
+			token, _ := c.Get(ctxToken).(string)
+			err = a.sessions.DeleteOthers(ctx, e.UserID, token)
+			msg += " Your new password is set, and your other browsers have been signed out."
+		} else {
+			err = a.sessions.DeleteForUser(ctx, e.UserID)
+			msg += " The new password is set, and " + name + " has been signed out everywhere."
+		}
+		if err != nil {
+			return err
+		}
 	}
 	a.flash(c, layouts.FlashSuccess, msg)
 	return c.Redirect(http.StatusSeeOther, paths.AdminUsers)

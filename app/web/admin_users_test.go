@@ -88,6 +88,8 @@ func TestOnlyAdminsMayManagePeopleWhateverThePageShows(t *testing.T) {
 	b.Login("manager@example.com", apptest.DemoPassword)
 	if res := b.Get("/admin/users"); res.StatusCode != http.StatusForbidden {
 		t.Errorf("GET /admin/users: status %d, want 403", res.StatusCode)
+	} else if !strings.Contains(res.Doc(t).Find("main").Text(), "Only administrators can do this.") {
+		t.Error("the 403 page does not give the policy's reason")
 	}
 	res := b.PostForm("/admin/users", url.Values{
 		"_csrf": {b.CSRF("/profile")}, "full_name": {"Sneaky"}, "email": {"sneaky@example.com"},
@@ -153,4 +155,41 @@ func TestChangingPasswordRequiresTheCurrentOne(t *testing.T) {
 		t.Fatalf("status %d", res.StatusCode)
 	}
 	srv.Browser(t).Login("employee@example.com", "brand-new-password")
+}
+
+func TestAdminCannotDeactivateAManagerWhoStillHasReports(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{})
+	admin := srv.Browser(t)
+	admin.Login("admin@example.com", apptest.DemoPassword)
+	var id string
+	srv.DB.Raw("SELECT id FROM users WHERE email = ?", "manager@example.com").Scan(&id)
+	res := admin.Submit("/admin/users/"+id, `form[action="/admin/users/`+id+`"]`, url.Values{"active": nil})
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d, want 422", res.StatusCode)
+	}
+	msg := res.Doc(t).Find("#f-active-error").Text()
+	if !strings.Contains(msg, "Marcus Reed manages") || !strings.Contains(msg, "choose another manager for them first") {
+		t.Errorf("message beside Active = %q, want how many people Marcus manages", msg)
+	}
+	var active bool
+	srv.DB.Raw("SELECT active FROM users WHERE id = ?", id).Scan(&active)
+	if !active {
+		t.Error("the manager was deactivated anyway")
+	}
+}
+
+func TestAPersonListedInBootstrapAdminsIsAnAdministratorFromTheirFirstSignIn(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{Env: map[string]string{"BOOTSTRAP_ADMINS": "finance@example.com"}})
+	b := srv.Browser(t)
+	b.Login("finance@example.com", apptest.DemoPassword)
+	if res := b.Get("/admin/users"); res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /admin/users as a bootstrap admin: status %d", res.StatusCode)
+	}
+	other := srv.Browser(t)
+	other.Login("employee@example.com", apptest.DemoPassword)
+	if res := other.Get("/admin/users"); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("unlisted person: status %d", res.StatusCode)
+	}
 }

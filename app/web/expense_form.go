@@ -171,7 +171,7 @@ func (a *Application) expenseEdit(c echo.Context) error {
 	}
 	f := editForm(e)
 	if e.HasReceipt {
-		if info, err := a.receiptInfo(c.Request().Context(), e); err != nil {
+		if info, err := a.receiptInfo(c.Request().Context(), viewer(c), e); err != nil {
 			return err
 		} else if info != nil {
 			f.Receipt = info.FileName

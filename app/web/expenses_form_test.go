@@ -168,9 +168,10 @@ func TestReceiptUploadAcceptsARealPNGAndServesItBackPrivately(t *testing.T) {
 		t.Fatalf("receipt: status %d, %d bytes", got.StatusCode, len(got.Body))
 	}
 	for header, want := range map[string]string{
-		"Content-Type":           "image/png",
-		"X-Content-Type-Options": "nosniff",
-		"Cache-Control":          "private, no-store",
+		"Content-Type":            "image/png",
+		"X-Content-Type-Options":  "nosniff",
+		"Cache-Control":           "private, no-store",
+		"Content-Security-Policy": "sandbox",
 	} {
 		if v := got.Header.Get(header); v != want {
 			t.Errorf("%s = %q, want %q", header, v, want)
@@ -180,6 +181,46 @@ func TestReceiptUploadAcceptsARealPNGAndServesItBackPrivately(t *testing.T) {
 	if !strings.HasPrefix(cd, `inline; filename="Quittung `) || strings.Contains(cd, `\`) || strings.Count(cd, `"`) != 2 ||
 		!strings.Contains(cd, "filename*=UTF-8''Quittung%20M%C3%A4rz.png") {
 		t.Errorf("Content-Disposition = %q", cd)
+	}
+}
+
+// A file that starts with %PDF- is accepted as a PDF whatever follows, so a
+// PDF that is also an HTML page must not run as the app when opened.
+func TestReceiptPDFIsServedSandboxedSoAPolyglotCannotActAsTheApp(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	b := w.browser(t, employee)
+	e := w.expense(t, employee, models.StatusDraft)
+	polyglot := []byte("%PDF-1.4\n<html><body><script>fetch('/profile')</script></body></html>\n%%EOF\n")
+	res := multipartPost(t, b, w.URL, paths.ExpenseReceipt(e.ID), url.Values{
+		"_csrf": {b.CSRF(paths.Expense(e.ID))}, "version": {idString(uint(e.Version))},
+	}, "invoice.pdf", polyglot)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("attach: status %d", res.StatusCode)
+	}
+	got := b.Get(paths.ExpenseReceipt(e.ID))
+	if got.StatusCode != http.StatusOK {
+		t.Fatalf("receipt: status %d", got.StatusCode)
+	}
+	for header, want := range map[string]string{
+		"Content-Type":            "application/pdf",
+		"X-Content-Type-Options":  "nosniff",
+		"Content-Security-Policy": "sandbox",
+	} {
+		if v := got.Header.Get(header); v != want {
+			t.Errorf("%s = %q, want %q", header, v, want)
+		}
+	}
+	if cd := got.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "inline;") {
+		t.Errorf("Content-Disposition = %q", cd)
+	}
+	// The expense page links the PDF rather than previewing it, and names it.
+	doc := b.Get(paths.Expense(e.ID)).Doc(t)
+	if href := doc.Find(`[data-testid="receipt-link"]`).AttrOr("href", ""); href != paths.ExpenseReceipt(e.ID) {
+		t.Errorf("receipt link %q", href)
+	}
+	if !strings.Contains(doc.Find(`[data-testid="receipt"]`).Text(), "invoice.pdf") {
+		t.Error("the page does not name the receipt")
 	}
 }
 
@@ -220,7 +261,7 @@ func TestReceiptUploadRefusesFilesOverFiveMegabytes(t *testing.T) {
 		t.Fatalf("status %d", res.StatusCode)
 	}
 	doc := res.Doc(t)
-	if msg := doc.Find("#f-receipt-error").Text(); !strings.Contains(msg, "limit is 5 MB") {
+	if msg := doc.Find("#f-receipt-error").Text(); !strings.Contains(msg, "“scan.png” is larger than 5 MB.") {
 		t.Errorf("message beside the receipt = %q", msg)
 	}
 	if v := doc.Find(`input[name="merchant"]`).AttrOr("value", ""); v != "Too big" {

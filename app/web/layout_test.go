@@ -12,8 +12,9 @@ import (
 	"github.com/company-expenses/company-expenses/models"
 )
 
-// signedOutRoutes render the sign-in layout (there is nobody to show in the
-// navigation widget) or are not pages at all.
+// notMasterLayout lists the routes that render the sign-in layout (there is
+// nobody to show in the navigation widget) or are not pages at all, so the
+// master-layout walk below skips them.
 var notMasterLayout = map[string]bool{
 	"/healthz":    true,
 	"/static/*":   true,

@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -106,27 +107,42 @@ func TestSignInFailuresSayWhatIsWrongAndKeepTheEmail(t *testing.T) {
 	}
 }
 
-func TestRepeatedFailedSignInsAreThrottledPerAccount(t *testing.T) {
+func TestRepeatedFailedSignInsFromOneAddressAreThrottledForThatAccount(t *testing.T) {
 	t.Parallel()
-	srv := apptest.New(t, apptest.Options{})
-	b := srv.Browser(t)
+	srv := apptest.New(t, apptest.Options{Env: trustProxy})
+	b := browserFrom(t, srv, "203.0.113.10")
 	for i := 0; i < 5; i++ {
 		res := b.Submit("/login", `form[action="/login"]`, url.Values{"email": {"finance@example.com"}, "password": {"wrong-password"}})
 		if res.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("attempt %d: status %d", i+1, res.StatusCode)
 		}
 	}
-	// Even the right password is refused while the account is throttled.
+	// Even the right password is refused from there while throttled.
 	res := b.Submit("/login", `form[action="/login"]`, url.Values{"email": {"finance@example.com"}, "password": {apptest.DemoPassword}})
 	if res.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("status %d, want 429", res.StatusCode)
 	}
-	if !strings.Contains(res.Body, "Too many failed sign-in attempts") {
+	if !strings.Contains(res.Doc(t).Find("main").Text(), "Too many failed sign-in attempts") {
 		t.Error("no throttling message")
 	}
-	// Another account from another browser is not affected.
-	other := srv.Browser(t)
-	other.Login("employee@example.com", apptest.DemoPassword)
+	// Another account from the same address is not affected.
+	browserFrom(t, srv, "203.0.113.10").Login("employee@example.com", apptest.DemoPassword)
+}
+
+// Someone guessing at an account must not lock its owner out: the owner,
+// elsewhere, still signs in.
+func TestThrottledAccountStillSignsInFromAnotherAddress(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{Env: trustProxy})
+	guesser := browserFrom(t, srv, "203.0.113.66")
+	for i := 0; i < 6; i++ {
+		guesser.Submit("/login", `form[action="/login"]`, url.Values{"email": {"admin@example.com"}, "password": {"guess-" + strconv.Itoa(i)}})
+	}
+	res := guesser.Submit("/login", `form[action="/login"]`, url.Values{"email": {"admin@example.com"}, "password": {apptest.DemoPassword}})
+	if res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("guesser's address: status %d, want 429", res.StatusCode)
+	}
+	browserFrom(t, srv, "198.51.100.20").Login("admin@example.com", apptest.DemoPassword)
 }
 
 func TestDeactivatedPersonCannotSignIn(t *testing.T) {

@@ -25,6 +25,9 @@ func (a *Application) menu(c echo.Context, v *models.Employee, current string) [
 	if policy.Can(v, policy.ManageCategories, nil) {
 		items = append(items, layouts.MenuItem{Label: "Categories", URL: paths.AdminCategories})
 	}
+	if policy.Can(v, policy.ManageSettings, nil) {
+		items = append(items, layouts.MenuItem{Label: "Settings", URL: paths.AdminSettings})
+	}
 	for i := range items {
 		u := items[i].URL
 		items[i].Active = current == u || (u != paths.Home && strings.HasPrefix(current, u+"/"))

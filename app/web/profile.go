@@ -50,19 +50,46 @@ func (a *Application) renderProfile(c echo.Context, status int, d profileviews.D
 	return a.render(c, status, profileviews.Page(a.page(c, "Your profile"), d))
 }
 
+// passwordPost changes the signed-in person's password. The current
+// password is checked under the sign-in throttle, so that someone at an
+// unlocked screen cannot guess it here faster than at the sign-in form.
+// Every other session of the person then ends: a changed password is often
+// the answer to someone else being signed in.
 func (a *Application) passwordPost(c echo.Context) error {
+	ctx := c.Request().Context()
 	v := viewer(c)
-	err := a.people.ChangePassword(c.Request().Context(), v.UserID,
-		c.FormValue("current"), c.FormValue("new"), c.FormValue("confirm"))
+	current := c.FormValue("current")
+	refuse := func(status int, errs ui.FieldErrors) error {
+		d := a.profileData(c)
+		d.PasswordErrors = errs
+		return a.renderProfile(c, status, d)
+	}
+	// An empty field, or an account without a password, gets its message
+	// from ChangePassword without counting as a failure.
+	if current != "" && v.User.HasPassword() {
+		_, err := a.checkPassword(c, v.User.Email, current)
+		var tooMany *tooManyAttempts
+		switch {
+		case errors.As(err, &tooMany):
+			return refuse(http.StatusTooManyRequests, ui.FieldErrors{"current": tooMany.Error()})
+		case errors.Is(err, people.ErrBadCredentials), errors.Is(err, people.ErrNoPassword):
+			return refuse(http.StatusUnprocessableEntity, ui.FieldErrors{"current": "This is not your current password."})
+		case err != nil:
+			return err
+		}
+	}
+	err := a.people.ChangePassword(ctx, v.UserID, current, c.FormValue("new"), c.FormValue("confirm"))
 	var ve *people.ValidationError
 	if errors.As(err, &ve) {
-		d := a.profileData(c)
-		d.PasswordErrors = ui.FieldErrors(ve.Fields)
-		return a.renderProfile(c, http.StatusUnprocessableEntity, d)
+		return refuse(http.StatusUnprocessableEntity, ui.FieldErrors(ve.Fields))
 	}
 	if err != nil {
 		return err
 	}
-	a.flash(c, layouts.FlashSuccess, "Your password has been changed.")
+	token, _ := c.Get(ctxToken).(string)
+	if err := a.sessions.DeleteOthers(ctx, v.UserID, token); err != nil {
+		return err
+	}
+	a.flash(c, layouts.FlashSuccess, "Your password has been changed, and any other browser signed in to your account has been signed out.")
 	return c.Redirect(http.StatusSeeOther, paths.Profile)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/company-expenses/company-expenses/app/middleware"
 	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/app/policy"
 	"github.com/company-expenses/company-expenses/static"
 )
 
@@ -74,6 +75,7 @@ func (a *Application) routes() *echo.Echo {
 	admin.POST(paths.AdminUsers, a.adminUserCreate)
 	admin.GET(paths.AdminUserPattern, a.adminUserEdit)
 	admin.POST(paths.AdminUserPattern, a.adminUserUpdate)
+	app.GET(paths.AdminSettings, a.adminSettings, a.require(policy.ManageSettings))
 
 	a.expenseRoutes(app)
 

@@ -130,6 +130,13 @@ func (a *Application) SignIn(c echo.Context, userID uint, method string) error {
 	if err != nil {
 		return err
 	}
+	// BOOTSTRAP_ADMINS: a listed person is an administrator from their
+	// first sign-in on (how a fresh deployment gets its first one).
+	if granted, err := a.people.GrantBootstrapAdmin(ctx, userID, a.cfg.BootstrapAdmins); err != nil {
+		return err
+	} else if granted {
+		a.log.WarnContext(ctx, "granted the admin role from BOOTSTRAP_ADMINS", "user_id", userID)
+	}
 	if err := a.people.RecordLogin(ctx, userID); err != nil {
 		return err
 	}
@@ -142,6 +149,9 @@ func (a *Application) SignIn(c echo.Context, userID uint, method string) error {
 		Secure:   a.cfg.IsProduction(),
 		SameSite: http.SameSiteLaxMode,
 	})
+	if a.justSignedOut(c) {
+		a.setSignedOut(c, false)
+	}
 	return nil
 }
 

@@ -2,14 +2,11 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/app/sso"
@@ -89,32 +86,18 @@ func (a *Application) ssoConnectPost(c echo.Context) error {
 		}
 	}
 
-	email, ip := v.User.Email, c.RealIP()
-	blocked, wait, err := a.throttle.Blocked(ctx, email, ip)
-	if err != nil {
-		return err
-	}
-	if blocked {
-		return refuse(http.StatusTooManyRequests, fmt.Sprintf("Too many wrong passwords. Wait %d minutes and try again.", int(wait.Minutes())))
-	}
 	password := c.FormValue("password")
-	switch {
-	case password == "":
+	if password == "" {
 		return refuse(http.StatusUnprocessableEntity, "Enter your current password.")
-	case utf8.RuneCountInString(password) > auth.MaxPasswordLength:
-		return refuse(http.StatusUnprocessableEntity, "This is not your current password.")
 	}
-	_, err = a.people.Authenticate(ctx, email, password)
+	_, err = a.checkPassword(c, v.User.Email, password)
+	var tooMany *tooManyAttempts
 	switch {
+	case errors.As(err, &tooMany):
+		return refuse(http.StatusTooManyRequests, tooMany.Error())
 	case errors.Is(err, people.ErrBadCredentials), errors.Is(err, people.ErrNoPassword):
-		if err := a.throttle.Fail(ctx, email, ip); err != nil {
-			return err
-		}
 		return refuse(http.StatusUnprocessableEntity, "This is not your current password.")
 	case err != nil:
-		return err
-	}
-	if err := a.throttle.Succeed(ctx, email); err != nil {
 		return err
 	}
 	target, err := a.sso.BeginLink(c, provider, v.UserID)
