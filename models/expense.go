@@ -16,7 +16,9 @@ const (
 )
 
 // AllStatuses lists the statuses in workflow order.
-var AllStatuses = []Status{StatusDraft, StatusSubmitted, StatusApproved, StatusRejected, StatusReimbursed}
+func AllStatuses() []Status {
+	return []Status{StatusDraft, StatusSubmitted, StatusApproved, StatusRejected, StatusReimbursed}
+}
 
 // Label is the status as people read it.
 func (s Status) Label() string {
@@ -35,7 +37,7 @@ func (s Status) Label() string {
 	return string(s)
 }
 
-// Valid reports whether s is one of AllStatuses.
+// Valid reports whether s is one of AllStatuses().
 func (s Status) Valid() bool {
 	switch s {
 	case StatusDraft, StatusSubmitted, StatusApproved, StatusRejected, StatusReimbursed:

@@ -12,7 +12,7 @@ import (
 type Role string
 
 // The roles of Company Expenses. Adding a role means adding it here, to
-// AllRoles, and teaching app/policy what it may do.
+// AllRoles(), and teaching app/policy what it may do.
 const (
 	RoleEmployee Role = "employee"
 	RoleManager  Role = "manager"
@@ -21,7 +21,9 @@ const (
 )
 
 // AllRoles lists every role in the order screens show them.
-var AllRoles = []Role{RoleEmployee, RoleManager, RoleFinance, RoleAdmin}
+func AllRoles() []Role {
+	return []Role{RoleEmployee, RoleManager, RoleFinance, RoleAdmin}
+}
 
 // Label is the role's name as people read it.
 func (r Role) Label() string {
@@ -38,8 +40,8 @@ func (r Role) Label() string {
 	return string(r)
 }
 
-// Valid reports whether r is one of AllRoles.
-func (r Role) Valid() bool { return slices.Contains(AllRoles, r) }
+// Valid reports whether r is one of AllRoles().
+func (r Role) Valid() bool { return slices.Contains(AllRoles(), r) }
 
 // User is the account that signs in: the Go counterpart of Mendix's
 // System.User. It holds only what authentication needs; the person behind the
@@ -80,10 +82,10 @@ func (u *User) HasRole(r Role) bool {
 	return false
 }
 
-// RoleList returns the user's roles in the order of AllRoles.
+// RoleList returns the user's roles in the order of AllRoles().
 func (u *User) RoleList() []Role {
 	var out []Role
-	for _, r := range AllRoles {
+	for _, r := range AllRoles() {
 		if u.HasRole(r) {
 			out = append(out, r)
 		}
@@ -94,7 +96,7 @@ func (u *User) RoleList() []Role {
 // SetRoles replaces the user's roles. Unknown roles are dropped.
 func (u *User) SetRoles(roles []Role) {
 	u.Roles = u.Roles[:0]
-	for _, r := range AllRoles {
+	for _, r := range AllRoles() {
 		if slices.Contains(roles, r) {
 			u.Roles = append(u.Roles, UserRole{UserID: u.ID, Role: r})
 		}

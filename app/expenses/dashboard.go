@@ -63,7 +63,7 @@ func (s *Service) TotalsByStatus(ctx context.Context, actor *models.Employee, sc
 	if err != nil {
 		return nil, fmt.Errorf("total expenses by status: %w", err)
 	}
-	rank := func(st models.Status) int { return slices.Index(models.AllStatuses, st) }
+	rank := func(st models.Status) int { return slices.Index(models.AllStatuses(), st) }
 	slices.SortFunc(rows, func(a, b StatusTotal) int {
 		return cmp.Or(cmp.Compare(rank(a.Status), rank(b.Status)), strings.Compare(a.Currency, b.Currency))
 	})

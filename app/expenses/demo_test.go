@@ -67,7 +67,7 @@ func TestSeedDemoGivesEveryClaimantWithAManagerEveryStatus(t *testing.T) {
 		e.db.Model(&models.Expense{}).Where("employee_id = ?", p.UserID).Distinct().Order("status").Pluck("status", &ss)
 		return ss
 	}
-	all := slices.Sorted(slices.Values(models.AllStatuses))
+	all := slices.Sorted(slices.Values(models.AllStatuses()))
 	for _, p := range []*models.Employee{e.c.Owner, e.c.Peer, e.c.Finance, e.c.Finance2, e.c.Admin, e.c.Outsider} {
 		if got := statusesOf(p); !slices.Equal(got, all) {
 			t.Errorf("%s has expenses in %v, want every status", p.FullName, got)

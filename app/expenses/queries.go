@@ -345,7 +345,7 @@ func (s *Service) inRuns(db *gorm.DB, actor *models.Employee, f Filter) ([]model
 	case SortMerchant:
 		key, merge = "LOWER(expenses.merchant)", "k"+dir+", id"+dir
 	}
-	order := slices.Clone(models.AllStatuses)
+	order := slices.Clone(models.AllStatuses())
 	if f.Desc {
 		slices.Reverse(order)
 	}

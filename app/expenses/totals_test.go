@@ -343,7 +343,7 @@ func dashboardWorld(t *testing.T, db *gorm.DB) (*env, []*models.Employee, []mode
 	t.Helper()
 	e := newEnv(t, db)
 	c := e.c
-	everything := expensestest.Employee(t, db, "all@example.com", "Al Roles", &c.Manager.UserID, models.AllRoles...)
+	everything := expensestest.Employee(t, db, "all@example.com", "Al Roles", &c.Manager.UserID, models.AllRoles()...)
 	selfManaged := expensestest.Employee(t, db, "self@example.com", "Sam Self", nil, models.RoleEmployee, models.RoleManager)
 	if err := db.Model(&models.Employee{}).Where("user_id = ?", selfManaged.UserID).Update("manager_id", selfManaged.UserID).Error; err != nil {
 		t.Fatal(err)
@@ -395,7 +395,7 @@ func TestDashboardFiguresEqualTheExpensesTheyStandFor(t *testing.T) {
 					wantTotals[i].Count++
 					wantTotals[i].SumMinor += x.AmountMinor
 				}
-				rank := func(s models.Status) int { return slices.Index(models.AllStatuses, s) }
+				rank := func(s models.Status) int { return slices.Index(models.AllStatuses(), s) }
 				slices.SortFunc(wantTotals, func(a, b expenses.StatusTotal) int {
 					return cmp.Or(cmp.Compare(rank(a.Status), rank(b.Status)), strings.Compare(a.Currency, b.Currency))
 				})

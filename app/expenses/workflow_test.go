@@ -102,7 +102,7 @@ func TestEveryTransitionForEveryRoleIsAllowedOrRefusedAsSpecified(t *testing.T) 
 			}
 		})
 		for _, op := range operations() {
-			for _, status := range models.AllStatuses {
+			for _, status := range models.AllStatuses() {
 				x := e.expenseOf(c.Owner, status)
 				// The one allowed actor, if any, goes last: the refusals
 				// must all see the expense untouched.

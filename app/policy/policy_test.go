@@ -44,7 +44,7 @@ func newWorld() world {
 			// The inactive owner: deactivation beats ownership.
 			"inactive owner": person(ownerID, ptr(managerID), false, models.RoleEmployee),
 			// An inactive person holding every role, and the owner's manager.
-			"inactive everything": person(managerID, nil, false, models.AllRoles...),
+			"inactive everything": person(managerID, nil, false, models.AllRoles()...),
 		},
 	}
 }
@@ -54,7 +54,7 @@ func expenseOf(owner *models.Employee, s models.Status) *models.Expense {
 }
 
 var (
-	allStatuses = models.AllStatuses
+	allStatuses = models.AllStatuses()
 	notDraft    = []models.Status{models.StatusSubmitted, models.StatusApproved, models.StatusRejected, models.StatusReimbursed}
 	ownersHands = []models.Status{models.StatusDraft, models.StatusRejected}
 )

@@ -22,7 +22,7 @@ func TestVisibleExpensesScopeAgreesWithCanView(t *testing.T) {
 		c := expensestest.NewCompany(t, db)
 		// Someone holding every role, reporting to the manager, and a manager
 		// who is (wrongly) recorded as their own manager.
-		everything := expensestest.Employee(t, db, "all@example.com", "Al Roles", &c.Manager.UserID, models.AllRoles...)
+		everything := expensestest.Employee(t, db, "all@example.com", "Al Roles", &c.Manager.UserID, models.AllRoles()...)
 		selfManaged := expensestest.Employee(t, db, "self@example.com", "Sam Self", nil, models.RoleEmployee, models.RoleManager)
 		if err := db.Model(&models.Employee{}).Where("user_id = ?", selfManaged.UserID).Update("manager_id", selfManaged.UserID).Error; err != nil {
 			t.Fatal(err)
@@ -32,7 +32,7 @@ func TestVisibleExpensesScopeAgreesWithCanView(t *testing.T) {
 
 		day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 		for _, p := range people {
-			for _, s := range models.AllStatuses {
+			for _, s := range models.AllStatuses() {
 				e := models.Expense{EmployeeID: p.UserID, CategoryID: c.Travel.ID, SpentOn: day, AmountMinor: 100,
 					Currency: "EUR", Merchant: "M", Status: s, Version: 1}
 				if err := db.Omit("Employee", "Category").Create(&e).Error; err != nil {

@@ -31,19 +31,21 @@ type DevIdentity struct {
 //   - Emily Carter has a local account with a password but no connected
 //     identity: signing in shows that SSO never links an existing account
 //     silently.
-var DevIdentities = []DevIdentity{
-	{Name: "Liam Chen", Email: "liam.chen@example.com", Linked: true},
-	{Name: "Priya Patel", Email: "priya.patel@example.com", Linked: true},
-	{Name: "Jordan Rivera", Email: "jordan.rivera@example.com"},
-	{Name: "Emily Carter", Email: "employee@example.com"},
+func DevIdentities() []DevIdentity {
+	return []DevIdentity{
+		{Name: "Liam Chen", Email: "liam.chen@example.com", Linked: true},
+		{Name: "Priya Patel", Email: "priya.patel@example.com", Linked: true},
+		{Name: "Jordan Rivera", Email: "jordan.rivera@example.com"},
+		{Name: "Emily Carter", Email: "employee@example.com"},
+	}
 }
 
 // DevIdPIdentities returns DevIdentities as the development identity
 // provider takes them. Their subjects are derived from the e-mail with
 // devidp.SubjectForEmail, the same way the provider derives them.
 func DevIdPIdentities() []devidp.Identity {
-	out := make([]devidp.Identity, len(DevIdentities))
-	for i, d := range DevIdentities {
+	out := make([]devidp.Identity, len(DevIdentities()))
+	for i, d := range DevIdentities() {
 		out[i] = devidp.Identity{Subject: devidp.SubjectForEmail(d.Email), Name: d.Name, Email: d.Email}
 	}
 	return out
@@ -55,7 +57,7 @@ func DevIdPIdentities() []devidp.Identity {
 func LinkDevIdentities(ctx context.Context, db *gorm.DB, provider string) error {
 	now := time.Now().UTC()
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for _, d := range DevIdentities {
+		for _, d := range DevIdentities() {
 			if !d.Linked {
 				continue
 			}

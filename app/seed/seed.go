@@ -30,24 +30,28 @@ type Person struct {
 }
 
 // Departments of the demo company.
-var Departments = []string{"Engineering", "Sales", "Finance & Operations"}
+func Departments() []string {
+	return []string{"Engineering", "Sales", "Finance & Operations"}
+}
 
 // People of the demo company, managers before the people who report to them.
 // The first four e-mails are the demo accounts of README.
-var People = []Person{
-	{"helen.novak@example.com", "Helen Novak", "Finance & Operations", "", []models.Role{models.RoleEmployee, models.RoleManager}},
-	{"manager@example.com", "Marcus Reed", "Engineering", "helen.novak@example.com", []models.Role{models.RoleEmployee, models.RoleManager}},
-	{"employee@example.com", "Emily Carter", "Engineering", "manager@example.com", []models.Role{models.RoleEmployee}},
-	{"finance@example.com", "Fiona Walsh", "Finance & Operations", "helen.novak@example.com", []models.Role{models.RoleEmployee, models.RoleFinance}},
-	{"admin@example.com", "Adam Brooks", "Finance & Operations", "helen.novak@example.com", []models.Role{models.RoleEmployee, models.RoleAdmin}},
-	{"sofia.martinez@example.com", "Sofia Martinez", "Sales", "helen.novak@example.com", []models.Role{models.RoleEmployee, models.RoleManager}},
-	{"liam.chen@example.com", "Liam Chen", "Engineering", "manager@example.com", []models.Role{models.RoleEmployee}},
-	{"priya.patel@example.com", "Priya Patel", "Engineering", "manager@example.com", []models.Role{models.RoleEmployee}},
-	{"noah.kim@example.com", "Noah Kim", "Engineering", "manager@example.com", []models.Role{models.RoleEmployee}},
-	{"olivia.johnson@example.com", "Olivia Johnson", "Sales", "sofia.martinez@example.com", []models.Role{models.RoleEmployee}},
-	{"ethan.wright@example.com", "Ethan Wright", "Sales", "sofia.martinez@example.com", []models.Role{models.RoleEmployee}},
-	{"grace.lee@example.com", "Grace Lee", "Sales", "sofia.martinez@example.com", []models.Role{models.RoleEmployee}},
-	{"daniel.okafor@example.com", "Daniel Okafor", "Finance & Operations", "finance@example.com", []models.Role{models.RoleEmployee, models.RoleFinance}},
+func People() []Person {
+	return []Person{
+		{"helen.novak@example.com", "Helen Novak", "Finance & Operations", "", []models.Role{models.RoleEmployee, models.RoleManager}},
+		{"manager@example.com", "Marcus Reed", "Engineering", "helen.novak@example.com", []models.Role{models.RoleEmployee, models.RoleManager}},
+		{"employee@example.com", "Emily Carter", "Engineering", "manager@example.com", []models.Role{models.RoleEmployee}},
+		{"finance@example.com", "Fiona Walsh", "Finance & Operations", "helen.novak@example.com", []models.Role{models.RoleEmployee, models.RoleFinance}},
+		{"admin@example.com", "Adam Brooks", "Finance & Operations", "helen.novak@example.com", []models.Role{models.RoleEmployee, models.RoleAdmin}},
+		{"sofia.martinez@example.com", "Sofia Martinez", "Sales", "helen.novak@example.com", []models.Role{models.RoleEmployee, models.RoleManager}},
+		{"liam.chen@example.com", "Liam Chen", "Engineering", "manager@example.com", []models.Role{models.RoleEmployee}},
+		{"priya.patel@example.com", "Priya Patel", "Engineering", "manager@example.com", []models.Role{models.RoleEmployee}},
+		{"noah.kim@example.com", "Noah Kim", "Engineering", "manager@example.com", []models.Role{models.RoleEmployee}},
+		{"olivia.johnson@example.com", "Olivia Johnson", "Sales", "sofia.martinez@example.com", []models.Role{models.RoleEmployee}},
+		{"ethan.wright@example.com", "Ethan Wright", "Sales", "sofia.martinez@example.com", []models.Role{models.RoleEmployee}},
+		{"grace.lee@example.com", "Grace Lee", "Sales", "sofia.martinez@example.com", []models.Role{models.RoleEmployee}},
+		{"daniel.okafor@example.com", "Daniel Okafor", "Finance & Operations", "finance@example.com", []models.Role{models.RoleEmployee, models.RoleFinance}},
+	}
 }
 
 // Company creates the departments and people into an empty database and
@@ -67,7 +71,7 @@ func Company(ctx context.Context, db *gorm.DB) ([]models.Employee, error) {
 	var out []models.Employee
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		depts := map[string]uint{}
-		for _, name := range Departments {
+		for _, name := range Departments() {
 			d := models.Department{Name: name}
 			if err := tx.Create(&d).Error; err != nil {
 				return fmt.Errorf("create department %s: %w", name, err)
@@ -75,7 +79,7 @@ func Company(ctx context.Context, db *gorm.DB) ([]models.Employee, error) {
 			depts[name] = d.ID
 		}
 		ids := map[string]uint{}
-		for _, p := range People {
+		for _, p := range People() {
 			e := models.NewLocalEmployee(p.Email, p.Name, p.Roles...)
 			e.User.PasswordHash = hash
 			dep := depts[p.Department]

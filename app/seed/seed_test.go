@@ -198,14 +198,14 @@ func TestCompanyFromTwoInstancesAtOnceSeedsOnce(t *testing.T) {
 func TestPeopleTableIsConsistent(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
-	for i, p := range seed.People {
+	for i, p := range seed.People() {
 		if seen[p.Email] {
 			t.Errorf("%s is listed twice", p.Email)
 		}
 		if p.Email != models.NormalizeEmail(p.Email) {
 			t.Errorf("%s is not a normalised e-mail", p.Email)
 		}
-		if !slices.Contains(seed.Departments, p.Department) {
+		if !slices.Contains(seed.Departments(), p.Department) {
 			t.Errorf("%s is in unknown department %q", p.Email, p.Department)
 		}
 		if p.Manager != "" && !seen[p.Manager] {

@@ -69,7 +69,7 @@ func (a *Application) userFormChoices(c echo.Context, f *adminviews.UserForm) er
 			f.Managers = append(f.Managers, adminviews.Option{Value: strconv.FormatUint(uint64(m.UserID), 10), Label: m.DisplayName()})
 		}
 	}
-	for _, r := range models.AllRoles {
+	for _, r := range models.AllRoles() {
 		f.RoleOptions = append(f.RoleOptions, adminviews.Option{Value: string(r), Label: r.Label()})
 	}
 	return nil

@@ -270,7 +270,7 @@ func TestDashboardShowsEachRoleItsFiguresAndAnAccessibleChart(t *testing.T) {
 
 	doc := w.browser(t, employee).Get(paths.Home).Doc(t)
 	cards := doc.Find(`[data-testid="status-totals"] [data-status]`)
-	if cards.Length() != len(models.AllStatuses) {
+	if cards.Length() != len(models.AllStatuses()) {
 		t.Errorf("%d status cards", cards.Length())
 	}
 	submitted := doc.Find(`[data-testid="status-totals"] [data-status="submitted"]`).Text()

@@ -167,7 +167,7 @@ func TestDetailPageShowsExactlyTheButtonsThePolicyAllows(t *testing.T) {
 		browsers[v] = &testingBrowser{w.browser(t, v), w.person(t, v)}
 	}
 	for _, owner := range []string{employee, manager, finance} {
-		for _, status := range models.AllStatuses {
+		for _, status := range models.AllStatuses() {
 			e := w.expense(t, owner, status)
 			// The policy needs the expense with its owner loaded.
 			full, err := w.svc.Get(w.ctx, w.person(t, owner), e.ID)

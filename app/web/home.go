@@ -96,8 +96,8 @@ func statusListURL(s models.Status) string {
 // statusCards turns the totals per status and currency into one card per
 // status, in workflow order, statuses without expenses included.
 func statusCards(totals []expenses.StatusTotal) []homeviews.StatusCard {
-	cards := make([]homeviews.StatusCard, len(models.AllStatuses))
-	for i, s := range models.AllStatuses {
+	cards := make([]homeviews.StatusCard, len(models.AllStatuses()))
+	for i, s := range models.AllStatuses() {
 		cards[i] = homeviews.StatusCard{Status: s, URL: statusListURL(s)}
 		var mine []expenses.StatusTotal
 		for _, t := range totals {

@@ -78,8 +78,8 @@ func RowOf(e *models.Expense) Row {
 
 // StatusOptions lists the statuses for a filter, in workflow order.
 func StatusOptions() []Option {
-	out := make([]Option, len(models.AllStatuses))
-	for i, s := range models.AllStatuses {
+	out := make([]Option, len(models.AllStatuses()))
+	for i, s := range models.AllStatuses() {
 		out[i] = Option{Value: string(s), Label: s.Label()}
 	}
 	return out

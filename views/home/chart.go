@@ -22,7 +22,9 @@ import (
 // get them (largest total first). It is chosen to stay distinguishable for
 // the common forms of colour blindness (no two neighbouring hues); more
 // categories than colours are grouped as "Other".
-var Palette = []string{"#4f46e5", "#0891b2", "#f59e0b", "#10b981", "#e11d48", "#8b5cf6", "#84cc16", "#78716c"}
+func Palette() []string {
+	return []string{"#4f46e5", "#0891b2", "#f59e0b", "#10b981", "#e11d48", "#8b5cf6", "#84cc16", "#78716c"}
+}
 
 // OtherColour fills the "Other" group.
 const OtherColour = "#94a3b8"
@@ -131,14 +133,14 @@ func BuildChart(in ChartInput) Chart {
 	})
 	group := map[string]int{} // category → legend index
 	for i, n := range names {
-		if len(names) > len(Palette) && i >= len(Palette)-1 {
-			if i == len(Palette)-1 {
+		if len(names) > len(Palette()) && i >= len(Palette())-1 {
+			if i == len(Palette())-1 {
 				c.Legend = append(c.Legend, LegendItem{Name: "Other", Fill: OtherColour})
 			}
-			group[n] = len(Palette) - 1
+			group[n] = len(Palette()) - 1
 			continue
 		}
-		c.Legend = append(c.Legend, LegendItem{Name: n, Fill: Palette[i]})
+		c.Legend = append(c.Legend, LegendItem{Name: n, Fill: Palette()[i]})
 		group[n] = i
 	}
 

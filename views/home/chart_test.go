@@ -53,7 +53,7 @@ func TestChartStacksCategoriesPerMonthWithinThePlot(t *testing.T) {
 	}
 	travel, meals := c.Segments[0], c.Segments[1]
 	// Largest category first: at the bottom of the stack, first colour.
-	if travel.Fill != home.Palette[0] || meals.Fill != home.Palette[1] {
+	if travel.Fill != home.Palette()[0] || meals.Fill != home.Palette()[1] {
 		t.Errorf("fills %s %s", travel.Fill, meals.Fill)
 	}
 	if !near(travel.Y+travel.H, c.Bottom) || !near(meals.Y+meals.H, travel.Y) {
@@ -113,12 +113,12 @@ func TestChartTicksAreRoundAmountsInThreeToFiveSteps(t *testing.T) {
 func TestChartGroupsCategoriesBeyondThePaletteAsOther(t *testing.T) {
 	t.Parallel()
 	var points []home.Point
-	for i := range len(home.Palette) + 3 {
+	for i := range len(home.Palette()) + 3 {
 		points = append(points, home.Point{Month: "2025-04", Category: fmt.Sprintf("Cat %02d", i), Minor: int64(1000 * (20 - i))})
 	}
 	c := home.BuildChart(home.ChartInput{Months: months(12), Currency: "EUR", Points: points})
-	if len(c.Legend) != len(home.Palette) {
-		t.Fatalf("%d legend entries, want %d", len(c.Legend), len(home.Palette))
+	if len(c.Legend) != len(home.Palette()) {
+		t.Fatalf("%d legend entries, want %d", len(c.Legend), len(home.Palette()))
 	}
 	last := c.Legend[len(c.Legend)-1]
 	if last.Name != "Other" || last.Fill != home.OtherColour {
@@ -162,7 +162,7 @@ func TestChartViewIsAnAccessibleImageWithoutInlineStyles(t *testing.T) {
 	if doc.Find("[style]").Length() != 0 {
 		t.Error("inline style attribute")
 	}
-	if rect := svg.Find("g.chart-bars rect"); rect.Length() != 1 || rect.AttrOr("fill", "") != home.Palette[0] {
+	if rect := svg.Find("g.chart-bars rect"); rect.Length() != 1 || rect.AttrOr("fill", "") != home.Palette()[0] {
 		t.Error("the bar has no fill attribute")
 	}
 	if doc.Find("table.sr-only th").FilterFunction(func(_ int, s *goquery.Selection) bool {
