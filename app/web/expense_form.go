@@ -22,6 +22,11 @@ import (
 // picker.
 func today() string { return time.Now().UTC().Format(expenses.DateLayout) }
 
+// latestDate is the latest date the date picker offers. The server's day is
+// UTC, and the domain accepts one day ahead of it so that people east of UTC
+// can claim their own today; the picker must not be stricter.
+func latestDate() string { return time.Now().UTC().AddDate(0, 0, 1).Format(expenses.DateLayout) }
+
 func (a *Application) expenseNew(c echo.Context) error {
 	v := viewer(c)
 	f := expenseviews.Form{
@@ -44,7 +49,7 @@ func (a *Application) renderForm(c echo.Context, status int, f expenseviews.Form
 		return err
 	}
 	f.Categories = cats
-	f.Today = today()
+	f.Today = latestDate()
 	d := policy.Decide(v, policy.SubmitExpense, target)
 	f.CanSubmit = d.Allowed
 	if !d.Allowed {

@@ -30,7 +30,8 @@ type Form struct {
 	// other errors: file inputs cannot be refilled, so the person must
 	// choose it again.
 	ReceiptDropped bool
-	// Today limits the date picker.
+	// Today is the latest date the date picker offers (the server's today
+	// plus one day, see app/web latestDate).
 	Today string
 }
 
