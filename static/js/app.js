@@ -50,6 +50,18 @@
     });
   });
 
+  // A receipt over the size limit is refused before it is sent: the server
+  // refuses it too, but only after the browser has uploaded it all, and a
+  // browser cut off mid-upload shows "connection reset" instead of our page.
+  document.addEventListener("change", function (e) {
+    var input = e.target;
+    var max = input.getAttribute && input.getAttribute("data-max-bytes");
+    if (!max || !input.files || !input.files[0]) return;
+    var tooLarge = input.files[0].size > Number(max);
+    input.setCustomValidity(tooLarge ? input.getAttribute("data-too-large") : "");
+    if (tooLarge) input.reportValidity();
+  });
+
   // htmx sends the CSRF token with every request it makes.
   document.addEventListener("htmx:configRequest", function (e) {
     var m = document.querySelector('meta[name="csrf-token"]');

@@ -176,3 +176,9 @@ func firstDecision(a Actions) string {
 	}
 	return paths.ActionReject
 }
+
+// ReceiptTooLarge is what the browser says when a chosen receipt is over the
+// limit, before uploading it (static/js/app.js).
+func ReceiptTooLarge() string {
+	return "This file is larger than " + ByteSize(domain.MaxReceiptBytes) + ". Choose a smaller photo or scan."
+}
