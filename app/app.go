@@ -56,7 +56,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 	// the "openid-connect" provider, unless a real issuer is configured.
 	useDevIdP := cfg.SSO.DevIdP && cfg.SSO.OIDCIssuer == "" && cfg.LoginMode != config.LoginLocal
 	if cfg.Seed {
-		if err := seedDemo(ctx, db, log, useDevIdP); err != nil {
+		if err := seedDemo(ctx, db, log, useDevIdP, devIdPIssuer(cfg)); err != nil {
 			return nil, fmt.Errorf("seed demo data: %w", err)
 		}
 	}
@@ -159,7 +159,7 @@ func startDevIdP(cfg config.Config, log *slog.Logger) (*devidp.Provider, sso.OID
 	}
 	secret := rand.Text()
 	idp, err := devidp.New(devidp.Config{
-		Issuer: cfg.BaseURL + "/dev-idp",
+		Issuer: devIdPIssuer(cfg),
 		Clients: []devidp.Client{{
 			ID: devIdPClientID, Secret: secret,
 			RedirectURIs: []string{sso.CallbackURL(cfg.BaseURL, "openid-connect")},
@@ -181,7 +181,11 @@ func startDevIdP(cfg config.Config, log *slog.Logger) (*devidp.Provider, sso.OID
 	}, nil
 }
 
-func seedDemo(ctx context.Context, db *gorm.DB, log *slog.Logger, linkDevIdentities bool) error {
+// devIdPIssuer is the development identity provider's issuer. The seeded
+// demo identities record it, as SSO sign-ins record theirs.
+func devIdPIssuer(cfg config.Config) string { return cfg.BaseURL + "/dev-idp" }
+
+func seedDemo(ctx context.Context, db *gorm.DB, log *slog.Logger, linkDevIdentities bool, devIssuer string) error {
 	// One transaction for the whole demo company: a crash half-way leaves an
 	// empty database, which the next start seeds again, never a half-seeded
 	// one that would be left alone.
@@ -195,7 +199,7 @@ func seedDemo(ctx context.Context, db *gorm.DB, log *slog.Logger, linkDevIdentit
 			return err
 		}
 		if linkDevIdentities {
-			if err := seed.LinkDevIdentities(ctx, tx, "openid-connect"); err != nil {
+			if err := seed.LinkDevIdentities(ctx, tx, "openid-connect", devIssuer); err != nil {
 				return err
 			}
 		}

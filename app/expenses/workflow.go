@@ -78,14 +78,23 @@ func (s *Service) Create(ctx context.Context, actor *models.Employee, d Draft, s
 	return loadExpense(s.db.WithContext(ctx), id)
 }
 
-// Update changes the actor's own draft or rejected expense. The history
-// entry says which fields changed; a form sent back unchanged changes
-// nothing and records nothing. A new receipt, if sent, replaces the old.
-func (s *Service) Update(ctx context.Context, actor *models.Employee, id uint, version int, d Draft) (*models.Expense, error) {
+// Update changes the actor's own draft or rejected expense, and submits it
+// in the same transaction when submit is true (the edit form's "Save and
+// submit" button): either the changes and the submission are both written,
+// with their history entries, or nothing is. The history entry of the edit
+// says which fields changed; a form sent back unchanged changes nothing and
+// records nothing (but is still submitted when asked). A new receipt, if
+// sent, replaces the old.
+func (s *Service) Update(ctx context.Context, actor *models.Employee, id uint, version int, d Draft, submit bool) (*models.Expense, error) {
 	err := s.write(ctx, func(tx *gorm.DB, t totals) error {
 		e, err := s.loadForAction(tx, actor, id, version, policy.EditExpense)
 		if err != nil {
 			return err
+		}
+		if submit {
+			if dec := policy.Decide(actor, policy.SubmitExpense, e); !dec.Allowed {
+				return notAllowed(policy.SubmitExpense, dec.Reason)
+			}
 		}
 		f, fe, err := s.validate(tx, d, e)
 		if err != nil {
@@ -116,12 +125,25 @@ func (s *Service) Update(ctx context.Context, actor *models.Employee, id uint, v
 			}
 			set("has_receipt", "receipt", true, true)
 		}
-		if len(changes) == 0 {
+		if len(changes) > 0 {
+			err := s.change(tx, t, actor, e, changes, models.ExpenseEvent{
+				Action: models.EventEdited, Comment: "Changed " + strings.Join(changed, ", ") + ".",
+			})
+			if err != nil {
+				return err
+			}
+			// change moves e to its new version and status only; the
+			// submission below must count the edited amount, date and
+			// category out of the rollup, not the ones before the edit.
+			if err := applyChanges(e, changes); err != nil {
+				return err
+			}
+		}
+		if !submit {
 			return nil
 		}
-		return s.change(tx, t, actor, e, changes, models.ExpenseEvent{
-			Action: models.EventEdited, Comment: "Changed " + strings.Join(changed, ", ") + ".",
-		})
+		return s.change(tx, t, actor, e, map[string]any{"status": models.StatusSubmitted},
+			models.ExpenseEvent{Action: models.EventSubmitted, ToStatus: models.StatusSubmitted})
 	})
 	if err != nil {
 		return nil, err

@@ -32,7 +32,7 @@ func operations() []operation {
 		{"update", func(e *env, a *models.Employee, x *models.Expense) (*models.Expense, error) {
 			d := e.draft()
 			d.Amount = "99.00"
-			return e.svc.Update(e.ctx, a, x.ID, x.Version, d)
+			return e.svc.Update(e.ctx, a, x.ID, x.Version, d, false)
 		}, same, models.EventEdited},
 		{"delete", func(e *env, a *models.Employee, x *models.Expense) (*models.Expense, error) {
 			return nil, e.svc.Delete(e.ctx, a, x.ID, x.Version)
@@ -253,13 +253,13 @@ func TestUpdateRecordsWhichFieldsChangedAndNothingWhenUnchanged(t *testing.T) {
 	t.Parallel()
 	e := sqliteEnv(t)
 	x := e.expenseOf(e.c.Owner, models.StatusDraft)
-	same, err := e.svc.Update(e.ctx, e.c.Owner, x.ID, x.Version, expenses.DraftOf(x))
+	same, err := e.svc.Update(e.ctx, e.c.Owner, x.ID, x.Version, expenses.DraftOf(x), false)
 	if err != nil || same.Version != x.Version || len(e.events(x.ID)) != 1 {
 		t.Fatalf("unchanged form: v%d, %d events, %v", same.Version, len(e.events(x.ID)), err)
 	}
 	d := expenses.DraftOf(x)
 	d.Amount, d.Merchant = "15", "SNCF"
-	got, err := e.svc.Update(e.ctx, e.c.Owner, x.ID, x.Version, d)
+	got, err := e.svc.Update(e.ctx, e.c.Owner, x.ID, x.Version, d, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,13 +278,13 @@ func TestUpdateKeepsACategoryDeactivatedSinceButRefusesSwitchingToOne(t *testing
 	x = e.reload(x.ID)
 	d := expenses.DraftOf(x)
 	d.Description = "Roaming"
-	if _, err := e.svc.Update(e.ctx, e.c.Owner, x.ID, x.Version, d); err != nil {
+	if _, err := e.svc.Update(e.ctx, e.c.Owner, x.ID, x.Version, d, false); err != nil {
 		t.Fatalf("keeping the deactivated category: %v", err)
 	}
 	y := e.expenseOf(e.c.Owner, models.StatusDraft)
 	d = expenses.DraftOf(y)
 	d.CategoryID = itoa(e.c.Telephone.ID)
-	_, err := e.svc.Update(e.ctx, e.c.Owner, y.ID, y.Version, d)
+	_, err := e.svc.Update(e.ctx, e.c.Owner, y.ID, y.Version, d, false)
 	var fe expenses.FieldErrors
 	if !errors.As(err, &fe) || !strings.Contains(fe["category_id"], "no longer in use") {
 		t.Errorf("switching to a deactivated category: %v", err)
@@ -297,17 +297,111 @@ func TestUpdateWithStaleVersionIsAConflictNotALostUpdate(t *testing.T) {
 	x := e.expenseOf(e.c.Owner, models.StatusDraft)
 	d := e.draft()
 	d.Amount = "20"
-	if _, err := e.svc.Update(e.ctx, e.c.Owner, x.ID, x.Version, d); err != nil {
+	if _, err := e.svc.Update(e.ctx, e.c.Owner, x.ID, x.Version, d, false); err != nil {
 		t.Fatal(err)
 	}
 	d.Amount = "30" // the second browser tab still shows version 1
-	_, err := e.svc.Update(e.ctx, e.c.Owner, x.ID, x.Version, d)
+	_, err := e.svc.Update(e.ctx, e.c.Owner, x.ID, x.Version, d, false)
 	var ce *expenses.ConflictError
 	if !errors.As(err, &ce) || !strings.HasPrefix(ce.Error(), "Changed by Erin Employee on 15 Mar 2026 at 10:00 UTC") {
 		t.Fatalf("got %v", err)
 	}
 	if e.reload(x.ID).AmountMinor != 2000 {
 		t.Error("the stale update overwrote the first")
+	}
+}
+
+// TestUpdateAndSubmitWritesTheEditAndTheSubmissionInOneGo is the edit
+// form's "Save and submit": the changes, the submission and both history
+// entries, with the rollup counting the edited amount as submitted.
+func TestUpdateAndSubmitWritesTheEditAndTheSubmissionInOneGo(t *testing.T) {
+	t.Parallel()
+	expensestest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		for _, status := range []models.Status{models.StatusDraft, models.StatusRejected} {
+			x := e.expenseOf(e.c.Owner, status)
+			before := len(e.events(x.ID))
+			d := expenses.DraftOf(x)
+			d.Amount, d.Currency, d.SpentOn = "77.00", "GBP", "2026-02-27"
+			got, err := e.svc.Update(e.ctx, e.c.Owner, x.ID, x.Version, d, true)
+			if err != nil {
+				t.Fatalf("%s: %v", status, err)
+			}
+			if got.Status != models.StatusSubmitted || got.Version != x.Version+2 || got.AmountMinor != 7700 || got.Currency != "GBP" {
+				t.Errorf("%s: now %s v%d %d %s, want submitted v%d 7700 GBP",
+					status, got.Status, got.Version, got.AmountMinor, got.Currency, x.Version+2)
+			}
+			evs := e.events(x.ID)[before:]
+			if len(evs) != 2 ||
+				evs[0].Action != models.EventEdited || evs[0].FromStatus != status || evs[0].ToStatus != status ||
+				evs[0].Comment != "Changed date, amount." ||
+				evs[1].Action != models.EventSubmitted || evs[1].FromStatus != status || evs[1].ToStatus != models.StatusSubmitted {
+				t.Errorf("%s: history %+v, want edited then submitted", status, evs)
+			}
+			checkRollup(t, db, "after update and submit of a "+string(status)+" expense")
+		}
+		// A form sent back unchanged is only submitted.
+		x := e.expenseOf(e.c.Owner, models.StatusDraft)
+		got, err := e.svc.Update(e.ctx, e.c.Owner, x.ID, x.Version, expenses.DraftOf(x), true)
+		if err != nil || got.Status != models.StatusSubmitted || got.Version != x.Version+1 {
+			t.Fatalf("unchanged form: %+v, %v", got, err)
+		}
+		if evs := e.events(x.ID); len(evs) != 2 || evs[1].Action != models.EventSubmitted {
+			t.Errorf("unchanged form: history %+v, want created then submitted", evs)
+		}
+		checkRollup(t, db, "after submitting an unchanged form")
+	})
+}
+
+// TestUpdateAndSubmitRefusedForAnEmployeeWithoutManagerWritesNothing: the
+// submission is refused, and so is the edit that came with it.
+func TestUpdateAndSubmitRefusedForAnEmployeeWithoutManagerWritesNothing(t *testing.T) {
+	t.Parallel()
+	expensestest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		loner := expensestest.Employee(t, db, "loner@example.com", "Lou Loner", nil, models.RoleEmployee)
+		x, err := e.svc.Create(e.ctx, loner, e.draft(), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := expenses.DraftOf(x)
+		d.Amount, d.Merchant = "99.00", "Changed merchant"
+		d.Receipt = &expenses.Upload{Name: "r.png", Data: pngBytes()}
+		_, err = e.svc.Update(e.ctx, loner, x.ID, x.Version, d, true)
+		var na *expenses.NotAllowedError
+		if !errors.As(err, &na) || na.Action != policy.SubmitExpense || !strings.Contains(na.Reason, "no manager") {
+			t.Fatalf("got %v, want a refused submission", err)
+		}
+		now := e.reload(x.ID)
+		if now.Version != x.Version || now.Status != models.StatusDraft || now.AmountMinor != x.AmountMinor ||
+			now.Merchant != x.Merchant || now.HasReceipt {
+			t.Errorf("the refused update changed the draft: %+v", now)
+		}
+		if evs := e.events(x.ID); len(evs) != 1 {
+			t.Errorf("the refused update wrote history: %+v", evs)
+		}
+		var receipts int64
+		db.Model(&models.Receipt{}).Where("expense_id = ?", x.ID).Count(&receipts)
+		if receipts != 0 {
+			t.Error("the refused update stored the receipt")
+		}
+		checkRollup(t, db, "after a refused update and submit")
+	})
+}
+
+func TestUpdateAndSubmitWithInvalidInputWritesNothing(t *testing.T) {
+	t.Parallel()
+	e := sqliteEnv(t)
+	x := e.expenseOf(e.c.Owner, models.StatusDraft)
+	d := expenses.DraftOf(x)
+	d.Amount = "-1"
+	_, err := e.svc.Update(e.ctx, e.c.Owner, x.ID, x.Version, d, true)
+	var fe expenses.FieldErrors
+	if !errors.As(err, &fe) || fe["amount"] == "" {
+		t.Fatalf("got %v, want a message beside the amount", err)
+	}
+	if now := e.reload(x.ID); now.Version != x.Version || now.Status != models.StatusDraft || len(e.events(x.ID)) != 1 {
+		t.Errorf("invalid input changed the draft: %+v", now)
 	}
 }
 
@@ -338,7 +432,7 @@ func TestRejectedExpenseCanBeCorrectedAndResubmitted(t *testing.T) {
 	x := e.expenseOf(e.c.Owner, models.StatusRejected)
 	d := expenses.DraftOf(x)
 	d.Description = "Train, receipt attached"
-	x, err := e.svc.Update(e.ctx, e.c.Owner, x.ID, x.Version, d)
+	x, err := e.svc.Update(e.ctx, e.c.Owner, x.ID, x.Version, d, false)
 	if err != nil {
 		t.Fatal(err)
 	}

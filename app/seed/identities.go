@@ -53,8 +53,15 @@ func DevIdPIdentities() []devidp.Identity {
 
 // LinkDevIdentities connects the linked DevIdentities to the seeded
 // employees with their e-mail, under the SSO provider name provider
-// ("openid-connect"). Run it right after Company seeded an empty database.
-func LinkDevIdentities(ctx context.Context, db *gorm.DB, provider string) error {
+// ("openid-connect") and the development identity provider's issuer
+// (BASE_URL + "/dev-idp"). Run it right after Company seeded an empty
+// database.
+//
+// The issuer is recorded because subjects are unique per issuer only: if
+// SSO_OIDC_ISSUER later points the "openid-connect" provider at a real
+// issuer, its people are not signed in as these demo accounts, even if it
+// hands out the same "dev-…" subjects.
+func LinkDevIdentities(ctx context.Context, db *gorm.DB, provider, issuer string) error {
 	now := time.Now().UTC()
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, d := range DevIdentities() {
@@ -66,7 +73,7 @@ func LinkDevIdentities(ctx context.Context, db *gorm.DB, provider string) error 
 				return fmt.Errorf("seed: identity of %s: %w", d.Email, err)
 			}
 			id := models.Identity{
-				Provider: provider, Subject: devidp.SubjectForEmail(d.Email), UserID: u.ID,
+				Provider: provider, Subject: devidp.SubjectForEmail(d.Email), Issuer: issuer, UserID: u.ID,
 				Email: u.Email, Name: d.Name, CreatedAt: now, LastLoginAt: now,
 			}
 			if err := tx.Create(&id).Error; err != nil {

@@ -21,7 +21,12 @@ type Profile struct {
 	// Provider is the provider's route name, for example "openid-connect".
 	Provider string
 	// Subject is the provider's stable id for the person ("sub").
-	Subject   string
+	Subject string
+	// Issuer is the verified ID token's issuer ("iss") for OpenID Connect
+	// providers, and empty for the others. A subject is unique only per
+	// issuer, so an identity is stored with its issuer and a later sign-in
+	// from another issuer is refused (see models.Identity.Issuer).
+	Issuer    string
 	Email     string
 	Name      string
 	AvatarURL string
@@ -55,10 +60,36 @@ type outcome struct {
 	notice string
 }
 
+// errLostRace means a first sign-in found no identity, but by the time it
+// stored the new account another sign-in had stored the same one: the same
+// person signing in twice at once (a double click, two tabs).
+var errLostRace = errors.New("a concurrent sign-in created the account first")
+
 // signInAccount finds or creates the account for a verified profile, in one
 // transaction: identity lookup on (provider, subject), the account rules,
 // the first-login or refresh hook, and the identity row.
+//
+// Two first sign-ins of the same person at once both find no identity, and
+// both run the first-login hook. The database's unique indexes (users'
+// e-mail, identities' provider and subject) let one of them commit; the
+// other fails on a unique violation. That one is not a person whose e-mail is
+// taken: it starts again in a fresh transaction (the failed one cannot be
+// used any more on PostgreSQL), where the lookup finds the identity just
+// stored, and signs in as a returning person. Both tabs end signed in as the
+// same new person, who has one account.
 func (s *Service) signInAccount(ctx context.Context, p *provider, prof Profile) (outcome, error) {
+	out, err := s.signInOnce(ctx, p, prof, false)
+	if errors.Is(err, errLostRace) {
+		s.log.InfoContext(ctx, "first sign-in raced with another sign-in of the same person; signing in again as a returning person",
+			"provider", prof.Provider, "sub", prof.Subject, "err", err)
+		out, err = s.signInOnce(ctx, p, prof, true)
+	}
+	return out, err
+}
+
+// signInOnce is one attempt of signInAccount. retry is set on the attempt
+// after a lost race, which does not retry again.
+func (s *Service) signInOnce(ctx context.Context, p *provider, prof Profile, retry bool) (outcome, error) {
 	var out outcome
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		now := s.now().UTC()
@@ -66,7 +97,7 @@ func (s *Service) signInAccount(ctx context.Context, p *provider, prof Profile) 
 		err := tx.Where("provider = ? AND subject = ?", prof.Provider, prof.Subject).Take(&id).Error
 		switch {
 		case err == nil:
-			return s.returning(ctx, tx, &id, prof, now, &out)
+			return s.returning(ctx, tx, p, &id, prof, now, &out)
 		case !errors.Is(err, gorm.ErrRecordNotFound):
 			return fmt.Errorf("find identity: %w", err)
 		}
@@ -94,8 +125,13 @@ func (s *Service) signInAccount(ctx context.Context, p *provider, prof Profile) 
 		}
 		userID, err := s.onFirstLogin(ctx, tx, prof)
 		if err != nil {
-			if isUniqueViolation(err) {
-				// Someone took the address in the meantime.
+			switch {
+			case isUniqueViolation(err) && !retry:
+				// Someone took the address in the meantime: most likely
+				// this very person, in another tab. The next attempt
+				// tells.
+				return fmt.Errorf("%w: first-login hook: %w", errLostRace, err)
+			case isUniqueViolation(err):
 				return problemEmailInUse(p.display, prof.Email, "Sign in the way you usually do.")
 			}
 			return err
@@ -104,11 +140,14 @@ func (s *Service) signInAccount(ctx context.Context, p *provider, prof Profile) 
 			return errors.New("the first-login hook returned no user id")
 		}
 		id = models.Identity{
-			Provider: prof.Provider, Subject: prof.Subject, UserID: userID,
+			Provider: prof.Provider, Subject: prof.Subject, Issuer: prof.Issuer, UserID: userID,
 			Email: prof.Email, Name: prof.Name, AvatarURL: prof.AvatarURL,
 			CreatedAt: now, LastLoginAt: now,
 		}
 		if err := tx.Create(&id).Error; err != nil {
+			if isUniqueViolation(err) && !retry {
+				return fmt.Errorf("%w: store identity: %w", errLostRace, err)
+			}
 			return fmt.Errorf("store identity: %w", err)
 		}
 		out = outcome{userID: userID, first: true}
@@ -118,7 +157,10 @@ func (s *Service) signInAccount(ctx context.Context, p *provider, prof Profile) 
 }
 
 // returning handles a sign-in by a known identity.
-func (s *Service) returning(ctx context.Context, tx *gorm.DB, id *models.Identity, prof Profile, now time.Time, out *outcome) error {
+func (s *Service) returning(ctx context.Context, tx *gorm.DB, p *provider, id *models.Identity, prof Profile, now time.Time, out *outcome) error {
+	if err := checkIssuer(p, id, prof); err != nil {
+		return err
+	}
 	var u models.User
 	if err := tx.Take(&u, id.UserID).Error; err != nil {
 		return fmt.Errorf("load user %d of identity %d: %w", id.UserID, id.ID, err)
@@ -132,6 +174,10 @@ func (s *Service) returning(ctx context.Context, tx *gorm.DB, id *models.Identit
 	if prof.Email != "" {
 		updates["email"] = prof.Email
 	}
+	if id.Issuer == "" && prof.Issuer != "" {
+		updates["issuer"] = prof.Issuer
+		s.log.InfoContext(ctx, "identity takes the issuer of its sign-in", "identity_id", id.ID, "provider", id.Provider, "sub", id.Subject, "issuer", prof.Issuer)
+	}
 	if err := tx.Model(id).Updates(updates).Error; err != nil {
 		return fmt.Errorf("refresh identity %d: %w", id.ID, err)
 	}
@@ -142,6 +188,19 @@ func (s *Service) returning(ctx context.Context, tx *gorm.DB, id *models.Identit
 			return err
 		}
 		out.notice = notice
+	}
+	return nil
+}
+
+// checkIssuer refuses a sign-in whose issuer is not the one the identity was
+// stored with. The provider's route name ("openid-connect") survives a change
+// of SSO_OIDC_ISSUER, but subjects are unique per issuer only: the same
+// subject from another issuer may well be another person. An identity
+// without an issuer was stored before issuers were recorded; it takes the
+// issuer of its next sign-in.
+func checkIssuer(p *provider, id *models.Identity, prof Profile) error {
+	if id.Issuer != "" && id.Issuer != prof.Issuer {
+		return problemIssuerChanged(p.display, id.Issuer, prof.Issuer)
 	}
 	return nil
 }
@@ -180,8 +239,15 @@ func (s *Service) linkAccount(ctx context.Context, p *provider, userID uint, pro
 		err := tx.Where("provider = ? AND subject = ?", prof.Provider, prof.Subject).Take(&id).Error
 		switch {
 		case err == nil && id.UserID == userID:
+			if err := checkIssuer(p, &id, prof); err != nil {
+				return err
+			}
 			already = true
-			return tx.Model(&id).Updates(map[string]any{"last_login_at": now}).Error
+			updates := map[string]any{"last_login_at": now}
+			if id.Issuer == "" && prof.Issuer != "" {
+				updates["issuer"] = prof.Issuer
+			}
+			return tx.Model(&id).Updates(updates).Error
 		case err == nil:
 			return problemLinkedElsewhere(p.display)
 		case !errors.Is(err, gorm.ErrRecordNotFound):
@@ -195,7 +261,7 @@ func (s *Service) linkAccount(ctx context.Context, p *provider, userID uint, pro
 			return problemDeactivated()
 		}
 		id = models.Identity{
-			Provider: prof.Provider, Subject: prof.Subject, UserID: userID,
+			Provider: prof.Provider, Subject: prof.Subject, Issuer: prof.Issuer, UserID: userID,
 			Email: prof.Email, Name: prof.Name, AvatarURL: prof.AvatarURL,
 			CreatedAt: now, LastLoginAt: now,
 		}

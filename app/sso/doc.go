@@ -83,6 +83,16 @@
 // # Account rules
 //
 // A returning sign-in is matched on (provider, subject), never on e-mail.
+// A subject is unique only per issuer (OpenID Connect Core §2), and the
+// provider's route name stays "openid-connect" when SSO_OIDC_ISSUER changes,
+// so every identity also records the issuer that vouched for it (the verified
+// ID token's "iss"; empty for goth's non-OpenID Connect providers, whose route
+// name already fixes the issuer). A sign-in whose issuer differs from the
+// stored one is refused with an explanation and logged with both issuers,
+// never matched; identities stored before issuers were recorded take the
+// issuer of their next sign-in. When a company's identity provider merely
+// moved to a new issuer URL, an administrator moves its identities along:
+// UPDATE identities SET issuer = '<new>' WHERE issuer = '<old>'.
 // A first sign-in whose e-mail belongs to an existing account is refused with
 // an explanation, never linked silently (that would be account takeover).
 // People connect a provider to their existing account from their profile,
@@ -90,5 +100,8 @@
 // limited to some e-mail domains. A deactivated person is refused. A
 // provider that releases no e-mail address, or an unverified one, creates
 // nothing. The hook that creates the account runs in the same transaction as
-// the identity row, so nothing is ever half-created.
+// the identity row, so nothing is ever half-created. Two first sign-ins of
+// the same person at once (a double click, two tabs) create one account: the
+// database's unique indexes let one commit, and the other starts again as a
+// returning sign-in of the account just created.
 package sso

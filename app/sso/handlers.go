@@ -146,7 +146,7 @@ func (s *Service) callback(c echo.Context) error {
 		return s.fail(c, p, &f, problemInternal(fmt.Errorf("start session: %w", err)))
 	}
 	s.log.InfoContext(ctx, "signed in with single sign-on",
-		"provider", p.name, "sub", prof.Subject, "user_id", out.userID, "first_login", out.first)
+		"provider", p.name, "issuer", prof.Issuer, "sub", prof.Subject, "user_id", out.userID, "first_login", out.first)
 	if out.notice != "" {
 		s.app.Notify(c, layouts.FlashInfo, out.notice)
 	}
@@ -195,7 +195,7 @@ func (s *Service) identify(ctx context.Context, p *provider, f flow, code string
 		return Profile{}, problemProvider(p.display, fmt.Errorf("exchange the code: %w", err))
 	}
 
-	var subject string
+	var subject, issuer string
 	if p.oidc != nil {
 		oidcSess, ok := sess.(*openidConnect.Session)
 		if !ok || oidcSess.IDToken == "" {
@@ -216,7 +216,7 @@ func (s *Service) identify(ctx context.Context, p *provider, f flow, code string
 		if tok.Subject == "" {
 			return Profile{}, problemToken(p.display, errors.New("the ID token has no subject"))
 		}
-		subject = tok.Subject
+		subject, issuer = tok.Subject, tok.Issuer
 	}
 
 	user, err := p.goth.FetchUser(sess)
@@ -229,7 +229,9 @@ func (s *Service) identify(ctx context.Context, p *provider, f flow, code string
 	if user.UserID == "" {
 		return Profile{}, problemProvider(p.display, errors.New("the provider gave no user id"))
 	}
-	return profileOf(p, user), nil
+	prof := profileOf(p, user)
+	prof.Issuer = issuer
+	return prof, nil
 }
 
 // withProfile adds who tried to sign in to the problem's logged cause.

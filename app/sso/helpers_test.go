@@ -57,6 +57,15 @@ func ssoRoundTrip(t *testing.T, b *apptest.Browser, start string, who pick, edit
 // continueAtProvider is ssoRoundTrip from the authorization URL on.
 func continueAtProvider(t *testing.T, b *apptest.Browser, authorize string, who pick, edit func(url.Values)) *trip {
 	t.Helper()
+	tr := toCallback(t, b, authorize, who, edit)
+	tr.Callback = b.Get(tr.CallbackURL)
+	return tr
+}
+
+// toCallback is continueAtProvider stopped before the callback: the browser
+// holds the provider's answer (tr.CallbackURL) but has not delivered it.
+func toCallback(t *testing.T, b *apptest.Browser, authorize string, who pick, edit func(url.Values)) *trip {
+	t.Helper()
 	tr := &trip{AuthorizeURL: authorize}
 	if edit != nil {
 		u, err := url.Parse(authorize)
@@ -86,7 +95,6 @@ func continueAtProvider(t *testing.T, b *apptest.Browser, authorize string, who 
 	}
 	tr.CallbackURL = answer.Location()
 	tr.FlowCookie = flowCookie(t, b, tr.CallbackURL)
-	tr.Callback = b.Get(tr.CallbackURL)
 	return tr
 }
 

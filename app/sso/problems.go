@@ -31,6 +31,8 @@ type Problem struct {
 	Retry bool
 	// Err is the cause, for the log only.
 	Err error
+	// log are extra attributes for the log line, as slog key-value pairs.
+	log []any
 }
 
 func (p *Problem) Error() string {
@@ -106,6 +108,14 @@ func problemLinkedElsewhere(display string) *Problem {
 		Message: fmt.Sprintf("This %s account is already connected to another person's account here, so it was not connected to yours. Sign out and sign in with it if it is yours, or ask an administrator.", display)}
 }
 
+func problemIssuerChanged(display, stored, current string) *Problem {
+	return &Problem{Code: "issuer_changed", Status: http.StatusConflict,
+		Err:     fmt.Errorf("the identity was linked with issuer %q, this sign-in comes from issuer %q", stored, current),
+		log:     []any{"stored_issuer", stored, "issuer", current},
+		Title:   "Your account is linked with another identity provider",
+		Message: fmt.Sprintf("This sign-in comes from a different identity provider than the one your account was linked with, so we did not sign you in with %s and nothing has been changed. Ask an administrator to check the single sign-on settings and your account's connection.", display)}
+}
+
 func problemLinkSession(display string) *Problem {
 	return &Problem{Code: "link_session", Status: http.StatusForbidden,
 		Title:   "Sign in again to connect",
@@ -129,6 +139,7 @@ func (s *Service) fail(c echo.Context, p *provider, f *flow, pr *Problem) error 
 	if pr.Err != nil {
 		attrs = append(attrs, "err", pr.Err)
 	}
+	attrs = append(attrs, pr.log...)
 	ctx := c.Request().Context()
 	if pr.Status >= 500 {
 		s.log.ErrorContext(ctx, "single sign-on failed", attrs...)

@@ -58,91 +58,64 @@ func (a *Application) expenseReimburse(c echo.Context) error {
 
 func amountOf(e *models.Expense) string { return expenses.FormatAmount(e.AmountMinor, e.Currency) }
 
-// returnTo is the page a form asks to come back to after the action, or ""
-// for the expense's own page. Only local paths are accepted.
-func returnTo(c echo.Context) string {
+// returnTo is the page a form asks to come back to after the action, or
+// fallback when it names none. Only local paths are accepted.
+func returnTo(c echo.Context, fallback string) string {
 	if r := c.FormValue("return_to"); r != "" {
 		return paths.SafeNext(r)
 	}
-	return ""
+	return fallback
 }
 
 // act runs a workflow step for the expense of the route and answers as
 // described above.
 func (a *Application) act(c echo.Context, step transition, done func(*models.Employee, *models.Expense) string) error {
+	id, version, err := expenseRef(c)
+	if err != nil {
+		return err
+	}
 	v, ctx := viewer(c), c.Request().Context()
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	version, err := versionParam(c)
-	if err != nil {
-		return err
-	}
 	comment := c.FormValue("comment")
-	back := returnTo(c)
+	back := returnTo(c, paths.Expense(id))
 	fromQueue := back == paths.Approvals
 
 	e, err := step(ctx, v, id, version, comment)
 	if fromQueue && wantsFragment(c) {
 		return a.approvalFragment(c, id, e, err, comment)
 	}
-	var (
-		fe expenses.FieldErrors
-		ce *expenses.ConflictError
-	)
+	var fe expenses.FieldErrors
 	switch {
 	case err == nil:
 		a.flash(c, layouts.FlashSuccess, done(v, e))
-		if back != "" {
-			return c.Redirect(http.StatusSeeOther, back)
-		}
-		return c.Redirect(http.StatusSeeOther, paths.Expense(id))
+		return c.Redirect(http.StatusSeeOther, back)
+	case errors.As(err, &fe) && fromQueue:
+		return a.renderApprovals(c, http.StatusUnprocessableEntity, func(it *approvalItem) {
+			if it.ID == id {
+				it.Comment, it.Error = comment, fe.Error()
+			}
+		})
 	case errors.As(err, &fe):
-		if fromQueue {
-			return a.renderApprovals(c, http.StatusUnprocessableEntity, func(it *approvalItem) {
-				if it.ID == id {
-					it.Comment, it.Error = comment, fe.Error()
-				}
-			})
-		}
 		cur, gerr := a.expenses.Get(ctx, v, id)
 		if gerr != nil {
 			return a.domainError(c, gerr)
 		}
 		return a.renderDetail(c, http.StatusUnprocessableEntity, cur, fe, comment)
-	case errors.As(err, &ce):
-		a.flash(c, layouts.FlashError, ce.Error())
-		if back != "" {
-			return c.Redirect(http.StatusSeeOther, back)
-		}
-		return c.Redirect(http.StatusSeeOther, paths.Expense(id))
 	}
-	return a.domainError(c, err)
+	return a.actionFailed(c, err, back)
 }
 
 func (a *Application) expenseDelete(c echo.Context) error {
+	id, version, err := expenseRef(c)
+	if err != nil {
+		return err
+	}
 	v, ctx := viewer(c), c.Request().Context()
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	version, err := versionParam(c)
-	if err != nil {
-		return err
-	}
 	e, err := a.expenses.Get(ctx, v, id)
 	if err != nil {
 		return a.domainError(c, err)
 	}
-	err = a.expenses.Delete(ctx, v, id, version)
-	var ce *expenses.ConflictError
-	switch {
-	case errors.As(err, &ce):
-		a.flash(c, layouts.FlashError, ce.Error())
-		return c.Redirect(http.StatusSeeOther, paths.Expense(id))
-	case err != nil:
-		return a.domainError(c, err)
+	if err := a.expenses.Delete(ctx, v, id, version); err != nil {
+		return a.actionFailed(c, err, paths.Expense(id))
 	}
 	a.flash(c, layouts.FlashSuccess, fmt.Sprintf("Deleted the expense of %s at %s.", amountOf(e), e.Merchant))
 	return c.Redirect(http.StatusSeeOther, paths.Expenses)

@@ -185,13 +185,11 @@ func (a *Application) expenseEdit(c echo.Context) error {
 	return a.renderForm(c, http.StatusOK, f, e)
 }
 
+// expenseUpdate saves the edit form, and submits the expense in the same
+// transaction when the person chose "Save and submit": a refused submission
+// saves nothing, as on the new-expense form.
 func (a *Application) expenseUpdate(c echo.Context) error {
-	v, ctx := viewer(c), c.Request().Context()
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	version, err := versionParam(c)
+	id, version, err := expenseRef(c)
 	if err != nil {
 		return err
 	}
@@ -199,11 +197,10 @@ func (a *Application) expenseUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	e, err := a.expenses.Update(ctx, v, id, version, d)
-	var (
-		fe expenses.FieldErrors
-		ce *expenses.ConflictError
-	)
+	v, ctx := viewer(c), c.Request().Context()
+	submit := c.FormValue("intent") == expenseviews.IntentSubmit
+	e, err := a.expenses.Update(ctx, v, id, version, d, submit)
+	var fe expenses.FieldErrors
 	switch {
 	case errors.As(err, &fe):
 		cur, gerr := a.expenses.Get(ctx, v, id)
@@ -213,36 +210,20 @@ func (a *Application) expenseUpdate(c echo.Context) error {
 		f := formWithErrors(editForm(cur), d, fe)
 		f.Version = version // keep the version the person is editing
 		return a.renderForm(c, http.StatusUnprocessableEntity, f, cur)
-	case errors.As(err, &ce):
-		a.flash(c, layouts.FlashError, ce.Error())
-		return c.Redirect(http.StatusSeeOther, paths.Expense(id))
 	case err != nil:
-		return a.domainError(c, err)
+		return a.actionFailed(c, err, paths.Expense(id))
 	}
-	if c.FormValue("intent") != expenseviews.IntentSubmit {
+	if submit {
+		a.flash(c, layouts.FlashSuccess, submittedMessage(v, e))
+	} else {
 		a.flash(c, layouts.FlashSuccess, "Your changes have been saved.")
-		return c.Redirect(http.StatusSeeOther, paths.Expense(id))
 	}
-	e, err = a.expenses.Submit(ctx, v, id, e.Version)
-	if msg, ok := expenses.UserMessage(err); ok && !errors.Is(err, expenses.ErrNotFound) {
-		a.flash(c, layouts.FlashError, "Your changes have been saved, but the expense was not submitted: "+msg)
-		return c.Redirect(http.StatusSeeOther, paths.Expense(id))
-	}
-	if err != nil {
-		return a.domainError(c, err)
-	}
-	a.flash(c, layouts.FlashSuccess, submittedMessage(v, e))
 	return c.Redirect(http.StatusSeeOther, paths.Expense(id))
 }
 
 // expenseAttachReceipt stores a receipt sent from the expense's page.
 func (a *Application) expenseAttachReceipt(c echo.Context) error {
-	v, ctx := viewer(c), c.Request().Context()
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	version, err := versionParam(c)
+	id, version, err := expenseRef(c)
 	if err != nil {
 		return err
 	}
@@ -253,11 +234,9 @@ func (a *Application) expenseAttachReceipt(c echo.Context) error {
 	if up == nil {
 		up = &expenses.Upload{}
 	}
+	v, ctx := viewer(c), c.Request().Context()
 	_, err = a.expenses.AttachReceipt(ctx, v, id, version, *up)
-	var (
-		fe expenses.FieldErrors
-		ce *expenses.ConflictError
-	)
+	var fe expenses.FieldErrors
 	switch {
 	case errors.As(err, &fe):
 		if up.Name == "" && len(up.Data) == 0 {
@@ -268,12 +247,9 @@ func (a *Application) expenseAttachReceipt(c echo.Context) error {
 			return a.domainError(c, gerr)
 		}
 		return a.renderDetail(c, http.StatusUnprocessableEntity, e, fe, "")
-	case errors.As(err, &ce):
-		a.flash(c, layouts.FlashError, ce.Error())
 	case err != nil:
-		return a.domainError(c, err)
-	default:
-		a.flash(c, layouts.FlashSuccess, "The receipt has been attached.")
+		return a.actionFailed(c, err, paths.Expense(id)+"#receipt")
 	}
+	a.flash(c, layouts.FlashSuccess, "The receipt has been attached.")
 	return c.Redirect(http.StatusSeeOther, paths.Expense(id)+"#receipt")
 }

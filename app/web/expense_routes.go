@@ -144,6 +144,33 @@ func (a *Application) domainError(c echo.Context, err error) error {
 	return err
 }
 
+// actionFailed answers the errors of an action on an expense that every
+// action answers alike. When someone else changed the expense first, the
+// person is sent back to the page to (the expense's own, or the queue the
+// form came from) with a flash saying who did what, so that they look again
+// before acting; refusals and expenses the person may not see are answered
+// as domainError says. Other errors are returned as they are.
+func (a *Application) actionFailed(c echo.Context, err error, to string) error {
+	var ce *expenses.ConflictError
+	if errors.As(err, &ce) {
+		a.flash(c, layouts.FlashError, ce.Error())
+		return c.Redirect(http.StatusSeeOther, to)
+	}
+	return a.domainError(c, err)
+}
+
+// expenseRef reads what an action form on an expense names: the :id of the
+// route and the version of the expense the person saw.
+func expenseRef(c echo.Context) (id uint, version int, err error) {
+	if id, err = idParam(c); err != nil {
+		return 0, 0, err
+	}
+	if version, err = versionParam(c); err != nil {
+		return 0, 0, err
+	}
+	return id, version, nil
+}
+
 // idParam reads the :id of the route; anything but a positive number is a
 // page that does not exist.
 func idParam(c echo.Context) (uint, error) {

@@ -125,8 +125,10 @@ func (a *Application) handleError(err error, c echo.Context) {
 
 func errorText(status int, he *echo.HTTPError) (string, string) {
 	switch status {
-	case http.StatusNotFound, http.StatusMethodNotAllowed:
+	case http.StatusNotFound:
 		return "Page not found", "The page you asked for does not exist, or you do not have access to it."
+	case http.StatusMethodNotAllowed:
+		return "Not supported", "This page does not accept that kind of request."
 	case http.StatusForbidden:
 		if he != nil && strings.Contains(strings.ToLower(he.Error()), "csrf") {
 			return "Form expired", "This form has expired or was not sent from this site. Go back, reload the page and try again."

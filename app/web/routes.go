@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -41,9 +42,11 @@ func (a *Application) routes() *echo.Echo {
 		echomw.BodyLimitWithConfig(echomw.BodyLimitConfig{Limit: "1M", Skipper: a.isUpload}),
 		echomw.BodyLimitWithConfig(echomw.BodyLimitConfig{Limit: uploadLimit, Skipper: func(c echo.Context) bool { return !a.isUpload(c) }}),
 		echomw.ContextTimeout(30*time.Second),
+		a.methodNotAllowed,
 	)
 
 	e.GET(paths.Healthz, a.healthz)
+	e.HEAD(paths.Healthz, a.healthz) // load balancers often probe with HEAD
 	// Browsers ask for /favicon.ico whatever the page says; point them at ours.
 	e.GET("/favicon.ico", func(c echo.Context) error {
 		return c.Redirect(http.StatusMovedPermanently, static.URL("img/favicon.svg"))
@@ -93,4 +96,58 @@ func (a *Application) routes() *echo.Echo {
 // larger body limit of its own.
 func (a *Application) isUpload(c echo.Context) bool {
 	return uploadRoutes[c.Path()]
+}
+
+// methodNotAllowed answers 405 Method Not Allowed, with the Allow header, to
+// a request for a URL the app serves but not with that method (PUT
+// /expenses, DELETE /expenses/1), and 204 with the Allow header to OPTIONS.
+// Echo's router prefers the catch-all "not found" route at the end of
+// routes to its own 405 answer, and that route's CSRF check would refuse
+// such a request as an expired form (400) before its handler could even say
+// 404. This runs after routing and before any route's own middleware. The answer is a page
+// like the others, with the signed-in person loaded but no CSRF check:
+// nothing is changed.
+func (a *Application) methodNotAllowed(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		method := c.Request().Method
+		// Only the catch-all "/*" can stand for a method mismatch; every
+		// other match is a real route, so skip the route walk below.
+		if c.Path() != "/*" || isRoute(c.Echo(), method, c.Path()) {
+			return next(c)
+		}
+		allow := allowedMethods(c.Echo(), c.Request())
+		if len(allow) == 0 {
+			return next(c) // no route at this URL: the catch-all says 404
+		}
+		c.Response().Header().Set(echo.HeaderAllow, strings.Join(allow, ", "))
+		if method == http.MethodOptions {
+			return c.NoContent(http.StatusNoContent)
+		}
+		refuse := func(echo.Context) error { return echo.ErrMethodNotAllowed }
+		return middleware.NoStore(a.loadViewer(refuse))(c)
+	}
+}
+
+// isRoute reports whether e has a route for method with the pattern path
+// (as c.Path() names it), rather than only a "not found" catch-all.
+func isRoute(e *echo.Echo, method, path string) bool {
+	for _, r := range e.Routes() {
+		if r.Method == method && r.Path == path {
+			return true
+		}
+	}
+	return false
+}
+
+// allowedMethods lists the methods e has a route for at the URL of r.
+func allowedMethods(e *echo.Echo, r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		c := e.NewContext(r, nil)
+		e.Router().Find(m, echo.GetPath(r), c)
+		if isRoute(e, m, c.Path()) {
+			allow = append(allow, m)
+		}
+	}
+	return allow
 }
