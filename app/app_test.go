@@ -5,11 +5,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -36,9 +38,18 @@ func devConfig(t *testing.T, extra map[string]string) config.Config {
 
 func TestRunServesUntilTheContextEndsThenShutsDownGracefully(t *testing.T) {
 	t.Parallel()
-	cfg := devConfig(t, map[string]string{"SEED_DEMO_DATA": "off"})
+	// A port that was free a moment ago: Run listens on an address of its
+	// own, as in production.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	l.Close()
+	cfg := devConfig(t, map[string]string{"SEED_DEMO_DATA": "off", "PORT": port})
 	cfg.SQLitePath = filepath.Join(t.TempDir(), "data", "expenses.db")
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +59,19 @@ func TestRunServesUntilTheContextEndsThenShutsDownGracefully(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
-	time.Sleep(50 * time.Millisecond)
+
+	served := false
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		res, err := http.Get("http://127.0.0.1:" + port + "/healthz")
+		if err == nil {
+			res.Body.Close()
+			served = res.StatusCode == http.StatusOK
+			break
+		}
+	}
+	if !served {
+		t.Fatal("Run did not answer /healthz")
+	}
 	cancel()
 	select {
 	case err := <-done:
@@ -57,6 +80,9 @@ func TestRunServesUntilTheContextEndsThenShutsDownGracefully(t *testing.T) {
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("Run did not return after the context ended")
+	}
+	if _, err := http.Get("http://127.0.0.1:" + port + "/healthz"); err == nil {
+		t.Error("still serving after shutdown")
 	}
 }
 

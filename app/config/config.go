@@ -122,10 +122,12 @@ func Load(getenv func(string) string) (Config, error) {
 		return def
 	}
 	c := Config{
-		Env:           Environment(strings.ToLower(env("APP_ENV", string(Development)))),
-		AppName:       env("APP_NAME", "Company Expenses"),
-		Addr:          ":" + env("PORT", "8080"),
-		BaseURL:       strings.TrimRight(env("BASE_URL", "http://localhost:8080"), "/"),
+		Env:     Environment(strings.ToLower(env("APP_ENV", string(Development)))),
+		AppName: env("APP_NAME", "Company Expenses"),
+		Addr:    ":" + env("PORT", "8080"),
+		// The default follows PORT, so that changing only the port keeps the
+		// SSO callback and the development provider's issuer right.
+		BaseURL:       strings.TrimRight(env("BASE_URL", "http://localhost:"+env("PORT", "8080")), "/"),
 		DatabaseURL:   env("DATABASE_URL", ""),
 		SQLitePath:    env("SQLITE_PATH", "data/expenses.db"),
 		SessionSecret: env("SESSION_SECRET", DevSessionSecret),

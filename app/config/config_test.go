@@ -311,3 +311,14 @@ func TestParseAppsRefusesUnsafeOrMalformedEntries(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadDefaultBaseURLFollowsPORT(t *testing.T) {
+	t.Parallel()
+	c, err := load(t, map[string]string{"PORT": "8091"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BaseURL != "http://localhost:8091" {
+		t.Errorf("BaseURL = %q, want http://localhost:8091", c.BaseURL)
+	}
+}

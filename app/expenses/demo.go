@@ -451,6 +451,11 @@ func (d *demo) add(p person, day time.Time, f fate, forced bool) models.Status {
 	t := d.plan(spentOn, forced)
 	if t.created.After(d.now) {
 		t.created = d.now.Add(-d.hours(1, 5))
+		// Never before the day it was spent, even when seeding just after
+		// midnight.
+		if t.created.Before(spentOn) {
+			t.created = spentOn
+		}
 	}
 	comment := ""
 	if f == fateRejected || f == fateRejectedThenFixed {

@@ -175,3 +175,45 @@ func TestSeedBulkInsertsTheRequestedNumberOfExpenses(t *testing.T) {
 		}
 	})
 }
+
+// The demo is seeded at whatever time a visitor first runs the app, so its
+// histories must make sense at any hour: nothing created before the day it
+// was spent, nothing happening after "now".
+func TestSeedDemoHistoriesMakeSenseWhateverTheTimeOfSeeding(t *testing.T) {
+	t.Parallel()
+	for _, now := range []time.Time{
+		time.Date(2026, 3, 16, 0, 0, 30, 0, time.UTC),
+		time.Date(2026, 3, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(2026, 1, 1, 0, 30, 0, 0, time.UTC),
+		time.Date(2028, 2, 29, 12, 0, 0, 0, time.UTC),
+	} {
+		t.Run(now.Format(time.RFC3339), func(t *testing.T) {
+			t.Parallel()
+			db := expensestest.SQLite(t)
+			newEnv(t, db)
+			if err := expenses.SeedDemo(t.Context(), db, rand.New(rand.NewPCG(7, 42)), nil, now); err != nil {
+				t.Fatal(err)
+			}
+			var xs []models.Expense
+			db.Find(&xs)
+			if len(xs) == 0 {
+				t.Fatal("no demo expenses")
+			}
+			for _, x := range xs {
+				if x.CreatedAt.Before(x.SpentOn) {
+					t.Errorf("expense %d spent %s but created %s", x.ID, x.SpentOn.Format(time.DateOnly), x.CreatedAt.UTC().Format(time.RFC3339))
+				}
+				if x.SpentOn.After(now) {
+					t.Errorf("expense %d spent in the future: %s", x.ID, x.SpentOn.Format(time.DateOnly))
+				}
+			}
+			var evs []models.ExpenseEvent
+			db.Find(&evs)
+			for _, ev := range evs {
+				if ev.At.After(now) {
+					t.Errorf("event %d of expense %d happens after now: %s", ev.ID, ev.ExpenseID, ev.At.UTC().Format(time.RFC3339))
+				}
+			}
+		})
+	}
+}

@@ -73,7 +73,7 @@ func TestSSOTwoSimultaneousFirstSignInsOfOnePersonCreateOneAccountAndSignInBoth(
 			deadline := time.Now().Add(20 * time.Second)
 			for {
 				var waiting int64
-				db.Raw("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'users'::regclass").Scan(&waiting)
+				db.Raw("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'users'::regclass AND database = (SELECT oid FROM pg_database WHERE datname = current_database())").Scan(&waiting)
 				if waiting >= 2 {
 					break
 				}

@@ -77,6 +77,7 @@ func TestEveryGetPageRendersInsideTheMasterLayoutWithTheNavigationWidget(t *test
 				}
 				paths = append(paths, p)
 			}
+			inLayout := map[string]int{} // path → status, for pages that rendered in the layout
 			for _, p := range paths {
 				res := b.Follow(p)
 				switch res.StatusCode {
@@ -98,7 +99,19 @@ func TestEveryGetPageRendersInsideTheMasterLayoutWithTheNavigationWidget(t *test
 				}
 				if doc.Find(`form[action="/logout"][method="post"]`).Length() != 1 {
 					t.Errorf("GET %s: no sign-out form in the widget", p)
+					continue
 				}
+				inLayout[p] = res.StatusCode
+			}
+			// The walk must really have walked: these pages open for
+			// everyone, and the unknown URL is a 404 page in the layout.
+			for p, want := range map[string]int{"/": 200, "/expenses": 200, "/profile": 200, "/expenses/new": 200, "/no-such-page": 404} {
+				if got := inLayout[p]; got != want {
+					t.Errorf("GET %s: %d inside the layout, want %d", p, got, want)
+				}
+			}
+			if n := len(inLayout); n < 12 {
+				t.Errorf("only %d pages rendered inside the layout; the walk lost its routes", n)
 			}
 		})
 	}
