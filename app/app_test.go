@@ -2,8 +2,6 @@ package app_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"net"
 	"net/http"
@@ -20,7 +18,7 @@ import (
 	"github.com/company-expenses/company-expenses/app"
 	"github.com/company-expenses/company-expenses/app/apptest"
 	"github.com/company-expenses/company-expenses/app/config"
-	"github.com/company-expenses/company-expenses/app/database"
+	"github.com/company-expenses/company-expenses/app/database/dbtest"
 )
 
 func devConfig(t *testing.T, extra map[string]string) config.Config {
@@ -130,42 +128,13 @@ func TestProductionDoesNotSeedDemoData(t *testing.T) {
 	}
 }
 
-// postgresURL creates a throw-away database on the server named by
-// TEST_DATABASE_URL and returns its URL, or skips the test.
-func postgresURL(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("TEST_DATABASE_URL")
-	if base == "" {
-		t.Skip("PostgreSQL tests skipped: set TEST_DATABASE_URL=postgres://user@host:5432/db?sslmode=disable to run them")
-	}
-	admin, err := database.Open(base, "", slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatalf("connect to TEST_DATABASE_URL: %v", err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "ce_app_" + hex.EncodeToString(b)
-	if err := admin.Exec("CREATE DATABASE " + name).Error; err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-		if db, err := admin.DB(); err == nil {
-			db.Close()
-		}
-	})
-	u, _ := url.Parse(base)
-	u.Path = "/" + name
-	return u.String()
-}
-
 // TestTwoInstancesOnOnePostgresDatabaseShareSessions starts two instances at
 // once on the same PostgreSQL database, as a scaled-out deployment would: both
 // migrate concurrently, the demo data is seeded once, and a session started
 // on one instance is valid on the other.
 func TestTwoInstancesOnOnePostgresDatabaseShareSessions(t *testing.T) {
 	t.Parallel()
-	dsn := postgresURL(t)
+	dsn := dbtest.PostgresURL(t)
 	cfg := devConfig(t, map[string]string{"DATABASE_URL": dsn})
 	var wg sync.WaitGroup
 	apps := make([]*app.App, 2)

@@ -1,36 +1,15 @@
 package models_test
 
 import (
-	"context"
 	"errors"
-	"log/slog"
-	"path/filepath"
 	"reflect"
 	"testing"
 
 	"gorm.io/gorm"
 
-	"github.com/company-expenses/company-expenses/app/database"
+	"github.com/company-expenses/company-expenses/app/database/dbtest"
 	"github.com/company-expenses/company-expenses/models"
 )
-
-// newDB returns a migrated database on its own SQLite file.
-func newDB(t *testing.T) *gorm.DB {
-	t.Helper()
-	db, err := database.Open("", filepath.Join(t.TempDir(), "test.db"), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatalf("open database: %v", err)
-	}
-	t.Cleanup(func() {
-		if sqlDB, err := db.DB(); err == nil {
-			sqlDB.Close()
-		}
-	})
-	if err := database.Migrate(context.Background(), db); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	return db
-}
 
 // isLocalUser reads the stored column with raw SQL, past anything gorm might
 // fill in on the way back.
@@ -84,7 +63,7 @@ func TestNewLocalEmployeeTakesTheRolesGiven(t *testing.T) {
 // and the default is true: CreateEmployee must store false anyway.
 func TestCreateEmployeeStoresIsLocalUserAsGiven(t *testing.T) {
 	t.Parallel()
-	db := newDB(t)
+	db := dbtest.SQLite(t)
 	for _, tt := range []struct {
 		email string
 		local bool
@@ -109,7 +88,7 @@ func TestCreateEmployeeStoresIsLocalUserAsGiven(t *testing.T) {
 
 func TestEmployeesInsertedWithoutIsLocalUserDefaultToLocal(t *testing.T) {
 	t.Parallel()
-	db := newDB(t)
+	db := dbtest.SQLite(t)
 	if err := db.Exec("INSERT INTO users (email, active) VALUES (?, ?)", "raw@example.com", true).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +106,7 @@ func TestEmployeesInsertedWithoutIsLocalUserDefaultToLocal(t *testing.T) {
 
 func TestCreateEmployeeStoresUserRolesAndEmployeeTogether(t *testing.T) {
 	t.Parallel()
-	db := newDB(t)
+	db := dbtest.SQLite(t)
 	e := models.NewLocalEmployee("Finance@Example.com", "Fiona Walsh", models.RoleEmployee, models.RoleFinance)
 	if err := models.CreateEmployee(db, e); err != nil {
 		t.Fatal(err)
@@ -149,7 +128,7 @@ func TestCreateEmployeeStoresUserRolesAndEmployeeTogether(t *testing.T) {
 
 func TestCreateEmployeeRefusesAnEmailInUseWithDuplicatedKey(t *testing.T) {
 	t.Parallel()
-	db := newDB(t)
+	db := dbtest.SQLite(t)
 	if err := models.CreateEmployee(db, models.NewLocalEmployee("dup@example.com", "First")); err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +147,7 @@ func TestCreateEmployeeRefusesAnEmailInUseWithDuplicatedKey(t *testing.T) {
 // cascades, which needs SQLite's foreign keys switched on.
 func TestDeletingAUserDeletesTheirEmployeeRow(t *testing.T) {
 	t.Parallel()
-	db := newDB(t)
+	db := dbtest.SQLite(t)
 	e := models.NewLocalEmployee("leaver@example.com", "Leaver")
 	e.User.SetRoles(nil)
 	if err := models.CreateEmployee(db, e); err != nil {
@@ -184,7 +163,7 @@ func TestDeletingAUserDeletesTheirEmployeeRow(t *testing.T) {
 
 func TestDeletingAUserWithRolesDeletesTheirRoles(t *testing.T) {
 	t.Parallel()
-	db := newDB(t)
+	db := dbtest.SQLite(t)
 	e := models.NewLocalEmployee("leaver@example.com", "Leaver", models.RoleEmployee)
 	if err := models.CreateEmployee(db, e); err != nil {
 		t.Fatal(err)
@@ -202,7 +181,7 @@ func TestDeletingAUserWithRolesDeletesTheirRoles(t *testing.T) {
 
 func TestForeignKeysRefuseAnEmployeeWithoutUser(t *testing.T) {
 	t.Parallel()
-	db := newDB(t)
+	db := dbtest.SQLite(t)
 	if err := db.Exec("INSERT INTO employees (user_id, full_name) VALUES (?, ?)", 4242, "Ghost").Error; err == nil {
 		t.Error("inserted an employee whose user does not exist: foreign keys are off")
 	}

@@ -43,6 +43,29 @@ type Options struct {
 // folder, seeded with the demo company unless opts.NoSeed.
 func New(t testing.TB, opts Options) *Server {
 	t.Helper()
+	log := slog.New(slog.DiscardHandler)
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	db, err := database.Open("", filepath.Join(t.TempDir(), "test.db"), log)
+	if err != nil {
+		t.Fatalf("open database: %v", err)
+	}
+	// Registered before NewWithDB's, so it runs after the server is closed.
+	t.Cleanup(func() {
+		if sqlDB, err := db.DB(); err == nil {
+			sqlDB.Close()
+		}
+	})
+	return NewWithDB(t, db, log, opts)
+}
+
+// NewWithDB starts the application on a database the test opened (which the
+// application migrates, and seeds unless opts.NoSeed), logging to log, so
+// that a test can run on PostgreSQL or start two applications on one
+// database. The test closes db itself.
+func NewWithDB(t testing.TB, db *gorm.DB, log *slog.Logger, opts Options) *Server {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	env := map[string]string{
 		"APP_ENV":  "development",
@@ -58,26 +81,13 @@ func New(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	log := slog.New(slog.DiscardHandler)
-	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
-	db, err := database.Open("", filepath.Join(t.TempDir(), "test.db"), log)
-	if err != nil {
-		t.Fatalf("open database: %v", err)
-	}
 	a, err := app.NewWithDB(context.Background(), cfg, db, log)
 	if err != nil {
 		t.Fatalf("build app: %v", err)
 	}
 	srv.Config.Handler = a.Handler()
 	srv.Start()
-	t.Cleanup(func() {
-		srv.Close()
-		if sqlDB, err := db.DB(); err == nil {
-			sqlDB.Close()
-		}
-	})
+	t.Cleanup(srv.Close)
 	return &Server{Server: srv, App: a, DB: db}
 }
 

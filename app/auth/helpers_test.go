@@ -1,34 +1,12 @@
 package auth_test
 
 import (
-	"context"
-	"log/slog"
-	"path/filepath"
 	"testing"
 
 	"gorm.io/gorm"
 
-	"github.com/company-expenses/company-expenses/app/database"
 	"github.com/company-expenses/company-expenses/models"
 )
-
-// newDB returns a migrated database on its own SQLite file.
-func newDB(t *testing.T) *gorm.DB {
-	t.Helper()
-	db, err := database.Open("", filepath.Join(t.TempDir(), "test.db"), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatalf("open database: %v", err)
-	}
-	t.Cleanup(func() {
-		if sqlDB, err := db.DB(); err == nil {
-			sqlDB.Close()
-		}
-	})
-	if err := database.Migrate(context.Background(), db); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	return db
-}
 
 // newUser inserts a bare account for sessions to belong to.
 func newUser(t *testing.T, db *gorm.DB, email string) uint {

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/company-expenses/company-expenses/app/auth"
+	"github.com/company-expenses/company-expenses/app/database/dbtest"
 	"github.com/company-expenses/company-expenses/models"
 )
 
@@ -22,7 +23,7 @@ const (
 
 func newSessions(t *testing.T) (*auth.Sessions, *gorm.DB) {
 	t.Helper()
-	db := newDB(t)
+	db := dbtest.SQLite(t)
 	return auth.NewSessions(db, idle, maxAge), db
 }
 

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/company-expenses/company-expenses/app/auth"
+	"github.com/company-expenses/company-expenses/app/database/dbtest"
 	"github.com/company-expenses/company-expenses/models"
 )
 
@@ -20,7 +21,7 @@ var limits = auth.Limits{PerAccountAndIP: 3, PerAccount: 6, PerIP: 10}
 
 func newThrottle(t *testing.T) (*auth.Throttle, *gorm.DB) {
 	t.Helper()
-	db := newDB(t)
+	db := dbtest.SQLite(t)
 	return auth.NewThrottle(db, window, limits), db
 }
 

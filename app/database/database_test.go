@@ -16,6 +16,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/company-expenses/company-expenses/app/database"
+	"github.com/company-expenses/company-expenses/app/database/dbtest"
 	"github.com/company-expenses/company-expenses/models"
 )
 
@@ -33,15 +34,6 @@ func openSQLite(t *testing.T, path string) *gorm.DB {
 			sqlDB.Close()
 		}
 	})
-	return db
-}
-
-func newDB(t *testing.T) *gorm.DB {
-	t.Helper()
-	db := openSQLite(t, filepath.Join(t.TempDir(), "test.db"))
-	if err := database.Migrate(context.Background(), db); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
 	return db
 }
 
@@ -164,7 +156,7 @@ func TestIsPostgresRecognisesBothURLSchemes(t *testing.T) {
 
 func TestMigrateTwiceKeepsSchemaAndData(t *testing.T) {
 	t.Parallel()
-	db := newDB(t)
+	db := dbtest.SQLite(t)
 	ctx := context.Background()
 	e := models.NewLocalEmployee("keep@example.com", "Kept Person")
 	if err := models.CreateEmployee(db, e); err != nil {
@@ -184,7 +176,7 @@ func TestMigrateTwiceKeepsSchemaAndData(t *testing.T) {
 
 func TestIsEmptyIsTrueUntilTheFirstUser(t *testing.T) {
 	t.Parallel()
-	db := newDB(t)
+	db := dbtest.SQLite(t)
 	ctx := context.Background()
 	if empty, err := database.IsEmpty(ctx, db); err != nil || !empty {
 		t.Fatalf("IsEmpty on a fresh database = %v, %v; want true", empty, err)
@@ -199,7 +191,7 @@ func TestIsEmptyIsTrueUntilTheFirstUser(t *testing.T) {
 
 func TestIsUniqueViolationRecognisesADuplicateEmailOnly(t *testing.T) {
 	t.Parallel()
-	db := newDB(t)
+	db := dbtest.SQLite(t)
 	if err := db.Create(&models.User{Email: "dup@example.com"}).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +219,7 @@ func TestIsUniqueViolationRecognisesADuplicateEmailOnly(t *testing.T) {
 // one of them succeeds and each sees a different count.
 func TestConcurrentReadThenWriteTransactionsDoNotFailWithDatabaseLocked(t *testing.T) {
 	t.Parallel()
-	db := newDB(t)
+	db := dbtest.SQLite(t)
 	ctx := context.Background()
 	const writers, rounds = 8, 5
 

@@ -2,69 +2,16 @@ package database_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"net/url"
-	"os"
 	"sync"
 	"testing"
 
 	"gorm.io/gorm"
 
 	"github.com/company-expenses/company-expenses/app/database"
+	"github.com/company-expenses/company-expenses/app/database/dbtest"
 	"github.com/company-expenses/company-expenses/models"
 )
-
-// newPostgres creates a throw-away database on the server named by
-// TEST_DATABASE_URL and returns its URL; the database is dropped when the
-// test ends. Without TEST_DATABASE_URL the test is skipped.
-func newPostgres(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("TEST_DATABASE_URL")
-	if base == "" {
-		t.Skip("PostgreSQL tests skipped: set TEST_DATABASE_URL=postgres://user@host:5432/db?sslmode=disable to run them")
-	}
-	if !database.IsPostgres(base) {
-		t.Fatalf("TEST_DATABASE_URL must be a postgres:// URL")
-	}
-	admin, err := database.Open(base, "", discard())
-	if err != nil {
-		t.Fatalf("connect to TEST_DATABASE_URL: %v", err)
-	}
-	adminSQL, err := admin.DB()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The name is generated, never typed by anyone, so it is safe to splice
-	// into the statement (identifiers cannot be bound parameters).
-	name := "ce_test_" + hex.EncodeToString(randomBytes(t, 6))
-	if err := admin.Exec("CREATE DATABASE " + name).Error; err != nil {
-		adminSQL.Close()
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		if err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").Error; err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-		adminSQL.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
-func randomBytes(t *testing.T, n int) []byte {
-	t.Helper()
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // openPostgres opens dbURL like the app does; the pool is closed before the
 // database is dropped (cleanups run last-registered first).
@@ -90,7 +37,7 @@ func openPostgres(t *testing.T, dbURL string) *gorm.DB {
 // tables and types.
 func TestPostgresMigrateFromThreeInstancesAtOnce(t *testing.T) {
 	t.Parallel()
-	dbURL := newPostgres(t)
+	dbURL := dbtest.PostgresURL(t)
 	const instances = 3
 	dbs := make([]*gorm.DB, instances)
 	for i := range dbs {
@@ -116,10 +63,7 @@ func TestPostgresMigrateFromThreeInstancesAtOnce(t *testing.T) {
 
 func TestPostgresStoresIsLocalUserFalseForSSOEmployees(t *testing.T) {
 	t.Parallel()
-	db := openPostgres(t, newPostgres(t))
-	if err := database.Migrate(context.Background(), db); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
+	db := dbtest.Postgres(t)
 	for _, tt := range []struct {
 		email string
 		local bool
@@ -144,10 +88,7 @@ func TestPostgresStoresIsLocalUserFalseForSSOEmployees(t *testing.T) {
 
 func TestPostgresEmployeesInsertedWithoutIsLocalUserDefaultToLocal(t *testing.T) {
 	t.Parallel()
-	db := openPostgres(t, newPostgres(t))
-	if err := database.Migrate(context.Background(), db); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
+	db := dbtest.Postgres(t)
 	var id uint
 	if err := db.Raw("INSERT INTO users (email, active) VALUES (?, ?) RETURNING id", "raw@example.com", true).Row().Scan(&id); err != nil {
 		t.Fatal(err)
@@ -166,10 +107,7 @@ func TestPostgresEmployeesInsertedWithoutIsLocalUserDefaultToLocal(t *testing.T)
 
 func TestPostgresRefusesADuplicateEmailWithDuplicatedKey(t *testing.T) {
 	t.Parallel()
-	db := openPostgres(t, newPostgres(t))
-	if err := database.Migrate(context.Background(), db); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
+	db := dbtest.Postgres(t)
 	if err := models.CreateEmployee(db, models.NewLocalEmployee("dup@example.com", "First")); err != nil {
 		t.Fatal(err)
 	}

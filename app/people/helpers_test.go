@@ -3,8 +3,6 @@ package people_test
 import (
 	"context"
 	"errors"
-	"log/slog"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -12,7 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/company-expenses/company-expenses/app/auth"
-	"github.com/company-expenses/company-expenses/app/database"
+	"github.com/company-expenses/company-expenses/app/database/dbtest"
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/models"
 )
@@ -45,18 +43,7 @@ type company struct {
 
 func newCompany(t *testing.T) *company {
 	t.Helper()
-	db, err := database.Open("", filepath.Join(t.TempDir(), "test.db"), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatalf("open database: %v", err)
-	}
-	t.Cleanup(func() {
-		if sqlDB, err := db.DB(); err == nil {
-			sqlDB.Close()
-		}
-	})
-	if err := database.Migrate(context.Background(), db); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
+	db := dbtest.SQLite(t)
 	dept := models.Department{Name: "Engineering"}
 	if err := db.Create(&dept).Error; err != nil {
 		t.Fatal(err)

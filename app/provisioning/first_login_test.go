@@ -2,35 +2,16 @@ package provisioning_test
 
 import (
 	"context"
-	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"gorm.io/gorm"
 
-	"github.com/company-expenses/company-expenses/app/database"
+	"github.com/company-expenses/company-expenses/app/database/dbtest"
 	"github.com/company-expenses/company-expenses/app/provisioning"
 	"github.com/company-expenses/company-expenses/app/sso"
 	"github.com/company-expenses/company-expenses/models"
 )
-
-func testDB(t *testing.T) *gorm.DB {
-	t.Helper()
-	db, err := database.Open("", filepath.Join(t.TempDir(), "test.db"), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if sqlDB, err := db.DB(); err == nil {
-			sqlDB.Close()
-		}
-	})
-	if err := database.Migrate(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
 
 func firstLogin(t *testing.T, db *gorm.DB, p sso.Profile) uint {
 	t.Helper()
@@ -48,7 +29,7 @@ func firstLogin(t *testing.T, db *gorm.DB, p sso.Profile) uint {
 
 func TestOnFirstLoginStoresAnEmployeeWithIsLocalUserFalse(t *testing.T) {
 	t.Parallel()
-	db := testDB(t)
+	db := dbtest.SQLite(t)
 	id := firstLogin(t, db, sso.Profile{Provider: "openid-connect", Subject: "s1", Email: "jo@example.com", Name: "Jo Bloggs", EmailVerified: true})
 
 	var row struct {
@@ -66,7 +47,7 @@ func TestOnFirstLoginStoresAnEmployeeWithIsLocalUserFalse(t *testing.T) {
 
 func TestOnFirstLoginWithoutANameUsesTheMailbox(t *testing.T) {
 	t.Parallel()
-	db := testDB(t)
+	db := dbtest.SQLite(t)
 	id := firstLogin(t, db, sso.Profile{Subject: "s1", Email: "no.name@example.com", EmailVerified: true})
 	var name string
 	db.Raw("SELECT full_name FROM employees WHERE user_id = ?", id).Scan(&name)
@@ -77,7 +58,7 @@ func TestOnFirstLoginWithoutANameUsesTheMailbox(t *testing.T) {
 
 func TestOnReturningLoginFollowsTheProviderForSSOAccounts(t *testing.T) {
 	t.Parallel()
-	db := testDB(t)
+	db := dbtest.SQLite(t)
 	id := firstLogin(t, db, sso.Profile{Subject: "s1", Email: "jo@example.com", Name: "Jo Bloggs", EmailVerified: true})
 	var notice string
 	err := db.Transaction(func(tx *gorm.DB) (err error) {
@@ -97,7 +78,7 @@ func TestOnReturningLoginFollowsTheProviderForSSOAccounts(t *testing.T) {
 
 func TestOnReturningLoginKeepsTheEmailWhenSomeoneElseHasIt(t *testing.T) {
 	t.Parallel()
-	db := testDB(t)
+	db := dbtest.SQLite(t)
 	if err := models.CreateEmployee(db, models.NewLocalEmployee("taken@example.com", "Someone Else")); err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +103,7 @@ func TestOnReturningLoginKeepsTheEmailWhenSomeoneElseHasIt(t *testing.T) {
 
 func TestOnReturningLoginLeavesLocalAccountsNameAndEmailAlone(t *testing.T) {
 	t.Parallel()
-	db := testDB(t)
+	db := dbtest.SQLite(t)
 	e := models.NewLocalEmployee("liam@example.com", "Liam Chen")
 	if err := models.CreateEmployee(db, e); err != nil {
 		t.Fatal(err)
@@ -144,7 +125,7 @@ func TestOnReturningLoginLeavesLocalAccountsNameAndEmailAlone(t *testing.T) {
 
 func TestOnReturningLoginIgnoresAnEmailTheProviderDoesNotVouchFor(t *testing.T) {
 	t.Parallel()
-	db := testDB(t)
+	db := dbtest.SQLite(t)
 	id := firstLogin(t, db, sso.Profile{Subject: "s1", Email: "jo@example.com", Name: "Jo Bloggs", EmailVerified: true})
 	err := db.Transaction(func(tx *gorm.DB) error {
 		_, err := provisioning.OnReturningLogin(context.Background(), tx, id,

@@ -2,8 +2,6 @@ package seed_test
 
 import (
 	"context"
-	"log/slog"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"sync"
@@ -12,27 +10,10 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/company-expenses/company-expenses/app/auth"
-	"github.com/company-expenses/company-expenses/app/database"
+	"github.com/company-expenses/company-expenses/app/database/dbtest"
 	"github.com/company-expenses/company-expenses/app/seed"
 	"github.com/company-expenses/company-expenses/models"
 )
-
-func newDB(t *testing.T) *gorm.DB {
-	t.Helper()
-	db, err := database.Open("", filepath.Join(t.TempDir(), "test.db"), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatalf("open database: %v", err)
-	}
-	t.Cleanup(func() {
-		if sqlDB, err := db.DB(); err == nil {
-			sqlDB.Close()
-		}
-	})
-	if err := database.Migrate(context.Background(), db); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	return db
-}
 
 func count(t *testing.T, db *gorm.DB, query string, args ...any) int64 {
 	t.Helper()
@@ -46,7 +27,7 @@ func count(t *testing.T, db *gorm.DB, query string, args ...any) int64 {
 // seeded returns a database holding the demo company, by e-mail.
 func seeded(t *testing.T) (*gorm.DB, map[string]models.Employee) {
 	t.Helper()
-	db := newDB(t)
+	db := dbtest.SQLite(t)
 	if _, err := seed.Company(context.Background(), db); err != nil {
 		t.Fatalf("seed.Company: %v", err)
 	}
@@ -63,7 +44,7 @@ func seeded(t *testing.T) (*gorm.DB, map[string]models.Employee) {
 
 func TestCompanySeedsThirteenPeopleInThreeDepartments(t *testing.T) {
 	t.Parallel()
-	db := newDB(t)
+	db := dbtest.SQLite(t)
 	created, err := seed.Company(context.Background(), db)
 	if err != nil {
 		t.Fatalf("seed.Company: %v", err)
@@ -153,7 +134,7 @@ func TestCompanyDoesNothingOnASecondRun(t *testing.T) {
 // seeded: demo people must never appear in a real company.
 func TestCompanyLeavesADatabaseWithUsersAlone(t *testing.T) {
 	t.Parallel()
-	db := newDB(t)
+	db := dbtest.SQLite(t)
 	if err := models.CreateEmployee(db, models.NewLocalEmployee("real.admin@corp.example", "Real Admin", models.RoleAdmin)); err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +151,7 @@ func TestCompanyLeavesADatabaseWithUsersAlone(t *testing.T) {
 // one wins and the other backs off without an error.
 func TestCompanyFromTwoInstancesAtOnceSeedsOnce(t *testing.T) {
 	t.Parallel()
-	db := newDB(t)
+	db := dbtest.SQLite(t)
 	var (
 		wg      sync.WaitGroup
 		created [2][]models.Employee

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/company-expenses/company-expenses/app/apptest"
+	"github.com/company-expenses/company-expenses/app/database/dbtest"
 	"github.com/company-expenses/company-expenses/app/devidp"
 )
 
@@ -129,7 +130,7 @@ func TestSSOSignInFromAnotherIssuerWithAKnownSubjectIsRefused(t *testing.T) {
 // must not get into the demo account.
 func TestSSOSeededDevIdentityIsNotSignedInByARealIssuerWithItsSubject(t *testing.T) {
 	t.Parallel()
-	db := sqliteDB(t)
+	db := dbtest.EmptySQLite(t)
 	dev, _ := startApp(t, db, apptest.Options{})
 	liam := devidp.SubjectForEmail("liam.chen@example.com")
 

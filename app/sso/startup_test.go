@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,30 +17,13 @@ import (
 	"github.com/company-expenses/company-expenses/app/apptest"
 	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/config"
-	"github.com/company-expenses/company-expenses/app/database"
+	"github.com/company-expenses/company-expenses/app/database/dbtest"
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/app/provisioning"
 	"github.com/company-expenses/company-expenses/app/sso"
 	"github.com/company-expenses/company-expenses/app/web"
 	"github.com/company-expenses/company-expenses/models"
 )
-
-func testDB(t *testing.T) *gorm.DB {
-	t.Helper()
-	db, err := database.Open("", filepath.Join(t.TempDir(), "test.db"), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if sqlDB, err := db.DB(); err == nil {
-			sqlDB.Close()
-		}
-	})
-	if err := database.Migrate(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
 
 func devConfig(t *testing.T, env map[string]string) config.Config {
 	t.Helper()
@@ -58,7 +40,7 @@ func devConfig(t *testing.T, env map[string]string) config.Config {
 func TestSSORoutesAnswer404WithoutTheStartupCallAndWorkAfterIt(t *testing.T) {
 	t.Parallel()
 	x := newExternalIdP(t)
-	db := testDB(t)
+	db := dbtest.SQLite(t)
 	cfg := devConfig(t, x.env())
 	sessions := auth.NewSessions(db, time.Hour, time.Hour)
 	w := web.New(web.Deps{
@@ -161,7 +143,7 @@ func TestSSOStartFailsWithAnErrorNamingTheIssuerWhenDiscoveryFails(t *testing.T)
 	cfg := devConfig(t, map[string]string{
 		"SEED_DEMO_DATA": "off", "SSO_OIDC_ISSUER": issuer, "SSO_OIDC_CLIENT_ID": "x",
 	})
-	_, err := app.NewWithDB(context.Background(), cfg, testDB(t), slog.New(slog.DiscardHandler))
+	_, err := app.NewWithDB(context.Background(), cfg, dbtest.SQLite(t), slog.New(slog.DiscardHandler))
 	if err == nil || !strings.Contains(err.Error(), issuer) || !strings.Contains(err.Error(), "discovery") {
 		t.Fatalf("start-up error %v, want one that names discovery and the issuer %s", err, issuer)
 	}
@@ -182,7 +164,7 @@ func TestSSODiscoveryGivesUpAfterTheTimeout(t *testing.T) {
 
 	began := time.Now()
 	_, err := sso.Start(context.Background(), w.PageRoutes(), sso.Config{
-		BaseURL: "http://localhost:8080", Secret: "s", DB: testDB(t), App: w,
+		BaseURL: "http://localhost:8080", Secret: "s", DB: dbtest.SQLite(t), App: w,
 		Providers:    []sso.ProviderSpec{sso.OIDC{Issuer: hang.URL, ClientID: "x"}},
 		OnFirstLogin: provisioning.OnFirstLogin,
 		Timeout:      200 * time.Millisecond,
@@ -199,7 +181,7 @@ func TestSSODiscoveryGivesUpAfterTheTimeout(t *testing.T) {
 // as documented: a bare SSO-only account.
 func TestExampleOnFirstLoginCreatesABareSSOOnlyUser(t *testing.T) {
 	t.Parallel()
-	db := testDB(t)
+	db := dbtest.SQLite(t)
 	var id uint
 	err := db.Transaction(func(tx *gorm.DB) (err error) {
 		id, err = sso.ExampleOnFirstLogin(context.Background(), tx, sso.Profile{Email: "new@example.com", Subject: "s"})

@@ -8,117 +8,39 @@
 package expensestest
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"log/slog"
-	"net/url"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"gorm.io/gorm"
 
-	"github.com/company-expenses/company-expenses/app/database"
+	"github.com/company-expenses/company-expenses/app/database/dbtest"
 	"github.com/company-expenses/company-expenses/models"
 )
 
 // PostgresEnv names the environment variable that enables the PostgreSQL
 // variants of the tests.
-const PostgresEnv = "TEST_DATABASE_URL"
+const PostgresEnv = dbtest.PostgresEnv
 
-// SQLite opens a migrated SQLite database in a file under t.TempDir. A file,
-// not :memory:, so that tests see the locking of the real thing.
+// SQLite opens a migrated SQLite database in a file under t.TempDir (see
+// dbtest.SQLite).
 func SQLite(t testing.TB) *gorm.DB {
 	t.Helper()
-	db, err := database.Open("", filepath.Join(t.TempDir(), "t.db"), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatalf("open SQLite: %v", err)
-	}
-	t.Cleanup(func() { closeDB(db) })
-	migrate(t, db)
-	return db
+	return dbtest.SQLite(t)
 }
 
 // Postgres opens a migrated, empty schema of its own in the PostgreSQL
 // database named by TEST_DATABASE_URL, and drops it when the test ends. It
-// skips the test when the variable is unset.
+// skips the test when the variable is unset (see dbtest.Postgres).
 func Postgres(t testing.TB) *gorm.DB {
 	t.Helper()
-	base := os.Getenv(PostgresEnv)
-	if base == "" {
-		t.Skip("PostgreSQL tests skipped: set TEST_DATABASE_URL=postgres://… to run them")
-	}
-	if !database.IsPostgres(base) {
-		t.Fatalf("%s must start with postgres://", PostgresEnv)
-	}
-	admin, err := database.Open(base, "", slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatalf("open PostgreSQL: %v", err)
-	}
-	schema := "t_" + randomHex(8)
-	if err := admin.Exec("CREATE SCHEMA " + schema).Error; err != nil {
-		closeDB(admin)
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-		closeDB(admin)
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("parse %s: %v", PostgresEnv, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db, err := database.Open(u.String(), "", slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatalf("open PostgreSQL schema: %v", err)
-	}
-	// Many tests run in parallel; keep each one's share of the server's
-	// connections small.
-	if sqlDB, err := db.DB(); err == nil {
-		sqlDB.SetMaxOpenConns(4)
-		sqlDB.SetMaxIdleConns(2)
-	}
-	t.Cleanup(func() { closeDB(db) })
-	migrate(t, db)
-	return db
+	return dbtest.Postgres(t)
 }
 
 // EachDB runs f as a subtest against SQLite and against PostgreSQL (which
 // skips itself when TEST_DATABASE_URL is unset). The subtests run in
-// parallel.
+// parallel (see dbtest.EachDB).
 func EachDB(t *testing.T, f func(t *testing.T, db *gorm.DB)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		f(t, SQLite(t))
-	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		f(t, Postgres(t))
-	})
-}
-
-func migrate(t testing.TB, db *gorm.DB) {
-	t.Helper()
-	if err := database.Migrate(context.Background(), db); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-}
-
-func closeDB(db *gorm.DB) {
-	if sqlDB, err := db.DB(); err == nil {
-		sqlDB.Close()
-	}
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
+	dbtest.EachDB(t, f)
 }
 
 // Company is a small organisation with one person for every relationship
