@@ -132,7 +132,8 @@ func strconvFormat(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64)
 
 // Ago writes how long before now t was, for activity feeds: "just now",
 // "5 minutes ago", "3 hours ago", "yesterday", "4 days ago", and the date
-// after a week.
+// after a week. Beyond a day it counts calendar days (UTC, the app's day), so
+// "yesterday" is always the previous date, however many hours ago.
 func Ago(t, now time.Time) string {
 	d := now.Sub(t)
 	switch {
@@ -140,12 +141,23 @@ func Ago(t, now time.Time) string {
 		return "just now"
 	case d < time.Hour:
 		return CountLabel(int64(d/time.Minute), "minute", "minutes") + " ago"
-	case d < 24*time.Hour:
+	case d < 24*time.Hour && sameDay(t, now):
 		return CountLabel(int64(d/time.Hour), "hour", "hours") + " ago"
-	case d < 48*time.Hour:
+	}
+	switch days := calendarDays(t, now); {
+	case days <= 1:
 		return "yesterday"
-	case d < 7*24*time.Hour:
-		return CountLabel(int64(d/(24*time.Hour)), "day", "days") + " ago"
+	case days < 7:
+		return CountLabel(int64(days), "day", "days") + " ago"
 	}
 	return Date(t)
+}
+
+func sameDay(a, b time.Time) bool { return calendarDays(a, b) == 0 }
+
+// calendarDays counts the date changes from a to b in UTC.
+func calendarDays(a, b time.Time) int {
+	da := time.Date(a.UTC().Year(), a.UTC().Month(), a.UTC().Day(), 0, 0, 0, 0, time.UTC)
+	db := time.Date(b.UTC().Year(), b.UTC().Month(), b.UTC().Day(), 0, 0, 0, 0, time.UTC)
+	return int(db.Sub(da).Hours() / 24)
 }
