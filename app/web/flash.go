@@ -1,9 +1,12 @@
 package web
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -12,14 +15,41 @@ import (
 
 // Flash messages travel in a short-lived cookie from the request that sets
 // them to the next page shown. They carry no secrets, and templ escapes them
-// on output.
+// on output; the cookie is signed with SESSION_SECRET all the same, so that
+// nobody who can set a cookie for our host (a sibling subdomain, say) can
+// make the app show their text as its own.
 const flashCookie = "flash"
+
+// signFlash returns payload.signature, both base64url.
+func (a *Application) signFlash(payload []byte) string {
+	mac := hmac.New(sha256.New, []byte("flash:"+a.cfg.SessionSecret))
+	mac.Write(payload)
+	enc := base64.RawURLEncoding
+	return enc.EncodeToString(payload) + "." + enc.EncodeToString(mac.Sum(nil))
+}
+
+// openFlash checks a signed value and returns its payload, or nil.
+func (a *Application) openFlash(value string) []byte {
+	p, sig, ok := strings.Cut(value, ".")
+	enc := base64.RawURLEncoding
+	payload, err1 := enc.DecodeString(p)
+	got, err2 := enc.DecodeString(sig)
+	if !ok || err1 != nil || err2 != nil || len(payload) > 3000 {
+		return nil
+	}
+	mac := hmac.New(sha256.New, []byte("flash:"+a.cfg.SessionSecret))
+	mac.Write(payload)
+	if !hmac.Equal(got, mac.Sum(nil)) {
+		return nil
+	}
+	return payload
+}
 
 func (a *Application) flash(c echo.Context, kind layouts.FlashKind, msg string) {
 	fs := append(a.peekFlashes(c), layouts.Flash{Kind: kind, Message: msg})
 	b, _ := json.Marshal(fs)
 	c.SetCookie(&http.Cookie{
-		Name: flashCookie, Value: base64.RawURLEncoding.EncodeToString(b), Path: "/",
+		Name: flashCookie, Value: a.signFlash(b), Path: "/",
 		MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: a.cfg.IsProduction(),
 	})
 	c.Set(flashCookie, fs)
@@ -33,8 +63,8 @@ func (a *Application) peekFlashes(c echo.Context) []layouts.Flash {
 	if err != nil {
 		return nil
 	}
-	b, err := base64.RawURLEncoding.DecodeString(ck.Value)
-	if err != nil || len(b) > 3000 {
+	b := a.openFlash(ck.Value)
+	if b == nil {
 		return nil
 	}
 	var fs []layouts.Flash
