@@ -172,10 +172,7 @@ func looksLikeDecimalComma(s string) bool {
 // "¥1,200", "CHF 99.90". Unknown currencies are written with their code
 // and two decimals.
 func FormatAmount(minor int64, currency string) string {
-	cur, ok := LookupCurrency(currency)
-	if !ok {
-		cur = Currency{Code: currency, MinorUnits: 2}
-	}
+	cur := currencyOrDefault(currency)
 	sign := ""
 	if minor < 0 {
 		sign, minor = "-", -minor
@@ -191,15 +188,21 @@ func FormatAmount(minor int64, currency string) string {
 // ("1234.56", "1200"), the form CSV files and edit forms use, and which
 // ParseAmount reads back.
 func PlainAmount(minor int64, currency string) string {
-	cur, ok := LookupCurrency(currency)
-	if !ok {
-		cur = Currency{Code: currency, MinorUnits: 2}
-	}
+	cur := currencyOrDefault(currency)
 	sign := ""
 	if minor < 0 {
 		sign, minor = "-", -minor
 	}
 	return sign + number(minor, cur.MinorUnits, false)
+}
+
+// currencyOrDefault looks code up, and treats an unknown code (from data
+// older than the currency table) as having two decimals.
+func currencyOrDefault(code string) Currency {
+	if cur, ok := LookupCurrency(code); ok {
+		return cur
+	}
+	return Currency{Code: code, MinorUnits: 2}
 }
 
 func number(minor int64, minorUnits int, group bool) string {

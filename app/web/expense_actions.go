@@ -32,7 +32,9 @@ type transition func(ctx context.Context, actor *models.Employee, id uint, versi
 func (a *Application) expenseSubmit(c echo.Context) error {
 	return a.act(c, func(ctx context.Context, v *models.Employee, id uint, version int, _ string) (*models.Expense, error) {
 		return a.expenses.Submit(ctx, v, id, version)
-	}, submittedMessage)
+	}, func(v *models.Employee, e *models.Expense) string {
+		return submittedMessage(e, a.managerName(c, v))
+	})
 }
 
 func (a *Application) expenseApprove(c echo.Context) error {

@@ -130,18 +130,28 @@ func (a *Application) expenseCreate(c echo.Context) error {
 		return a.domainError(c, err)
 	}
 	if submit {
-		a.flash(c, layouts.FlashSuccess, submittedMessage(v, e))
+		a.flash(c, layouts.FlashSuccess, submittedMessage(e, a.managerName(c, v)))
 	} else {
 		a.flash(c, layouts.FlashSuccess, "Saved as a draft. Submit it for approval when it is complete.")
 	}
 	return c.Redirect(http.StatusSeeOther, paths.Expense(e.ID))
 }
 
-func submittedMessage(v *models.Employee, e *models.Expense) string {
-	to := "your manager"
-	if v.Manager != nil {
-		to = v.Manager.DisplayName()
+// managerName names the person's manager for a message, or says "your
+// manager" when there is none (or it cannot be loaded: it is only words).
+func (a *Application) managerName(c echo.Context, v *models.Employee) string {
+	if v.ManagerID == nil {
+		return "your manager"
 	}
+	m, err := a.people.Viewer(c.Request().Context(), *v.ManagerID)
+	if err != nil {
+		a.log.WarnContext(c.Request().Context(), "load manager for a message", "err", err, "manager_id", *v.ManagerID)
+		return "your manager"
+	}
+	return m.DisplayName()
+}
+
+func submittedMessage(e *models.Expense, to string) string {
 	return fmt.Sprintf("Submitted %s at %s to %s for approval.",
 		expenses.FormatAmount(e.AmountMinor, e.Currency), e.Merchant, to)
 }
@@ -214,7 +224,7 @@ func (a *Application) expenseUpdate(c echo.Context) error {
 		return a.actionFailed(c, err, paths.Expense(id))
 	}
 	if submit {
-		a.flash(c, layouts.FlashSuccess, submittedMessage(v, e))
+		a.flash(c, layouts.FlashSuccess, submittedMessage(e, a.managerName(c, v)))
 	} else {
 		a.flash(c, layouts.FlashSuccess, "Your changes have been saved.")
 	}

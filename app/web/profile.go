@@ -13,8 +13,13 @@ import (
 	"github.com/company-expenses/company-expenses/views/ui"
 )
 
-func (a *Application) profileData(c echo.Context) profileviews.Data {
-	v := viewer(c)
+// profileData loads the signed-in person in full (the request's viewer
+// carries no department or manager) for the profile page.
+func (a *Application) profileData(c echo.Context) (profileviews.Data, error) {
+	v, err := a.people.Get(c.Request().Context(), viewer(c).UserID)
+	if err != nil {
+		return profileviews.Data{}, err
+	}
 	d := profileviews.Data{
 		Name:        v.DisplayName(),
 		Email:       v.User.Email,
@@ -34,11 +39,15 @@ func (a *Application) profileData(c echo.Context) profileviews.Data {
 		d.LastLogin = v.User.LastLoginAt.Format("2 Jan 2006, 15:04 MST")
 	}
 	d.SSO = a.profileSSO(c, v)
-	return d
+	return d, nil
 }
 
 func (a *Application) profile(c echo.Context) error {
-	return a.renderProfile(c, http.StatusOK, a.profileData(c))
+	d, err := a.profileData(c)
+	if err != nil {
+		return err
+	}
+	return a.renderProfile(c, http.StatusOK, d)
 }
 
 // renderProfile shows the profile page. Its "Connect" form leads to the
@@ -60,7 +69,10 @@ func (a *Application) passwordPost(c echo.Context) error {
 	v := viewer(c)
 	current := c.FormValue("current")
 	refuse := func(status int, errs ui.FieldErrors) error {
-		d := a.profileData(c)
+		d, err := a.profileData(c)
+		if err != nil {
+			return err
+		}
 		d.PasswordErrors = errs
 		return a.renderProfile(c, status, d)
 	}

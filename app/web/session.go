@@ -71,7 +71,7 @@ func (a *Application) loadViewer(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		e, err := a.people.Get(ctx, s.UserID)
+		e, err := a.people.Viewer(ctx, s.UserID)
 		if err != nil && !errors.Is(err, people.ErrNotFound) {
 			return err
 		}

@@ -68,7 +68,10 @@ func (a *Application) ssoConnectPost(c echo.Context) error {
 	ctx := c.Request().Context()
 	v := viewer(c)
 	refuse := func(status int, msg string) error {
-		d := a.profileData(c)
+		d, err := a.profileData(c)
+		if err != nil {
+			return err
+		}
 		d.SSO.ConnectError = msg
 		return a.renderProfile(c, status, d)
 	}
