@@ -132,7 +132,10 @@ func generate(opts options) (result, error) {
 			continue
 		}
 		out, changed := rewrite(f.Path, f.Data, opts.Rules, n, used)
-		if changed && strings.HasSuffix(f.Path, ".go") {
+		// gofmt what changed: the new path may sort differently among the
+		// imports, and dropping the demo's wiring may leave a gap.
+		dropped := opts.WithoutDemo && f.Path == opts.Demo.Wiring.File
+		if (changed || dropped) && strings.HasSuffix(f.Path, ".go") {
 			if out, err = format.Source(out); err != nil {
 				return result{}, fmt.Errorf("%s does not parse after rewriting: %w", f.Path, err)
 			}
@@ -298,11 +301,14 @@ func checkModulePath(p string) error {
 }
 
 // binaryName is the name `go build` gives the main package at the module
-// root: the last path element, or the one before a major version suffix.
+// root: the last path element, or the one before a major version suffix
+// (v2 and up, as cmd/go's DefaultExecName has it).
 func binaryName(module string) string {
 	elems := strings.Split(module, "/")
 	last := elems[len(elems)-1]
-	if len(elems) > 1 && len(last) > 1 && last[0] == 'v' && strings.Trim(last[1:], "0123456789") == "" {
+	major := len(last) >= 2 && last[0] == 'v' && last[1] != '0' && last != "v1" &&
+		strings.Trim(last[1:], "0123456789") == ""
+	if len(elems) > 1 && major {
 		last = elems[len(elems)-2]
 	}
 	return last
