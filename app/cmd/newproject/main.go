@@ -1,5 +1,6 @@
 // Command newproject starts a new app from this template, offline, from a
-// clone: it copies the files git tracks into DIR, rewrites the module path,
+// clone: it copies the files git tracks (or would: untracked but not ignored)
+// into DIR, rewrites the module path,
 // the app's name and the labels derived from it, and prints the next steps.
 //
 //	go run ./app/cmd/newproject -module example.com/acme -name "Acme Travel" [-without-demo] DIR
