@@ -153,10 +153,6 @@ const devIdPClientID = "company-expenses-dev"
 // the server is not listening yet at start-up, but through the same goth
 // and ID-token verification code as a real issuer.
 func startDevIdP(cfg config.Config, log *slog.Logger) (*devidp.Provider, sso.OIDC, error) {
-	if cfg.IsProduction() {
-		log.Error("DEV_IDP is on in production: the development identity provider at " + cfg.BaseURL +
-			"/dev-idp signs in ANYONE as ANYONE. Turn it off (DEV_IDP=off) unless this is a throw-away demo.")
-	}
 	secret := rand.Text()
 	idp, err := devidp.New(devidp.Config{
 		Issuer: devIdPIssuer(cfg),
