@@ -40,7 +40,7 @@ type App struct {
 // New opens the database named by cfg, migrates it, seeds the demo company
 // when asked to and the database is empty, and builds the web application.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
-	db, err := database.Open(cfg.DatabaseURL, cfg.SQLitePath, log)
+	db, err := database.OpenContext(ctx, cfg.DatabaseURL, cfg.SQLitePath, log)
 	if err != nil {
 		return nil, err
 	}
