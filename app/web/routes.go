@@ -14,6 +14,10 @@ import (
 	"github.com/company-expenses/company-expenses/static"
 )
 
+// RequestTimeout ends the context of every request; the server's own
+// timeouts and the shutdown drain (app/app.go) are chosen from it.
+const RequestTimeout = 30 * time.Second
+
 // routes lists every route of the application with its middleware, so the
 // whole HTTP surface reads from one screen. The SSO routes are the exception
 // on purpose: the SSO startup routine adds them (see app/app.go), and without
@@ -41,7 +45,7 @@ func (a *Application) routes() *echo.Echo {
 		// body (the CSRF check parses forms).
 		echomw.BodyLimitWithConfig(echomw.BodyLimitConfig{Limit: "1M", Skipper: a.isUpload}),
 		echomw.BodyLimitWithConfig(echomw.BodyLimitConfig{Limit: uploadLimit, Skipper: func(c echo.Context) bool { return !a.isUpload(c) }}),
-		echomw.ContextTimeout(30*time.Second),
+		echomw.ContextTimeout(RequestTimeout),
 		a.methodNotAllowed,
 	)
 
