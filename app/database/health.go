@@ -32,21 +32,31 @@ func (heartbeat) TableName() string { return "readiness_heartbeats" }
 // writes the same row, so the table never grows.
 func Ready(ctx context.Context, db *gorm.DB) error {
 	sqlDB, err := db.DB()
-	if err != nil {
-		return err
+	if err == nil {
+		err = sqlDB.PingContext(ctx)
 	}
-	if err := sqlDB.PingContext(ctx); err != nil {
-		return fmt.Errorf("ping: %w", err)
+	if err != nil {
+		return &NotReadyError{Reason: "the database does not answer", Err: err}
 	}
 	err = db.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"checked_at"}),
 	}).Create(&heartbeat{ID: 1, CheckedAt: time.Now().UTC()}).Error
 	if err != nil {
-		return fmt.Errorf("write: %w", err)
+		return &NotReadyError{Reason: "the database cannot write", Err: err}
 	}
 	return nil
 }
+
+// NotReadyError is the error of Ready: Reason is safe to show anyone (it
+// names no file, host or query); Err is for the log.
+type NotReadyError struct {
+	Reason string
+	Err    error
+}
+
+func (e *NotReadyError) Error() string { return e.Reason + ": " + e.Err.Error() }
+func (e *NotReadyError) Unwrap() error { return e.Err }
 
 // Checkpoint copies SQLite's write-ahead log into the database and truncates
 // it to zero bytes, so that a burst of writes does not leave a large -wal
@@ -65,8 +75,8 @@ func Checkpoint(ctx context.Context, db *gorm.DB) error {
 
 // IsUnavailable reports whether err says the database cannot be reached or
 // cannot write right now (connection refused or lost, the server shutting
-// down, a full or failing disk, a lock held too long), as opposed to an
-// error in the query or the data. Such a request is worth retrying later, so
+// down, a full, failing or read-only disk, a lock held too long, a timeout),
+// as opposed to an error in the query or the data. Such a request is worth retrying later, so
 // the web layer answers 503 Service Unavailable with Retry-After.
 func IsUnavailable(err error) bool {
 	if err == nil {
@@ -86,7 +96,8 @@ func IsUnavailable(err error) bool {
 		switch {
 		case strings.HasPrefix(pgErr.Code, "08"), // connection exception
 			strings.HasPrefix(pgErr.Code, "53"),                                 // insufficient resources: disk full, out of memory, too many connections
-			pgErr.Code == "57P01", pgErr.Code == "57P02", pgErr.Code == "57P03": // shutting down, cannot connect now
+			pgErr.Code == "57P01", pgErr.Code == "57P02", pgErr.Code == "57P03", // shutting down, cannot connect now
+			pgErr.Code == "25006": // read-only transaction: connected to a standby after a failover
 			return true
 		}
 		return false
@@ -94,7 +105,8 @@ func IsUnavailable(err error) bool {
 	var sqliteErr sqlite3.Error
 	if errors.As(err, &sqliteErr) {
 		switch sqliteErr.Code {
-		case sqlite3.ErrIoErr, sqlite3.ErrFull, sqlite3.ErrBusy, sqlite3.ErrLocked, sqlite3.ErrCantOpen:
+		// ErrReadonly: the file system went read-only (often after disk errors).
+		case sqlite3.ErrIoErr, sqlite3.ErrFull, sqlite3.ErrBusy, sqlite3.ErrLocked, sqlite3.ErrCantOpen, sqlite3.ErrReadonly:
 			return true
 		}
 		return false

@@ -260,6 +260,7 @@ func TestIsUnavailableTellsOutagesFromMistakes(t *testing.T) {
 		{"SQLite database or disk is full", fmt.Errorf("save expense: %w", full), true},
 		{"PostgreSQL connection refused", refused, true},
 		{"a dropped connection", fmt.Errorf("query: %w", driver.ErrBadConn), true},
+		{"a read-only database", readOnlyError(t), true},
 		{"a message that lost its type", errors.New("load viewer: dial tcp 10.0.0.1:5432: connect: connection refused"), true},
 		{"a duplicate e-mail", dup, false},
 		{"a syntax error", db.Exec("SELEC 1").Error, false},
@@ -292,6 +293,23 @@ func diskFullError(t *testing.T) error {
 	err := db.Exec("INSERT INTO filler (b) VALUES (randomblob(1000000))").Error
 	if err == nil {
 		t.Fatal("a 1 MB insert fitted into one page")
+	}
+	return err
+}
+
+// readOnlyError is the error SQLite gives for a write to a database it can
+// only read.
+func readOnlyError(t *testing.T) error {
+	t.Helper()
+	db := dbtest.SQLite(t)
+	sqlDB, _ := db.DB()
+	sqlDB.SetMaxOpenConns(1)
+	if err := db.Exec("PRAGMA query_only = ON").Error; err != nil {
+		t.Fatal(err)
+	}
+	err := db.Create(&models.User{Email: "ro@example.com"}).Error
+	if err == nil {
+		t.Fatal("a read-only database took a write")
 	}
 	return err
 }

@@ -49,13 +49,17 @@ func (a *Application) routes() *echo.Echo {
 		a.methodNotAllowed,
 	)
 
+	// Liveness and readiness (app/web/health.go); load balancers often
+	// probe with HEAD.
 	e.GET(paths.Healthz, a.healthz)
-	e.HEAD(paths.Healthz, a.healthz) // load balancers often probe with HEAD
+	e.HEAD(paths.Healthz, a.healthz)
+	e.GET(paths.Readyz, a.readyz)
+	e.HEAD(paths.Readyz, a.readyz)
 	// Browsers ask for /favicon.ico whatever the page says; point them at ours.
 	e.GET("/favicon.ico", func(c echo.Context) error {
 		return c.Redirect(http.StatusMovedPermanently, static.URL("img/favicon.svg"))
 	})
-	e.GET(static.Prefix+"*", echo.WrapHandler(http.StripPrefix(static.Prefix, http.FileServerFS(static.FS()))), middleware.StaticCache)
+	e.GET(static.Prefix+"*", staticFiles(static.FS()), middleware.StaticCache)
 
 	// Pages: CSRF-protected, never cached, with the signed-in person loaded.
 	pages := e.Group("", a.csrf(), middleware.NoStore, a.loadViewer)
