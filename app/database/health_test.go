@@ -159,9 +159,11 @@ func burst(t *testing.T, db *gorm.DB, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := walSize(t, path); n <= database.WALSizeLimit {
+	n := walSize(t, path)
+	if n <= database.WALSizeLimit {
 		t.Fatalf("the burst left a %d-byte WAL, want more than %d for the test to mean anything", n, database.WALSizeLimit)
 	}
+	t.Logf("WAL after the burst: %d bytes", n)
 }
 
 func TestSQLiteWriteAheadLogShrinksBelowTheLimitAfterABurstOfWrites(t *testing.T) {
@@ -177,9 +179,11 @@ func TestSQLiteWriteAheadLogShrinksBelowTheLimitAfterABurstOfWrites(t *testing.T
 	if err := db.Exec("DELETE FROM burst WHERE rowid = 1").Error; err != nil {
 		t.Fatal(err)
 	}
-	if n := walSize(t, path); n > database.WALSizeLimit {
+	n := walSize(t, path)
+	if n > database.WALSizeLimit {
 		t.Errorf("WAL is %d bytes after the burst and a checkpoint, want at most %d", n, database.WALSizeLimit)
 	}
+	t.Logf("WAL after the burst and a checkpoint: %d bytes", n)
 }
 
 func TestCheckpointEmptiesTheSQLiteWriteAheadLog(t *testing.T) {
