@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/company-expenses/company-expenses/app"
@@ -21,14 +22,19 @@ func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
-		log.Error("configuration: " + err.Error())
+		// Load reports every problem at once; one line each.
+		for _, line := range strings.Split(err.Error(), "\n") {
+			log.Error("configuration: " + line)
+		}
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
-		log.Error("start: " + err.Error())
+		for _, line := range strings.Split(err.Error(), "\n") {
+			log.Error("start: " + line)
+		}
 		os.Exit(1)
 	}
 	if err := a.Run(ctx); err != nil {

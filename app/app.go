@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -24,6 +25,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/seed"
 	"github.com/company-expenses/company-expenses/app/sso"
 	"github.com/company-expenses/company-expenses/app/web"
+	"github.com/company-expenses/company-expenses/models"
 	"github.com/company-expenses/company-expenses/static"
 )
 
@@ -40,7 +42,7 @@ type App struct {
 // New opens the database named by cfg, migrates it, seeds the demo company
 // when asked to and the database is empty, and builds the web application.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
-	db, err := database.Open(cfg.DatabaseURL, cfg.SQLitePath, log)
+	db, err := database.OpenContext(ctx, cfg.DatabaseURL, cfg.SQLitePath, log)
 	if err != nil {
 		return nil, err
 	}
@@ -63,6 +65,11 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 	ps := people.NewService(db)
 	if err := bootstrapAdmin(ctx, cfg, ps, log); err != nil {
 		return nil, fmt.Errorf("bootstrap administrator: %w", err)
+	}
+	if cfg.IsProduction() {
+		if err := checkProductionAccess(ctx, db, cfg); err != nil {
+			return nil, err
+		}
 	}
 	a := &App{
 		Config: cfg,
@@ -153,10 +160,6 @@ const devIdPClientID = "company-expenses-dev"
 // the server is not listening yet at start-up, but through the same goth
 // and ID-token verification code as a real issuer.
 func startDevIdP(cfg config.Config, log *slog.Logger) (*devidp.Provider, sso.OIDC, error) {
-	if cfg.IsProduction() {
-		log.Error("DEV_IDP is on in production: the development identity provider at " + cfg.BaseURL +
-			"/dev-idp signs in ANYONE as ANYONE. Turn it off (DEV_IDP=off) unless this is a throw-away demo.")
-	}
 	secret := rand.Text()
 	idp, err := devidp.New(devidp.Config{
 		Issuer: devIdPIssuer(cfg),
@@ -233,22 +236,87 @@ func bootstrapAdmin(ctx context.Context, cfg config.Config, ps *people.Service, 
 	return nil
 }
 
+// checkProductionAccess refuses a production database that the public demo
+// password opens, and a production instance nobody can ever sign in to as
+// administrator. It reports both problems at once.
+func checkProductionAccess(ctx context.Context, db *gorm.DB, cfg config.Config) error {
+	var problems []error
+	// The demo accounts are recognised by e-mail, not by trying the demo
+	// password on their hashes: their addresses are at example.com, which is
+	// reserved (RFC 2606) and so never a real person's, every one of them
+	// was seeded with the public password, and checking is one indexed
+	// query instead of an Argon2 hash per account at every start. An
+	// operator who really wants such an account deactivates it or removes
+	// its password.
+	var emails []string
+	for _, p := range seed.People() {
+		emails = append(emails, p.Email)
+	}
+	var demo []string
+	err := db.WithContext(ctx).Model(&models.User{}).
+		Where("email IN ? AND active = ? AND password_hash <> ''", emails, true).
+		Order("email").Limit(3).Pluck("email", &demo).Error
+	if err != nil {
+		return fmt.Errorf("look for demo accounts: %w", err)
+	}
+	if len(demo) > 0 {
+		problems = append(problems, fmt.Errorf("the database holds active demo accounts (%s, …) whose password is public; "+
+			"production refuses to serve it: use a database without the demo data, or deactivate those accounts", strings.Join(demo, ", ")))
+	}
+
+	if len(configuredSSOProviders(cfg)) == 0 {
+		var admins int64
+		err := db.WithContext(ctx).Model(&models.User{}).
+			Joins("JOIN user_roles ON user_roles.user_id = users.id").
+			Where("user_roles.role = ? AND users.active = ? AND users.password_hash <> ''", models.RoleAdmin, true).
+			Count(&admins).Error
+		if err != nil {
+			return fmt.Errorf("look for administrators: %w", err)
+		}
+		if admins == 0 || cfg.LoginMode == config.LoginSSO {
+			problems = append(problems, errors.New("nobody can sign in as administrator: no SSO provider is configured (SSO_OIDC_ISSUER, SSO_GITHUB_KEY, SSO_GOOGLE_KEY or SSO_MICROSOFT_KEY, with LOGIN_MODE sso or both) "+
+				"and no active administrator has a password (LOGIN_MODE local or both); set BOOTSTRAP_ADMINS and BOOTSTRAP_ADMIN_PASSWORD to create one"))
+		}
+	}
+	return errors.Join(problems...)
+}
+
 // Handler returns the HTTP handler of the application.
 func (a *App) Handler() http.Handler { return a.Web.Echo() }
 
-// Run serves HTTP on cfg.Addr until ctx ends (SIGINT or SIGTERM in main),
-// then lets requests in flight finish for up to ten seconds.
-func (a *App) Run(ctx context.Context) error {
-	srv := &http.Server{
+// Time limits of a request, from the inside out. The handler's context ends
+// after web.RequestTimeout (30 s); the body is read within that budget, so
+// reading the whole request may take the header timeout plus it; writing may
+// take it plus a little, for the timeout page. The shutdown drain is longer
+// than any request can last (writeTimeout bounds it once its header is
+// read), so a deploy never cuts off a request that would have finished.
+// Orchestrators must wait longer still before they kill the process (in
+// Kubernetes, terminationGracePeriodSeconds of 60).
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = readHeaderTimeout + web.RequestTimeout
+	writeTimeout      = web.RequestTimeout + 15*time.Second
+	shutdownDrain     = writeTimeout + 5*time.Second
+)
+
+// server is the HTTP server Run starts.
+func (a *App) server() *http.Server {
+	return &http.Server{
 		Addr:              a.Config.Addr,
 		Handler:           a.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
+}
+
+// Run serves HTTP on cfg.Addr until ctx ends (SIGINT or SIGTERM in main),
+// then lets requests in flight finish (see shutdownDrain).
+func (a *App) Run(ctx context.Context) error {
+	srv := a.server()
 	go a.housekeeping(ctx)
 	errc := make(chan error, 1)
 	go func() {
@@ -261,7 +329,7 @@ func (a *App) Run(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	a.log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownDrain)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return err
@@ -276,7 +344,8 @@ func (a *App) Run(ctx context.Context) error {
 }
 
 // housekeeping deletes expired sessions and old login attempts every ten
-// minutes. Any instance may do it; the deletes are idempotent.
+// minutes, and empties SQLite's write-ahead log. Any instance may do it; the
+// deletes are idempotent.
 func (a *App) housekeeping(ctx context.Context) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
@@ -292,6 +361,11 @@ func (a *App) housekeeping(ctx context.Context) {
 			}
 			if err := a.thr.Prune(ctx); err != nil {
 				a.log.Warn("prune login attempts", "err", err)
+			}
+			// After a burst of writes the log is bounded by
+			// database.WALSizeLimit; this gives the space back entirely.
+			if err := database.Checkpoint(ctx, a.DB); err != nil {
+				a.log.Warn("checkpoint", "err", err)
 			}
 		}
 	}

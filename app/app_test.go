@@ -19,6 +19,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/apptest"
 	"github.com/company-expenses/company-expenses/app/config"
 	"github.com/company-expenses/company-expenses/app/database/dbtest"
+	"github.com/company-expenses/company-expenses/app/web"
 )
 
 func devConfig(t *testing.T, extra map[string]string) config.Config {
@@ -108,23 +109,107 @@ func TestRestartingNeverDuplicatesTheDemoData(t *testing.T) {
 	}
 }
 
-func TestProductionDoesNotSeedDemoData(t *testing.T) {
-	t.Parallel()
+// productionConfig is the smallest production configuration a fresh
+// database starts with: its first administrator comes from BOOTSTRAP_ADMINS.
+func productionConfig(t *testing.T, extra map[string]string) config.Config {
+	t.Helper()
 	env := map[string]string{"APP_ENV": "production", "BASE_URL": "https://expenses.example.com",
-		"SESSION_SECRET": strings.Repeat("s", 40)}
+		"SESSION_SECRET": strings.Repeat("s", 40), "BOOTSTRAP_ADMINS": "it@example.com",
+		"BOOTSTRAP_ADMIN_PASSWORD": "a-long-enough-password"}
+	for k, v := range extra {
+		if v == "" {
+			delete(env, k)
+		} else {
+			env[k] = v
+		}
+	}
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.SQLitePath = filepath.Join(t.TempDir(), "expenses.db")
+	return cfg
+}
+
+func closeApp(a *app.App) {
+	if db, err := a.DB.DB(); err == nil {
+		db.Close()
+	}
+}
+
+func TestProductionDoesNotSeedDemoData(t *testing.T) {
+	t.Parallel()
+	cfg := productionConfig(t, nil)
 	a, err := app.New(context.Background(), cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer closeApp(a)
 	var n int64
-	a.DB.Table("users").Count(&n)
+	a.DB.Table("users").Where("email <> ?", "it@example.com").Count(&n)
 	if n != 0 {
 		t.Fatalf("%d users seeded in production", n)
+	}
+}
+
+// A database seeded in development and then served in production lets
+// anyone in as administrator with the public demo password.
+func TestProductionRefusesADatabaseHoldingTheDemoAccounts(t *testing.T) {
+	t.Parallel()
+	dev := devConfig(t, nil)
+	dev.SQLitePath = filepath.Join(t.TempDir(), "expenses.db")
+	a, err := app.New(context.Background(), dev, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeApp(a)
+
+	prod := productionConfig(t, nil)
+	prod.SQLitePath = dev.SQLitePath
+	_, err = app.New(context.Background(), prod, slog.New(slog.DiscardHandler))
+	if err == nil {
+		t.Fatal("production started on a database holding the demo accounts")
+	}
+	if !strings.Contains(err.Error(), "demo accounts") || !strings.Contains(err.Error(), "admin@example.com") {
+		t.Errorf("error %q does not say which demo accounts it found", err)
+	}
+}
+
+func TestProductionRefusesToStartWhenNobodyCanSignInAsAdministrator(t *testing.T) {
+	t.Parallel()
+	cfg := productionConfig(t, map[string]string{"BOOTSTRAP_ADMINS": "", "BOOTSTRAP_ADMIN_PASSWORD": ""})
+	_, err := app.New(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err == nil {
+		t.Fatal("production started with no SSO provider and no administrator")
+	}
+	for _, name := range []string{"BOOTSTRAP_ADMINS", "BOOTSTRAP_ADMIN_PASSWORD", "SSO_OIDC_ISSUER"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error %q does not name %s", err, name)
+		}
+	}
+	if strings.Contains(err.Error(), "\n") {
+		t.Errorf("error %q is more than the one-line reason", err)
+	}
+}
+
+// A deploy must not cut off a request that would have finished: the drain
+// outlasts every limit a request runs under.
+func TestShutdownDrainOutlastsEveryRequestTimeout(t *testing.T) {
+	t.Parallel()
+	cfg := devConfig(t, map[string]string{"SEED_DEMO_DATA": "off"})
+	a, err := app.NewWithDB(context.Background(), cfg, dbtest.SQLite(t), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := app.Server(a)
+	if srv.WriteTimeout <= web.RequestTimeout {
+		t.Errorf("WriteTimeout %v cuts off requests before their context ends (%v)", srv.WriteTimeout, web.RequestTimeout)
+	}
+	if srv.ReadTimeout < srv.ReadHeaderTimeout+web.RequestTimeout {
+		t.Errorf("ReadTimeout %v is shorter than the header timeout plus the request's %v", srv.ReadTimeout, web.RequestTimeout)
+	}
+	if app.ShutdownDrain <= srv.WriteTimeout || app.ShutdownDrain <= srv.ReadTimeout {
+		t.Errorf("shutdown drain %v is shorter than a request may last (read %v, write %v)", app.ShutdownDrain, srv.ReadTimeout, srv.WriteTimeout)
 	}
 }
 

@@ -8,6 +8,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -48,7 +49,12 @@ type AppLink struct {
 type Config struct {
 	Env     Environment
 	AppName string
-	// Addr is the listen address, ":8080" or ":"+PORT.
+	// Host is the interface the app listens on: HOST, by default 127.0.0.1
+	// in development (its identity provider signs anyone in, and the
+	// sign-in page prints the demo password) and every interface in
+	// production.
+	Host string
+	// Addr is the listen address, Host and PORT joined ("127.0.0.1:8080").
 	Addr string
 	// BaseURL is the public URL of the app, without a trailing slash. SSO
 	// callback URLs are built from it.
@@ -113,8 +119,11 @@ type SSO struct {
 func (c Config) IsProduction() bool { return c.Env == Production }
 
 // Load reads the configuration through getenv (os.Getenv in main, a map in
-// tests) and checks it.
+// tests) and checks it. It reports every problem it finds at once, joined
+// with errors.Join (one per line), so that an operator fixes them all in one
+// go instead of one per restart.
 func Load(getenv func(string) string) (Config, error) {
+	var problems []error
 	env := func(key, def string) string {
 		if v := strings.TrimSpace(getenv(key)); v != "" {
 			return v
@@ -124,7 +133,6 @@ func Load(getenv func(string) string) (Config, error) {
 	c := Config{
 		Env:     Environment(strings.ToLower(env("APP_ENV", string(Development)))),
 		AppName: env("APP_NAME", "Company Expenses"),
-		Addr:    ":" + env("PORT", "8080"),
 		// The default follows PORT, so that changing only the port keeps the
 		// SSO callback and the development provider's issuer right.
 		BaseURL:       strings.TrimRight(env("BASE_URL", "http://localhost:"+env("PORT", "8080")), "/"),
@@ -147,40 +155,51 @@ func Load(getenv func(string) string) (Config, error) {
 		},
 	}
 	if c.Env != Development && c.Env != Production {
-		return c, fmt.Errorf("APP_ENV must be development or production, not %q", c.Env)
+		problems = append(problems, fmt.Errorf("APP_ENV must be development or production, not %q", c.Env))
 	}
+	// Development listens on the loopback interface only: its identity
+	// provider signs anyone in as anyone, and the sign-in page prints the
+	// demo password. Production listens on every interface (IPv4 and IPv6);
+	// HOST=0.0.0.0 limits it to IPv4.
+	defaultHost := "127.0.0.1"
+	if c.Env == Production {
+		defaultHost = ""
+	}
+	c.Host = env("HOST", defaultHost)
+	c.Addr = net.JoinHostPort(c.Host, env("PORT", "8080"))
 	switch c.LoginMode {
 	case LoginLocal, LoginSSO, LoginBoth:
 	default:
-		return c, fmt.Errorf("LOGIN_MODE must be local, sso or both, not %q", c.LoginMode)
+		problems = append(problems, fmt.Errorf("LOGIN_MODE must be local, sso or both, not %q", c.LoginMode))
 	}
 	var err error
 	if c.SessionIdle, err = duration(env("SESSION_IDLE_TIMEOUT", "2h"), "SESSION_IDLE_TIMEOUT"); err != nil {
-		return c, err
+		problems = append(problems, err)
 	}
 	if c.SessionMax, err = duration(env("SESSION_MAX_AGE", "12h"), "SESSION_MAX_AGE"); err != nil {
-		return c, err
+		problems = append(problems, err)
 	}
 	if c.Seed, err = flag(env("SEED_DEMO_DATA", strconv.FormatBool(c.Env == Development)), "SEED_DEMO_DATA"); err != nil {
-		return c, err
+		problems = append(problems, err)
 	}
 	if c.TrustProxy, err = flag(env("TRUST_PROXY", "false"), "TRUST_PROXY"); err != nil {
-		return c, err
+		problems = append(problems, err)
 	}
 	if c.SSO.DevIdP, err = flag(env("DEV_IDP", strconv.FormatBool(c.Env == Development)), "DEV_IDP"); err != nil {
-		return c, err
+		problems = append(problems, err)
 	}
 	defaultApps := ""
 	if c.Env == Development {
 		defaultApps = "Travel=https://travel.example.com,Time sheets=https://time.example.com,Service desk=https://help.example.com"
 	}
 	if c.Apps, err = ParseApps(env("APPS", defaultApps)); err != nil {
-		return c, err
+		problems = append(problems, err)
 	}
 	for _, a := range strings.Split(getenv("BOOTSTRAP_ADMINS"), ",") {
 		if a = strings.ToLower(strings.TrimSpace(a)); a != "" {
 			if !strings.Contains(a, "@") {
-				return c, fmt.Errorf("BOOTSTRAP_ADMINS must list e-mail addresses, not %q", a)
+				problems = append(problems, fmt.Errorf("BOOTSTRAP_ADMINS must list e-mail addresses, not %q", a))
+				continue
 			}
 			c.BootstrapAdmins = append(c.BootstrapAdmins, a)
 		}
@@ -188,10 +207,10 @@ func Load(getenv func(string) string) (Config, error) {
 	c.BootstrapAdminPassword = getenv("BOOTSTRAP_ADMIN_PASSWORD")
 	if c.BootstrapAdminPassword != "" {
 		if len(c.BootstrapAdmins) == 0 {
-			return c, errors.New("BOOTSTRAP_ADMIN_PASSWORD needs BOOTSTRAP_ADMINS (the e-mail of the account to create)")
+			problems = append(problems, errors.New("BOOTSTRAP_ADMIN_PASSWORD needs BOOTSTRAP_ADMINS (the e-mail of the account to create)"))
 		}
 		if len([]rune(c.BootstrapAdminPassword)) < 12 {
-			return c, errors.New("BOOTSTRAP_ADMIN_PASSWORD must have at least 12 characters")
+			problems = append(problems, errors.New("BOOTSTRAP_ADMIN_PASSWORD must have at least 12 characters"))
 		}
 	}
 	for _, d := range strings.Split(getenv("SSO_ALLOWED_DOMAINS"), ",") {
@@ -200,27 +219,30 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return c, fmt.Errorf("BASE_URL must be an absolute http(s) URL, not %q", c.BaseURL)
+		problems = append(problems, fmt.Errorf("BASE_URL must be an absolute http(s) URL, not %q", c.BaseURL))
 	}
 	if c.SSO.OIDCIssuer != "" && c.SSO.OIDCClientID == "" {
-		return c, errors.New("SSO_OIDC_CLIENT_ID is required when SSO_OIDC_ISSUER is set")
+		problems = append(problems, errors.New("SSO_OIDC_CLIENT_ID is required when SSO_OIDC_ISSUER is set"))
 	}
 
 	if c.IsProduction() {
 		if strings.TrimSpace(getenv("BASE_URL")) == "" {
-			return c, errors.New("BASE_URL must be set in production (SSO callback URLs are built from it)")
+			problems = append(problems, errors.New("BASE_URL must be set in production (SSO callback URLs are built from it)"))
 		}
 		if c.SessionSecret == DevSessionSecret || len(c.SessionSecret) < 32 {
-			return c, errors.New("SESSION_SECRET must be set in production to a random value of at least 32 characters (not the development default)")
+			problems = append(problems, errors.New("SESSION_SECRET must be set in production to a random value of at least 32 characters (not the development default)"))
 		}
 		if c.SSO.OIDCIssuer != "" && c.SSO.OIDCClientSecret == "" {
-			return c, errors.New("SSO_OIDC_CLIENT_SECRET must be set in production when SSO_OIDC_ISSUER is set")
+			problems = append(problems, errors.New("SSO_OIDC_CLIENT_SECRET must be set in production when SSO_OIDC_ISSUER is set"))
 		}
 		if c.Seed {
-			return c, errors.New("SEED_DEMO_DATA must be off in production: the demo accounts share a public password (use BOOTSTRAP_ADMINS for the first administrator)")
+			problems = append(problems, errors.New("SEED_DEMO_DATA must be off in production: the demo accounts share a public password (use BOOTSTRAP_ADMINS for the first administrator)"))
+		}
+		if c.SSO.DevIdP {
+			problems = append(problems, errors.New("DEV_IDP must be off in production: the development identity provider signs in anyone as anyone, administrators included (configure a real SSO provider or BOOTSTRAP_ADMINS)"))
 		}
 	}
-	return c, nil
+	return c, errors.Join(problems...)
 }
 
 // ParseApps reads the app switcher's entries: comma-separated "Name=URL"
@@ -237,13 +259,30 @@ func ParseApps(s string) ([]AppLink, error) {
 		if !ok || name == "" || link == "" {
 			return nil, fmt.Errorf("APPS: %q is not of the form Name=URL", part)
 		}
-		u, err := url.Parse(link)
-		if err != nil || strings.HasPrefix(link, "//") || !(strings.HasPrefix(link, "/") || u.Scheme == "https" || u.Scheme == "http") {
-			return nil, fmt.Errorf("APPS: %q must be an http(s) URL or a path starting with /", link)
+		if !safeAppLink(link) {
+			return nil, fmt.Errorf("APPS: %q must be an absolute http(s) URL or a local path starting with a single /", link)
 		}
 		apps = append(apps, AppLink{Name: name, URL: link})
 	}
 	return apps, nil
+}
+
+// safeAppLink reports whether link is an absolute http(s) URL with a host,
+// or a local path that starts with exactly one slash. Browsers read "//host"
+// and "/\host" (a backslash counts as a slash) as links to another site, so
+// backslashes are refused anywhere.
+func safeAppLink(link string) bool {
+	if strings.Contains(link, "\\") {
+		return false
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		return false
+	}
+	if u.Scheme == "http" || u.Scheme == "https" {
+		return u.Host != ""
+	}
+	return u.Scheme == "" && strings.HasPrefix(link, "/") && !strings.HasPrefix(link, "//")
 }
 
 func duration(v, name string) (time.Duration, error) {

@@ -54,7 +54,7 @@ func TestLoadWithNothingSetRunsInDevelopmentWithWorkingDefaults(t *testing.T) {
 	}{
 		{"Env", c.Env, config.Development},
 		{"IsProduction", c.IsProduction(), false},
-		{"Addr", c.Addr, ":8080"},
+		{"Addr", c.Addr, "127.0.0.1:8080"},
 		{"BaseURL", c.BaseURL, "http://localhost:8080"},
 		{"LoginMode", c.LoginMode, config.LoginBoth},
 		{"DatabaseURL", c.DatabaseURL, ""},
@@ -79,8 +79,8 @@ func TestLoadListensOnPORTWhenSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != ":9090" {
-		t.Errorf("Addr = %q, want %q", c.Addr, ":9090")
+	if c.Addr != "127.0.0.1:9090" {
+		t.Errorf("Addr = %q, want %q", c.Addr, "127.0.0.1:9090")
 	}
 }
 
@@ -124,7 +124,6 @@ func TestLoadEnvironmentDefaultsForDevIdPSeedAndApps(t *testing.T) {
 	}{
 		{"development turns the dev IdP and demo data on", map[string]string{"APP_ENV": "development"}, true, true, true},
 		{"production turns the dev IdP and demo data off", productionEnv(), false, false, false},
-		{"production with DEV_IDP=on serves the dev IdP", with(productionEnv(), "DEV_IDP", "on"), true, false, false},
 		{"development with DEV_IDP=off does not", map[string]string{"DEV_IDP": "off"}, false, true, true},
 		{"development with SEED_DEMO_DATA=false does not seed", map[string]string{"SEED_DEMO_DATA": "false"}, true, false, true},
 		{"APP_ENV is case-insensitive", with(productionEnv(), "APP_ENV", "Production"), false, false, false},
@@ -192,6 +191,8 @@ func TestLoadRefusesBadSettingsAndNamesTheVariable(t *testing.T) {
 		{"a session max age that is not a duration", with(dev, "SESSION_MAX_AGE", "forever"), "SESSION_MAX_AGE"},
 		{"a SEED_DEMO_DATA that is not a boolean", with(dev, "SEED_DEMO_DATA", "maybe"), "SEED_DEMO_DATA"},
 		{"production with demo data, whose password is public", with(productionEnv(), "SEED_DEMO_DATA", "yes"), "SEED_DEMO_DATA"},
+		{"production with the development identity provider", with(productionEnv(), "DEV_IDP", "on"), "DEV_IDP"},
+		{"off-site APPS link with a backslash", with(dev, "APPS", `Evil=/\evil.example.com`), "APPS"},
 		{"BOOTSTRAP_ADMINS that are not e-mail addresses", with(dev, "BOOTSTRAP_ADMINS", "root"), "BOOTSTRAP_ADMINS"},
 		{"a short BOOTSTRAP_ADMIN_PASSWORD", with(with(dev, "BOOTSTRAP_ADMINS", "it@example.com"), "BOOTSTRAP_ADMIN_PASSWORD", "short"), "BOOTSTRAP_ADMIN_PASSWORD"},
 		{"BOOTSTRAP_ADMIN_PASSWORD without BOOTSTRAP_ADMINS", with(dev, "BOOTSTRAP_ADMIN_PASSWORD", "a-long-enough-password"), "BOOTSTRAP_ADMINS"},
@@ -320,5 +321,102 @@ func TestLoadDefaultBaseURLFollowsPORT(t *testing.T) {
 	}
 	if c.BaseURL != "http://localhost:8091" {
 		t.Errorf("BaseURL = %q, want http://localhost:8091", c.BaseURL)
+	}
+}
+
+// The development identity provider signs in anyone as anyone: an anonymous
+// visitor who types a BOOTSTRAP_ADMINS address becomes administrator. So
+// production refuses it outright, as it refuses the demo data.
+func TestLoadRefusesTheDevelopmentIdentityProviderInProduction(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"on", "true", "1"} {
+		_, err := load(t, with(productionEnv(), "DEV_IDP", v))
+		if err == nil {
+			t.Fatalf("production with DEV_IDP=%s started", v)
+		}
+		if !strings.Contains(err.Error(), "DEV_IDP") {
+			t.Errorf("error %q does not name DEV_IDP", err)
+		}
+	}
+	if _, err := load(t, with(productionEnv(), "DEV_IDP", "off")); err != nil {
+		t.Errorf("production with DEV_IDP=off: %v", err)
+	}
+}
+
+func TestLoadListensOnLoopbackInDevelopmentAndEveryInterfaceInProduction(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		env  map[string]string
+		addr string
+	}{
+		{"development", map[string]string{}, "127.0.0.1:8080"},
+		{"production", productionEnv(), ":8080"},
+		{"development with HOST", map[string]string{"HOST": "0.0.0.0", "PORT": "9000"}, "0.0.0.0:9000"},
+		{"production with HOST", with(productionEnv(), "HOST", "10.0.0.5"), "10.0.0.5:8080"},
+		{"an IPv6 HOST", map[string]string{"HOST": "::1"}, "[::1]:8080"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := load(t, tt.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Addr != tt.addr {
+				t.Errorf("Addr = %q, want %q", c.Addr, tt.addr)
+			}
+		})
+	}
+}
+
+// An operator fixes every problem in one go: Load reports them all, one per
+// line, instead of the first one per restart.
+func TestLoadReportsEveryProblemAtOnceOnePerLine(t *testing.T) {
+	t.Parallel()
+	env := with(with(with(with(without(productionEnv(), "BASE_URL"),
+		"SESSION_SECRET", "short"),
+		"LOGIN_MODE", "password"),
+		"SESSION_IDLE_TIMEOUT", "forever"),
+		"APPS", "Broken")
+	_, err := load(t, env)
+	if err == nil {
+		t.Fatal("Load accepted five bad settings")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	for _, name := range []string{"BASE_URL", "SESSION_SECRET", "LOGIN_MODE", "SESSION_IDLE_TIMEOUT", "APPS"} {
+		found := 0
+		for _, l := range lines {
+			if strings.Contains(l, name) {
+				found++
+			}
+		}
+		if found == 0 {
+			t.Errorf("no line names %s in %q", name, err)
+		}
+	}
+	if len(lines) != 5 {
+		t.Errorf("%d lines, want one per problem (5): %q", len(lines), err)
+	}
+}
+
+// Browsers treat a backslash as a slash, so "/\host" is an off-site link, as
+// is an http(s) "URL" without a host.
+func TestParseAppsRefusesLinksBrowsersReadAsOffSite(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{
+		`Evil=/\evil.example.com`,
+		`Evil=/\/evil.example.com`,
+		`Evil=\\evil.example.com`,
+		`Evil=https:/\evil.example.com`,
+		`Evil=https:evil.example.com`,
+		`Evil=http:///evil`,
+		`HR=/hr\..\admin`,
+	} {
+		if got, err := config.ParseApps(in); err == nil {
+			t.Errorf("ParseApps(%q) = %+v, want an error", in, got)
+		} else if !strings.HasPrefix(err.Error(), "APPS") {
+			t.Errorf("ParseApps(%q) error %q does not name APPS", in, err)
+		}
 	}
 }

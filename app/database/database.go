@@ -8,15 +8,19 @@ package database
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/mattn/go-sqlite3"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -25,22 +29,47 @@ import (
 	"github.com/company-expenses/company-expenses/models"
 )
 
-// Open connects to PostgreSQL when databaseURL starts with postgres:// or
-// postgresql://, and otherwise opens (creating it if needed) the SQLite file
-// at sqlitePath.
+// DefaultConnectTimeout bounds how long connecting to PostgreSQL may take
+// when DATABASE_URL does not say (connect_timeout). Without it a server that
+// accepts the connection and never answers hangs start-up for ever.
+const DefaultConnectTimeout = 10 * time.Second
+
+// WALSizeLimit is the size, in bytes, SQLite truncates its write-ahead log
+// to after a checkpoint (PRAGMA journal_size_limit). Without it the -wal
+// file keeps the largest size a burst of writes ever gave it (40–80 MB under
+// load). It is above the 4 MB an automatic checkpoint normally leaves, so
+// steady use never truncates and regrows the file.
+const WALSizeLimit = 8 << 20
+
+// Open is OpenContext without a context, for tests and tools.
 func Open(databaseURL, sqlitePath string, log *slog.Logger) (*gorm.DB, error) {
+	return OpenContext(context.Background(), databaseURL, sqlitePath, log)
+}
+
+// OpenContext connects to PostgreSQL when databaseURL starts with
+// postgres:// or postgresql://, and otherwise opens (creating it if needed)
+// the SQLite file at sqlitePath. It returns once the database answered, an
+// error when it does not within the connect timeout, and gives up when ctx
+// ends (main cancels it on SIGTERM).
+func OpenContext(ctx context.Context, databaseURL, sqlitePath string, log *slog.Logger) (*gorm.DB, error) {
 	cfg := &gorm.Config{
-		Logger:  newLogger(log),
+		// Silent while opening: gorm would log a failure itself (with a
+		// literal %v) and then return it, and the caller logs it again.
+		Logger:  logger.Discard,
 		NowFunc: func() time.Time { return time.Now().UTC() },
 		// Each statement in its own transaction is gorm's default; we wrap
 		// multi-statement writes ourselves, so skip the extra round trips.
 		SkipDefaultTransaction: true,
 		TranslateError:         true,
+		// gorm's own ping has no context and no deadline; ping below does.
+		DisableAutomaticPing: true,
 	}
 	if IsPostgres(databaseURL) {
-		db, err := gorm.Open(postgres.Open(databaseURL), cfg)
+		dsn, where, timeout := withConnectTimeout(databaseURL)
+		log.Info(fmt.Sprintf("connecting to the database at %s (timeout %s)", where, timeout))
+		db, err := gorm.Open(postgres.Open(dsn), cfg)
 		if err != nil {
-			return nil, fmt.Errorf("open PostgreSQL: %w", err)
+			return nil, fmt.Errorf("open PostgreSQL at %s: %w", where, err)
 		}
 		sqlDB, err := db.DB()
 		if err != nil {
@@ -49,6 +78,10 @@ func Open(databaseURL, sqlitePath string, log *slog.Logger) (*gorm.DB, error) {
 		sqlDB.SetMaxOpenConns(20)
 		sqlDB.SetMaxIdleConns(10)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		if err := ping(ctx, sqlDB, where, timeout); err != nil {
+			return nil, err
+		}
+		db.Config.Logger = newLogger(log)
 		return db, nil
 	}
 	if databaseURL != "" {
@@ -59,11 +92,81 @@ func Open(databaseURL, sqlitePath string, log *slog.Logger) (*gorm.DB, error) {
 			return nil, fmt.Errorf("create database folder: %w", err)
 		}
 	}
-	db, err := gorm.Open(sqlite.Open(SQLiteDSN(sqlitePath)), cfg)
+	log.Info("opening the SQLite database", "path", sqlitePath)
+	sqlDB := sql.OpenDB(sqliteConnector{dsn: SQLiteDSN(sqlitePath), driver: &sqlite3.SQLiteDriver{
+		// journal_size_limit is a setting of each connection, and the DSN
+		// cannot carry it, so every new connection sets it here.
+		ConnectHook: func(conn *sqlite3.SQLiteConn) error {
+			_, err := conn.Exec(fmt.Sprintf("PRAGMA journal_size_limit = %d", WALSizeLimit), nil)
+			return err
+		},
+	}})
+	db, err := gorm.Open(sqlite.New(sqlite.Config{Conn: sqlDB}), cfg)
 	if err != nil {
+		sqlDB.Close()
 		return nil, fmt.Errorf("open SQLite %s: %w", sqlitePath, err)
 	}
+	if err := ping(ctx, sqlDB, sqlitePath, 0); err != nil {
+		return nil, err
+	}
+	db.Config.Logger = newLogger(log)
 	return db, nil
+}
+
+// sqliteConnector opens SQLite connections with our driver settings without
+// registering a driver name, which is process-wide state.
+type sqliteConnector struct {
+	dsn    string
+	driver *sqlite3.SQLiteDriver
+}
+
+func (c sqliteConnector) Connect(context.Context) (driver.Conn, error) { return c.driver.Open(c.dsn) }
+func (c sqliteConnector) Driver() driver.Driver                        { return c.driver }
+
+// ping waits until the database answers, for at most timeout (0: no limit
+// of its own) and until ctx ends, and closes the pool when it does not.
+func ping(ctx context.Context, sqlDB *sql.DB, where string, timeout time.Duration) error {
+	pctx, cancel := ctx, context.CancelFunc(func() {})
+	if timeout > 0 {
+		pctx, cancel = context.WithTimeout(ctx, timeout)
+	}
+	defer cancel()
+	err := sqlDB.PingContext(pctx)
+	if err == nil {
+		return nil
+	}
+	sqlDB.Close()
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("stopped while connecting to the database at %s: %w", where, ctx.Err())
+	case pctx.Err() != nil || errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("the database at %s did not answer within %s (is DATABASE_URL right, and the server up?): %w", where, timeout, err)
+	}
+	return fmt.Errorf("connect to the database at %s: %w", where, err)
+}
+
+// withConnectTimeout adds connect_timeout to a PostgreSQL URL that has none,
+// and returns the URL, the server it names (host:port, for messages; never
+// the password) and the timeout in force.
+func withConnectTimeout(databaseURL string) (dsn, where string, timeout time.Duration) {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return databaseURL, "(unparsable DATABASE_URL)", DefaultConnectTimeout
+	}
+	where = u.Host
+	if where == "" {
+		where = "the default host"
+	}
+	q := u.Query()
+	if s := q.Get("connect_timeout"); s != "" {
+		if n, err := strconv.Atoi(s); err == nil && n > 0 {
+			return databaseURL, where, time.Duration(n) * time.Second
+		}
+		return databaseURL, where, DefaultConnectTimeout // pgx will refuse it
+	}
+	q.Set("connect_timeout", strconv.Itoa(int(DefaultConnectTimeout/time.Second)))
+	u.RawQuery = q.Encode()
+	return u.String(), where, DefaultConnectTimeout
 }
 
 // SQLiteDSN returns the connection string for the SQLite file at path.
@@ -112,7 +215,8 @@ func Migrate(ctx context.Context, db *gorm.DB, steps ...Step) error {
 func migrate(db *gorm.DB, steps []Step) error {
 	// The expense rollup tables are derived data (see models.ExpenseTotal),
 	// so they are listed apart from models.All.
-	if err := db.AutoMigrate(append(models.All(), models.ExpenseRollups()...)...); err != nil {
+	// The readiness check's heartbeat is the database package's own table.
+	if err := db.AutoMigrate(append(append(models.All(), models.ExpenseRollups()...), &heartbeat{})...); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
 	}
 	for _, step := range steps {
@@ -178,9 +282,40 @@ func redact(s string) string {
 
 // newLogger routes gorm's slow-query and error logs through slog.
 func newLogger(log *slog.Logger) logger.Interface {
-	return logger.NewSlogLogger(log, logger.Config{
+	return slogLogger{Interface: logger.NewSlogLogger(log, logger.Config{
 		SlowThreshold:             200 * time.Millisecond,
 		IgnoreRecordNotFoundError: true,
 		LogLevel:                  logger.Warn,
-	})
+	}), log: log, level: logger.Warn}
+}
+
+// slogLogger is gorm's slog logger with its messages formatted: gorm passes
+// printf-style messages ("got error %v") to Info, Warn and Error, which its
+// slog logger would print with the verbs left in.
+type slogLogger struct {
+	logger.Interface
+	log   *slog.Logger
+	level logger.LogLevel
+}
+
+func (l slogLogger) LogMode(level logger.LogLevel) logger.Interface {
+	return slogLogger{Interface: l.Interface.LogMode(level), log: l.log, level: level}
+}
+
+func (l slogLogger) Info(ctx context.Context, msg string, data ...any) {
+	if l.level >= logger.Info {
+		l.log.InfoContext(ctx, fmt.Sprintf(msg, data...))
+	}
+}
+
+func (l slogLogger) Warn(ctx context.Context, msg string, data ...any) {
+	if l.level >= logger.Warn {
+		l.log.WarnContext(ctx, fmt.Sprintf(msg, data...))
+	}
+}
+
+func (l slogLogger) Error(ctx context.Context, msg string, data ...any) {
+	if l.level >= logger.Error {
+		l.log.ErrorContext(ctx, fmt.Sprintf(msg, data...))
+	}
 }

@@ -12,6 +12,7 @@ import (
 const (
 	Home      = "/"
 	Healthz   = "/healthz"
+	Readyz    = "/readyz"
 	Login     = "/login"
 	Logout    = "/logout"
 	SignedOut = "/signed-out"

@@ -17,6 +17,7 @@ import (
 // master-layout walk below skips them.
 var notMasterLayout = map[string]bool{
 	"/healthz":    true,
+	"/readyz":     true,
 	"/static/*":   true,
 	"/login":      true,
 	"/signed-out": true,

@@ -236,15 +236,3 @@ func (a *Application) signedOut(c echo.Context) error {
 	}
 	return a.render(c, http.StatusOK, authviews.SignedOut(a.page(c, "Signed out")))
 }
-
-func (a *Application) healthz(c echo.Context) error {
-	sqlDB, err := a.db.DB()
-	if err == nil {
-		err = sqlDB.PingContext(c.Request().Context())
-	}
-	if err != nil {
-		a.log.Error("health check", "err", err)
-		return c.String(http.StatusServiceUnavailable, "database unavailable\n")
-	}
-	return c.String(http.StatusOK, "ok\n")
-}

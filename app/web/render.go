@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 	echomw "github.com/labstack/echo/v4/middleware"
 
+	"github.com/company-expenses/company-expenses/app/database"
 	"github.com/company-expenses/company-expenses/layouts"
 	"github.com/company-expenses/company-expenses/models"
 	errorviews "github.com/company-expenses/company-expenses/views/errors"
@@ -85,6 +86,10 @@ func (a *Application) providerLabel(name string) string {
 	return a.sso.DisplayName(name) // nil-safe: SSO may not be started
 }
 
+// outageRetryAfter is the Retry-After, in seconds, of the page shown while
+// the database is unavailable.
+const outageRetryAfter = "30"
+
 // handleError renders every error as a page inside the master layout. Errors
 // a person can cause (404, 403, 400, …) say what happened; anything else is
 // logged with its context and shown as a calm 500.
@@ -103,12 +108,22 @@ func (a *Application) handleError(err error, c echo.Context) {
 	if errors.Is(err, echomw.ErrCSRFInvalid) {
 		status = http.StatusForbidden
 	}
+	// A database that is down, full or locked for too long is nobody's
+	// mistake and passes: say so, and when to try again, rather than 500.
+	outage := status == http.StatusInternalServerError && database.IsUnavailable(err)
+	if outage {
+		status = http.StatusServiceUnavailable
+		c.Response().Header().Set("Retry-After", outageRetryAfter)
+	}
 	if status >= 500 {
 		a.log.ErrorContext(c.Request().Context(), "request failed",
 			"err", err, "method", c.Request().Method, "path", c.Request().URL.Path,
 			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 	}
 	heading, message := errorText(status, he)
+	if outage {
+		heading, message = "Temporarily unavailable", "The service is temporarily unavailable. Try again in a minute."
+	}
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(status)
 		return
@@ -117,7 +132,14 @@ func (a *Application) handleError(err error, c echo.Context) {
 		_ = c.JSON(status, map[string]string{"error": heading})
 		return
 	}
-	p := a.page(c, heading)
+	var p layouts.Page
+	if outage {
+		// Only what needs no database: the full view model would load the
+		// menu's pending counts, each waiting for the database in vain.
+		p = layouts.Page{Title: heading, AppName: a.cfg.AppName, Env: string(a.cfg.Env), Path: c.Request().URL.Path}
+	} else {
+		p = a.page(c, heading)
+	}
 	if rerr := a.render(c, status, errorviews.Page(p, status, heading, message)); rerr != nil {
 		a.log.Error("render error page", "err", rerr)
 	}

@@ -14,6 +14,10 @@ import (
 	"github.com/company-expenses/company-expenses/static"
 )
 
+// RequestTimeout ends the context of every request; the server's own
+// timeouts and the shutdown drain (app/app.go) are chosen from it.
+const RequestTimeout = 30 * time.Second
+
 // routes lists every route of the application with its middleware, so the
 // whole HTTP surface reads from one screen. The SSO routes are the exception
 // on purpose: the SSO startup routine adds them (see app/app.go), and without
@@ -41,17 +45,21 @@ func (a *Application) routes() *echo.Echo {
 		// body (the CSRF check parses forms).
 		echomw.BodyLimitWithConfig(echomw.BodyLimitConfig{Limit: "1M", Skipper: a.isUpload}),
 		echomw.BodyLimitWithConfig(echomw.BodyLimitConfig{Limit: uploadLimit, Skipper: func(c echo.Context) bool { return !a.isUpload(c) }}),
-		echomw.ContextTimeout(30*time.Second),
+		echomw.ContextTimeout(RequestTimeout),
 		a.methodNotAllowed,
 	)
 
+	// Liveness and readiness (app/web/health.go); load balancers often
+	// probe with HEAD.
 	e.GET(paths.Healthz, a.healthz)
-	e.HEAD(paths.Healthz, a.healthz) // load balancers often probe with HEAD
+	e.HEAD(paths.Healthz, a.healthz)
+	e.GET(paths.Readyz, a.readyz)
+	e.HEAD(paths.Readyz, a.readyz)
 	// Browsers ask for /favicon.ico whatever the page says; point them at ours.
 	e.GET("/favicon.ico", func(c echo.Context) error {
 		return c.Redirect(http.StatusMovedPermanently, static.URL("img/favicon.svg"))
 	})
-	e.GET(static.Prefix+"*", echo.WrapHandler(http.StripPrefix(static.Prefix, http.FileServerFS(static.FS()))), middleware.StaticCache)
+	e.GET(static.Prefix+"*", staticFiles(static.FS()), middleware.StaticCache)
 
 	// Pages: CSRF-protected, never cached, with the signed-in person loaded.
 	pages := e.Group("", a.csrf(), middleware.NoStore, a.loadViewer)
