@@ -20,7 +20,16 @@ import (
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	cfg, err := config.Load(os.Getenv)
+	// Development reads a git-ignored .env file too (see .env.example).
+	getenv, loaded, err := config.WithDotEnv(".env", os.Getenv)
+	if err != nil {
+		log.Error("configuration: " + err.Error())
+		os.Exit(2)
+	}
+	if loaded {
+		log.Info("read settings from .env (development only; the real environment wins)")
+	}
+	cfg, err := config.Load(getenv)
 	if err != nil {
 		// Load reports every problem at once; one line each.
 		for _, line := range strings.Split(err.Error(), "\n") {
