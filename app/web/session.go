@@ -121,7 +121,19 @@ func currentSession(c echo.Context) *models.Session {
 // browser had is ended first, so the session id always rotates at sign-in.
 // method is "password" or "sso:<provider>". The SSO package calls this
 // through the hook wired in app/app.go.
+//
+// Only a password sign-in counts as a verified e-mail address for
+// BOOTSTRAP_ADMINS (the address is the account's login); SSO sign-ins
+// should go through SignInVerified with what the provider asserts.
 func (a *Application) SignIn(c echo.Context, userID uint, method string) error {
+	return a.SignInVerified(c, userID, method, method == "password")
+}
+
+// SignInVerified is SignIn for a sign-in that knows whether the person's
+// e-mail address is verified (an SSO identity's email_verified claim).
+// BOOTSTRAP_ADMINS makes only verified addresses administrators: anyone may
+// type any address into an identity provider that does not check it.
+func (a *Application) SignInVerified(c echo.Context, userID uint, method string, emailVerified bool) error {
 	ctx := c.Request().Context()
 	if ck, err := c.Cookie(a.sessionCookie()); err == nil && ck.Value != "" {
 		_ = a.sessions.Delete(ctx, ck.Value)
@@ -130,9 +142,10 @@ func (a *Application) SignIn(c echo.Context, userID uint, method string) error {
 	if err != nil {
 		return err
 	}
-	// BOOTSTRAP_ADMINS: a listed person is an administrator from their
-	// first sign-in on (how a fresh deployment gets its first one).
-	if granted, err := a.people.GrantBootstrapAdmin(ctx, userID, a.cfg.BootstrapAdmins); err != nil {
+	// BOOTSTRAP_ADMINS: while the app has no active administrator, a
+	// listed person becomes one at sign-in (how a fresh deployment gets its
+	// first one); afterwards administrators manage the role themselves.
+	if granted, err := a.people.GrantBootstrapAdmin(ctx, userID, a.cfg.BootstrapAdmins, emailVerified); err != nil {
 		return err
 	} else if granted {
 		a.log.WarnContext(ctx, "granted the admin role from BOOTSTRAP_ADMINS", "user_id", userID)
