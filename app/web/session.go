@@ -6,9 +6,9 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-	echomw "github.com/labstack/echo/v4/middleware"
 
 	"github.com/company-expenses/company-expenses/app/auth"
+	"github.com/company-expenses/company-expenses/app/middleware"
 	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/models"
@@ -19,7 +19,6 @@ const (
 	ctxViewer  = "viewer"
 	ctxSession = "session"
 	ctxToken   = "session_token"
-	ctxCSRF    = "csrf"
 )
 
 // sessionCookie names the session cookie. In production the __Host- prefix
@@ -32,26 +31,28 @@ func (a *Application) sessionCookie() string {
 	return "session"
 }
 
-// csrf protects every unsafe request. Browsers that send Sec-Fetch-Site are
-// checked by it (same-origin passes, cross-site is refused); others must send
-// the token from the page's form (_csrf) or the X-CSRF-Token header (htmx).
-func (a *Application) csrf() echo.MiddlewareFunc {
-	return echomw.CSRFWithConfig(echomw.CSRFConfig{
-		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
-		ContextKey:     ctxCSRF,
-		CookieName:     "csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSecure:   a.cfg.IsProduction(),
-		CookieSameSite: http.SameSiteLaxMode,
-		CookieMaxAge:   int(a.cfg.SessionMax.Seconds()),
+// csrfGuard is the app's CSRF protection (app/middleware/csrf.go): tokens
+// bound to the signed-in session, or for signed-out visitors to a
+// pre-session id in a __Host- cookie of its own (production). It holds
+// only configuration, so building it where needed is cheap.
+func (a *Application) csrfGuard() *middleware.CSRF {
+	return middleware.NewCSRF(middleware.CSRFConfig{
+		Secret: a.cfg.SessionSecret,
+		Secure: a.cfg.IsProduction(),
+		Session: func(c echo.Context) string {
+			if s := currentSession(c); s != nil {
+				return s.TokenHash
+			}
+			return ""
+		},
 	})
 }
 
-func csrfToken(c echo.Context) string {
-	s, _ := c.Get(ctxCSRF).(string)
-	return s
-}
+// csrf protects every unsafe request. It runs after loadViewer, which
+// finds the session the token is bound to.
+func (a *Application) csrf() echo.MiddlewareFunc { return a.csrfGuard().Middleware }
+
+func csrfToken(c echo.Context) string { return middleware.CSRFToken(c) }
 
 // loadViewer finds the signed-in person from the session cookie. A missing,
 // tampered, expired or revoked cookie simply means "signed out"; a
@@ -165,6 +166,9 @@ func (a *Application) SignInVerified(c echo.Context, userID uint, method string,
 	if a.justSignedOut(c) {
 		a.setSignedOut(c, false)
 	}
+	// Tokens from before sign-in (the sign-in form's) are bound to the
+	// pre-session id; drop it. The new session binds new tokens.
+	a.csrfGuard().Rotate(c)
 	return nil
 }
 
@@ -176,6 +180,7 @@ func (a *Application) signOut(ctx context.Context, c echo.Context) error {
 		}
 	}
 	a.clearSessionCookie(c)
+	a.csrfGuard().Rotate(c)
 	return nil
 }
 
