@@ -81,9 +81,16 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*models.Session, e
 		s.db.WithContext(ctx).Where("token_hash = ?", row.TokenHash).Delete(&models.Session{})
 		return nil, ErrNoSession
 	}
-	// Writing on every request would make every page view a write; a minute
-	// of precision is plenty for an idle timeout measured in hours.
-	if now.Sub(row.LastSeenAt) > time.Minute {
+	// last_seen_at is the moment the idle timer counts from, and the check
+	// above uses it exactly: idle for more than s.idle is out, to the
+	// second. Writing it on every request would make every page view a
+	// write (on SQLite, a turn at the database's single write lock), so it
+	// is refreshed only once more than a small fraction of the timeout has
+	// passed. The cost is at most one write per session per idle/100 (72 s
+	// for the default 2 h), and the error only ever runs early: a session
+	// may end up to idle/100 sooner than the last request plus the timeout
+	// (1 %), never later, so an idle session is never kept too long.
+	if now.Sub(row.LastSeenAt) > s.refreshAfter() {
 		row.LastSeenAt = now
 		s.db.WithContext(ctx).Model(&models.Session{}).Where("token_hash = ?", row.TokenHash).Update("last_seen_at", now)
 	}
@@ -115,6 +122,10 @@ func (s *Sessions) DeleteExpired(ctx context.Context) (int64, error) {
 	res := s.db.WithContext(ctx).Where("expires_at < ? OR last_seen_at < ?", now, now.Add(-s.idle)).Delete(&models.Session{})
 	return res.RowsAffected, res.Error
 }
+
+// refreshAfter is how stale last_seen_at may be before Lookup rewrites it;
+// see Lookup.
+func (s *Sessions) refreshAfter() time.Duration { return s.idle / 100 }
 
 func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))

@@ -18,26 +18,53 @@ import (
 // people who become administrators; these two functions make it so.
 
 // GrantBootstrapAdmin gives userID the admin role when their e-mail is one
-// of emails. The web layer calls it at every sign-in, so a listed person is
-// an administrator from their first SSO sign-in on, without a restart. It
-// reports whether it granted the role.
-func (s *Service) GrantBootstrapAdmin(ctx context.Context, userID uint, emails []string) (bool, error) {
-	if len(emails) == 0 {
+// of emails, the address is verified, and the app has no active
+// administrator at all. The web layer calls it at every sign-in, so a
+// listed person becomes the first administrator at their first sign-in,
+// without a restart; once there is an administrator, BOOTSTRAP_ADMINS does
+// nothing more, so taking the role away from a listed person sticks.
+//
+// emailVerified says the address is proven to be the person's: true for a
+// local account (the address is its login, set by an administrator), and
+// for SSO what the identity provider asserts (email_verified). An
+// unverified address could be anyone's claim, so it never grants the role.
+// It reports whether it granted the role.
+func (s *Service) GrantBootstrapAdmin(ctx context.Context, userID uint, emails []string, emailVerified bool) (bool, error) {
+	if len(emails) == 0 || !emailVerified {
 		return false, nil
 	}
+	db := s.db.WithContext(ctx)
 	var u models.User
-	if err := s.db.WithContext(ctx).Preload("Roles").Take(&u, userID).Error; err != nil {
+	if err := db.Take(&u, userID).Error; err != nil {
 		return false, fmt.Errorf("load user %d: %w", userID, err)
 	}
-	if u.HasRole(models.RoleAdmin) || !slices.Contains(emails, models.NormalizeEmail(u.Email)) {
+	if !u.Active || !slices.Contains(emails, models.NormalizeEmail(u.Email)) {
 		return false, nil
 	}
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
-		Create(&models.UserRole{UserID: userID, Role: models.RoleAdmin}).Error
+	// A cheap read first: once the app has an administrator, which is
+	// almost always, no sign-in takes the write lock below.
+	if n, err := activeAdmins(db); err != nil || n > 0 {
+		return false, err
+	}
+	granted := false
+	err := db.Transaction(func(tx *gorm.DB) error {
+		if err := lockAdmins(tx); err != nil {
+			return err
+		}
+		// Checked again under the lock: two listed people signing in at
+		// the same moment must not both become administrators.
+		if n, err := activeAdmins(tx); err != nil || n > 0 {
+			return err
+		}
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).
+			Create(&models.UserRole{UserID: userID, Role: models.RoleAdmin})
+		granted = res.Error == nil && res.RowsAffected == 1
+		return res.Error
+	})
 	if err != nil {
 		return false, fmt.Errorf("grant admin to user %d: %w", userID, err)
 	}
-	return true, nil
+	return granted, nil
 }
 
 // EnsureBootstrapAdmin creates a local administrator account for email with

@@ -18,6 +18,7 @@ import (
 
 	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/database"
+	"github.com/company-expenses/company-expenses/app/textcheck"
 	"github.com/company-expenses/company-expenses/models"
 )
 
@@ -25,6 +26,10 @@ import (
 var (
 	ErrNotFound = errors.New("this person does not exist")
 )
+
+// errLastAdmin rolls back a change that would leave no active
+// administrator; Update turns it into a message at the field.
+var errLastAdmin = errors.New("the last active administrator")
 
 // FieldErrors maps a form field to the message shown beside it.
 type FieldErrors map[string]string
@@ -164,8 +169,11 @@ type checked struct {
 func (s *Service) validate(ctx context.Context, f Form, self uint, creating bool) (checked, error) {
 	errs := FieldErrors{}
 	var c checked
-	c.fullName = strings.TrimSpace(f.FullName)
+	fullName, problem := textcheck.Clean(f.FullName, false)
+	c.fullName = fullName
 	switch n := utf8.RuneCountInString(c.fullName); {
+	case problem != "":
+		errs["full_name"] = problem
 	case n == 0:
 		errs["full_name"] = "Enter the person's full name."
 	case n > 200:
@@ -327,7 +335,13 @@ func (s *Service) Update(ctx context.Context, actorID, id uint, f Form) (deactiv
 	if f.Password != "" && !e.IsLocalUser && !e.User.HasPassword() {
 		return false, &ValidationError{Fields: FieldErrors{"password": "This person signs in with SSO; they have no password to set."}}
 	}
+	losingAdmin := e.User.Active && e.User.HasRole(models.RoleAdmin) && (!f.Active || !slices.Contains(c.roles, models.RoleAdmin))
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if losingAdmin {
+			if err := lockAdmins(tx); err != nil {
+				return err
+			}
+		}
 		updates := map[string]any{"email": c.email, "active": f.Active, "updated_at": s.now()}
 		if f.Password != "" {
 			hash, err := auth.HashPassword(f.Password)
@@ -351,8 +365,28 @@ func (s *Service) Update(ctx context.Context, actorID, id uint, f Form) (deactiv
 		for i, r := range c.roles {
 			rs[i] = models.UserRole{UserID: id, Role: r}
 		}
-		return tx.Create(&rs).Error
+		if err := tx.Create(&rs).Error; err != nil {
+			return err
+		}
+		// Counted after the change and under the lock, so that two
+		// administrators demoting each other at the same moment cannot
+		// both succeed: the second one sees the first one's change.
+		if losingAdmin {
+			if n, err := activeAdmins(tx); err != nil {
+				return err
+			} else if n == 0 {
+				return errLastAdmin
+			}
+		}
+		return nil
 	})
+	if errors.Is(err, errLastAdmin) {
+		msg := e.DisplayName() + " is the last active administrator; make someone else an administrator first."
+		if !f.Active {
+			return false, &ValidationError{Fields: FieldErrors{"active": msg}}
+		}
+		return false, &ValidationError{Fields: FieldErrors{"roles": msg}}
+	}
 	if database.IsUniqueViolation(err) {
 		return false, &ValidationError{Fields: FieldErrors{"email": "Someone already uses this e-mail address."}}
 	}

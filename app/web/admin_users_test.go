@@ -182,6 +182,8 @@ func TestAdminCannotDeactivateAManagerWhoStillHasReports(t *testing.T) {
 func TestAPersonListedInBootstrapAdminsIsAnAdministratorFromTheirFirstSignIn(t *testing.T) {
 	t.Parallel()
 	srv := apptest.New(t, apptest.Options{Env: map[string]string{"BOOTSTRAP_ADMINS": "finance@example.com"}})
+	// A fresh deployment: nobody is an active administrator yet.
+	srv.DB.Exec("UPDATE users SET active = ? WHERE email = ?", false, "admin@example.com")
 	b := srv.Browser(t)
 	b.Login("finance@example.com", apptest.DemoPassword)
 	if res := b.Get("/admin/users"); res.StatusCode != http.StatusOK {
@@ -191,5 +193,55 @@ func TestAPersonListedInBootstrapAdminsIsAnAdministratorFromTheirFirstSignIn(t *
 	other.Login("employee@example.com", apptest.DemoPassword)
 	if res := other.Get("/admin/users"); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("unlisted person: status %d", res.StatusCode)
+	}
+}
+
+// An administrator takes the admin role away from someone listed in
+// BOOTSTRAP_ADMINS: their next sign-in must not give it back.
+func TestBootstrapAdminDemotedByAnotherAdministratorStaysDemotedAtTheNextSignIn(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{Env: map[string]string{"BOOTSTRAP_ADMINS": "finance@example.com"}})
+	var id string
+	srv.DB.Raw("SELECT id FROM users WHERE email = ?", "finance@example.com").Scan(&id)
+	srv.DB.Exec("INSERT INTO user_roles (user_id, role) VALUES (?, 'admin')", id)
+
+	admin := srv.Browser(t)
+	admin.Login("admin@example.com", apptest.DemoPassword)
+	res := admin.Submit("/admin/users/"+id, `form[action="/admin/users/`+id+`"]`, url.Values{"roles": {"employee", "finance"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("demoting the bootstrap admin: status %d", res.StatusCode)
+	}
+	b := srv.Browser(t)
+	b.Login("finance@example.com", apptest.DemoPassword)
+	if res := b.Get("/admin/users"); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("GET /admin/users after the demotion and a new sign-in: status %d, want 403", res.StatusCode)
+	}
+}
+
+func TestAdminPersonFormRefusesNamesThatAreNotPlainTextAtTheField(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{})
+	b := srv.Browser(t)
+	b.Login("admin@example.com", apptest.DemoPassword)
+	for _, name := range []string{"Nina\x00New", "Nina\r\nNew", "Nina \xffNew", "Nina \u202Ewen", "\u200b\u200b"} {
+		res := b.Submit("/admin/users/new", `form[action="/admin/users"]`, url.Values{
+			"full_name": {name}, "email": {"nina.new@example.com"}, "roles": {"employee"},
+			"active": {"on"}, "password": {"a-long-enough-password"},
+		})
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("name %q: status %d, want 422", name, res.StatusCode)
+		}
+		doc := res.Doc(t)
+		if doc.Find("#f-full_name-error").Text() == "" {
+			t.Errorf("name %q: no message beside Full name", name)
+		}
+		if got := doc.Find(`input[name="email"]`).AttrOr("value", ""); got != "nina.new@example.com" {
+			t.Errorf("name %q: e-mail not kept, got %q", name, got)
+		}
+	}
+	var n int64
+	srv.DB.Raw("SELECT count(*) FROM users WHERE email = ?", "nina.new@example.com").Scan(&n)
+	if n != 0 {
+		t.Error("a person with an invalid name was created")
 	}
 }

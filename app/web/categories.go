@@ -9,7 +9,9 @@ import (
 
 	"github.com/company-expenses/company-expenses/app/expenses"
 	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/app/textcheck"
 	"github.com/company-expenses/company-expenses/layouts"
+	"github.com/company-expenses/company-expenses/models"
 	adminviews "github.com/company-expenses/company-expenses/views/admin"
 )
 
@@ -46,7 +48,15 @@ func (a *Application) renderCategories(c echo.Context, status int, page adminvie
 
 func (a *Application) adminCategoryCreate(c echo.Context) error {
 	name := c.FormValue("name")
-	cat, err := a.expenses.CreateCategory(c.Request().Context(), viewer(c), name)
+	// The app's rule for free text (app/textcheck) first, then the
+	// service's own checks.
+	var cat *models.Category
+	var err error
+	if clean, problem := textcheck.Clean(name, false); problem != "" {
+		err = expenses.FieldErrors{"name": problem}
+	} else {
+		cat, err = a.expenses.CreateCategory(c.Request().Context(), viewer(c), clean)
+	}
 	var fe expenses.FieldErrors
 	if errors.As(err, &fe) {
 		return a.renderCategories(c, http.StatusUnprocessableEntity,
@@ -65,7 +75,12 @@ func (a *Application) adminCategoryRename(c echo.Context) error {
 		return err
 	}
 	name := c.FormValue("name")
-	cat, err := a.expenses.RenameCategory(c.Request().Context(), viewer(c), id, name)
+	var cat *models.Category
+	if clean, problem := textcheck.Clean(name, false); problem != "" {
+		err = expenses.FieldErrors{"name": problem}
+	} else {
+		cat, err = a.expenses.RenameCategory(c.Request().Context(), viewer(c), id, clean)
+	}
 	var fe expenses.FieldErrors
 	if errors.As(err, &fe) {
 		return a.renderCategories(c, http.StatusUnprocessableEntity, adminviews.CategoriesPage{},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/company-expenses/company-expenses/app/expenses"
 	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/app/textcheck"
 	"github.com/company-expenses/company-expenses/layouts"
 	"github.com/company-expenses/company-expenses/models"
 )
@@ -81,7 +82,14 @@ func (a *Application) act(c echo.Context, step transition, done func(*models.Emp
 	back := returnTo(c, paths.Expense(id))
 	fromQueue := back == paths.Approvals
 
-	e, err := step(ctx, v, id, version, comment)
+	// A decision comment follows the app's rule for free text; a refused
+	// one is shown at the field like the service's own "say why".
+	var e *models.Expense
+	if clean, problem := textcheck.Clean(comment, true); problem != "" {
+		err = expenses.FieldErrors{"comment": problem}
+	} else {
+		e, err = step(ctx, v, id, version, clean)
+	}
 	if fromQueue && wantsFragment(c) {
 		return a.approvalFragment(c, id, e, err, comment)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/expenses"
 	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/app/policy"
+	"github.com/company-expenses/company-expenses/app/textcheck"
 	"github.com/company-expenses/company-expenses/layouts"
 	"github.com/company-expenses/company-expenses/models"
 	expenseviews "github.com/company-expenses/company-expenses/views/expenses"
@@ -104,6 +106,39 @@ func readUpload(c echo.Context) (*expenses.Upload, error) {
 	return &expenses.Upload{Name: fh.Filename, Data: data}, nil
 }
 
+// checkDraftText applies the app's rule for free text (app/textcheck) to
+// the merchant and the description, normalising their line breaks. When
+// either is refused, it returns those messages together with whatever else
+// the expenses service finds wrong with the draft (current returns the
+// expense being edited, nil for a new one; it is called only then), so the
+// form shows every problem at once; the caller then saves nothing.
+func (a *Application) checkDraftText(c echo.Context, d *expenses.Draft, current func() (*models.Expense, error)) error {
+	fe := expenses.FieldErrors{}
+	merchant, mp := textcheck.Clean(d.Merchant, false)
+	description, dp := textcheck.Clean(d.Description, true)
+	if mp == "" && dp == "" {
+		d.Merchant, d.Description = merchant, description
+		return nil
+	}
+	cur, err := current()
+	if err != nil {
+		return err
+	}
+	var domain expenses.FieldErrors
+	if _, err := a.expenses.Validate(c.Request().Context(), *d, cur); errors.As(err, &domain) {
+		maps.Copy(fe, domain)
+	} else if err != nil {
+		return err
+	}
+	if mp != "" {
+		fe["merchant"] = mp
+	}
+	if dp != "" {
+		fe["description"] = dp
+	}
+	return fe
+}
+
 // formWithErrors returns the form as typed with the messages beside each
 // field. A valid receipt that came with other errors was not stored, and
 // the person must choose it again: file fields cannot be refilled.
@@ -121,7 +156,13 @@ func (a *Application) expenseCreate(c echo.Context) error {
 		return err
 	}
 	submit := c.FormValue("intent") == expenseviews.IntentSubmit
-	e, err := a.expenses.Create(ctx, v, d, submit)
+	var e *models.Expense
+	typed := d
+	noExpense := func() (*models.Expense, error) { return nil, nil }
+	if err = a.checkDraftText(c, &d, noExpense); err == nil {
+		e, err = a.expenses.Create(ctx, v, d, submit)
+	}
+	d = typed // the form shows what was typed
 	var fe expenses.FieldErrors
 	if errors.As(err, &fe) {
 		return a.renderForm(c, http.StatusUnprocessableEntity, formWithErrors(expenseviews.Form{}, d, fe), policy.Unsaved(v))
@@ -209,7 +250,13 @@ func (a *Application) expenseUpdate(c echo.Context) error {
 	}
 	v, ctx := viewer(c), c.Request().Context()
 	submit := c.FormValue("intent") == expenseviews.IntentSubmit
-	e, err := a.expenses.Update(ctx, v, id, version, d, submit)
+	var e *models.Expense
+	typed := d
+	editing := func() (*models.Expense, error) { return a.expenses.Get(ctx, v, id) }
+	if err = a.checkDraftText(c, &d, editing); err == nil {
+		e, err = a.expenses.Update(ctx, v, id, version, d, submit)
+	}
+	d = typed
 	var fe expenses.FieldErrors
 	switch {
 	case errors.As(err, &fe):

@@ -48,10 +48,7 @@ func (a *Application) openFlash(value string) []byte {
 func (a *Application) flash(c echo.Context, kind layouts.FlashKind, msg string) {
 	fs := append(a.peekFlashes(c), layouts.Flash{Kind: kind, Message: msg})
 	b, _ := json.Marshal(fs)
-	c.SetCookie(&http.Cookie{
-		Name: flashCookie, Value: a.signFlash(b), Path: "/",
-		MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: a.cfg.IsProduction(),
-	})
+	c.SetCookie(a.flashCookie(a.signFlash(b), 60))
 	c.Set(flashCookie, fs)
 }
 
@@ -77,8 +74,19 @@ func (a *Application) peekFlashes(c echo.Context) []layouts.Flash {
 func (a *Application) takeFlashes(c echo.Context) []layouts.Flash {
 	fs := a.peekFlashes(c)
 	if len(fs) > 0 {
-		c.SetCookie(&http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+		c.SetCookie(a.flashCookie("", -1))
 		c.Set(flashCookie, []layouts.Flash(nil))
 	}
 	return fs
+}
+
+// flashCookie is the flash cookie with value, setting or (maxAge -1)
+// clearing it. Both carry the same attributes: a browser may refuse to
+// overwrite a Secure cookie with a non-Secure one, and every cookie of the
+// app is Secure in production and SameSite=Lax.
+func (a *Application) flashCookie(value string, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name: flashCookie, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: a.cfg.IsProduction(),
+	}
 }

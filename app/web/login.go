@@ -226,6 +226,8 @@ func (a *Application) logoutPost(c echo.Context) error {
 	if err := a.signOut(c.Request().Context(), c); err != nil {
 		return err
 	}
+	// On a shared computer nothing of the person may stay behind.
+	c.Response().Header().Set("Clear-Site-Data", `"cookies", "storage"`)
 	a.setSignedOut(c, true)
 	return c.Redirect(http.StatusSeeOther, paths.SignedOut)
 }
@@ -234,5 +236,8 @@ func (a *Application) signedOut(c echo.Context) error {
 	if viewer(c) != nil {
 		return c.Redirect(http.StatusSeeOther, paths.Home)
 	}
+	// Set again here: Clear-Site-Data on the sign-out response may also
+	// clear the mark that response set (browsers differ on the order).
+	a.setSignedOut(c, true)
 	return a.render(c, http.StatusOK, authviews.SignedOut(a.page(c, "Signed out")))
 }

@@ -61,8 +61,9 @@ func (a *Application) routes() *echo.Echo {
 	})
 	e.GET(static.Prefix+"*", staticFiles(static.FS()), middleware.StaticCache)
 
-	// Pages: CSRF-protected, never cached, with the signed-in person loaded.
-	pages := e.Group("", a.csrf(), middleware.NoStore, a.loadViewer)
+	// Pages: never cached, with the signed-in person loaded, CSRF-protected
+	// (the token is bound to the session loadViewer finds).
+	pages := e.Group("", middleware.NoStore, a.loadViewer, a.csrf())
 	a.pages = pages // the SSO startup routine adds GET /auth/... here
 
 	pages.GET(paths.Login, a.login)
@@ -96,7 +97,7 @@ func (a *Application) routes() *echo.Echo {
 	// that group's middleware, and the last one (admin's) would answer 403 to
 	// non-admins and send signed-out visitors to sign in. This one, with the
 	// page middleware only, replaces them all.
-	e.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound }, a.csrf(), middleware.NoStore, a.loadViewer)
+	e.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound }, middleware.NoStore, a.loadViewer, a.csrf())
 	return e
 }
 

@@ -6,9 +6,9 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-	echomw "github.com/labstack/echo/v4/middleware"
 
 	"github.com/company-expenses/company-expenses/app/auth"
+	"github.com/company-expenses/company-expenses/app/middleware"
 	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/models"
@@ -19,7 +19,6 @@ const (
 	ctxViewer  = "viewer"
 	ctxSession = "session"
 	ctxToken   = "session_token"
-	ctxCSRF    = "csrf"
 )
 
 // sessionCookie names the session cookie. In production the __Host- prefix
@@ -32,26 +31,28 @@ func (a *Application) sessionCookie() string {
 	return "session"
 }
 
-// csrf protects every unsafe request. Browsers that send Sec-Fetch-Site are
-// checked by it (same-origin passes, cross-site is refused); others must send
-// the token from the page's form (_csrf) or the X-CSRF-Token header (htmx).
-func (a *Application) csrf() echo.MiddlewareFunc {
-	return echomw.CSRFWithConfig(echomw.CSRFConfig{
-		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
-		ContextKey:     ctxCSRF,
-		CookieName:     "csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSecure:   a.cfg.IsProduction(),
-		CookieSameSite: http.SameSiteLaxMode,
-		CookieMaxAge:   int(a.cfg.SessionMax.Seconds()),
+// csrfGuard is the app's CSRF protection (app/middleware/csrf.go): tokens
+// bound to the signed-in session, or for signed-out visitors to a
+// pre-session id in a __Host- cookie of its own (production). It holds
+// only configuration, so building it where needed is cheap.
+func (a *Application) csrfGuard() *middleware.CSRF {
+	return middleware.NewCSRF(middleware.CSRFConfig{
+		Secret: a.cfg.SessionSecret,
+		Secure: a.cfg.IsProduction(),
+		Session: func(c echo.Context) string {
+			if s := currentSession(c); s != nil {
+				return s.TokenHash
+			}
+			return ""
+		},
 	})
 }
 
-func csrfToken(c echo.Context) string {
-	s, _ := c.Get(ctxCSRF).(string)
-	return s
-}
+// csrf protects every unsafe request. It runs after loadViewer, which
+// finds the session the token is bound to.
+func (a *Application) csrf() echo.MiddlewareFunc { return a.csrfGuard().Middleware }
+
+func csrfToken(c echo.Context) string { return middleware.CSRFToken(c) }
 
 // loadViewer finds the signed-in person from the session cookie. A missing,
 // tampered, expired or revoked cookie simply means "signed out"; a
@@ -121,7 +122,19 @@ func currentSession(c echo.Context) *models.Session {
 // browser had is ended first, so the session id always rotates at sign-in.
 // method is "password" or "sso:<provider>". The SSO package calls this
 // through the hook wired in app/app.go.
+//
+// Only a password sign-in counts as a verified e-mail address for
+// BOOTSTRAP_ADMINS (the address is the account's login); SSO sign-ins
+// should go through SignInVerified with what the provider asserts.
 func (a *Application) SignIn(c echo.Context, userID uint, method string) error {
+	return a.SignInVerified(c, userID, method, method == "password")
+}
+
+// SignInVerified is SignIn for a sign-in that knows whether the person's
+// e-mail address is verified (an SSO identity's email_verified claim).
+// BOOTSTRAP_ADMINS makes only verified addresses administrators: anyone may
+// type any address into an identity provider that does not check it.
+func (a *Application) SignInVerified(c echo.Context, userID uint, method string, emailVerified bool) error {
 	ctx := c.Request().Context()
 	if ck, err := c.Cookie(a.sessionCookie()); err == nil && ck.Value != "" {
 		_ = a.sessions.Delete(ctx, ck.Value)
@@ -130,9 +143,10 @@ func (a *Application) SignIn(c echo.Context, userID uint, method string) error {
 	if err != nil {
 		return err
 	}
-	// BOOTSTRAP_ADMINS: a listed person is an administrator from their
-	// first sign-in on (how a fresh deployment gets its first one).
-	if granted, err := a.people.GrantBootstrapAdmin(ctx, userID, a.cfg.BootstrapAdmins); err != nil {
+	// BOOTSTRAP_ADMINS: while the app has no active administrator, a
+	// listed person becomes one at sign-in (how a fresh deployment gets its
+	// first one); afterwards administrators manage the role themselves.
+	if granted, err := a.people.GrantBootstrapAdmin(ctx, userID, a.cfg.BootstrapAdmins, emailVerified); err != nil {
 		return err
 	} else if granted {
 		a.log.WarnContext(ctx, "granted the admin role from BOOTSTRAP_ADMINS", "user_id", userID)
@@ -152,6 +166,9 @@ func (a *Application) SignIn(c echo.Context, userID uint, method string) error {
 	if a.justSignedOut(c) {
 		a.setSignedOut(c, false)
 	}
+	// Tokens from before sign-in (the sign-in form's) are bound to the
+	// pre-session id; drop it. The new session binds new tokens.
+	a.csrfGuard().Rotate(c)
 	return nil
 }
 
@@ -163,6 +180,7 @@ func (a *Application) signOut(ctx context.Context, c echo.Context) error {
 		}
 	}
 	a.clearSessionCookie(c)
+	a.csrfGuard().Rotate(c)
 	return nil
 }
 

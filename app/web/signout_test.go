@@ -123,3 +123,29 @@ func mustURL(t *testing.T, s string) *url.URL {
 	}
 	return u
 }
+
+// Signing out tells the browser to drop every cookie and all storage of the
+// site, so nothing of the person stays on a shared computer; the sign-in
+// page still knows the browser has just signed out.
+func TestSignOutSendsClearSiteDataAndTheSignedOutPageKeepsTheMark(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{})
+	b := srv.Browser(t)
+	b.Login("employee@example.com", apptest.DemoPassword)
+	res := b.Submit("/profile", `form[action="/logout"]`, nil)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign out: status %d", res.StatusCode)
+	}
+	if got := res.Header.Get("Clear-Site-Data"); got != `"cookies", "storage"` {
+		t.Errorf("Clear-Site-Data = %q, want %q", got, `"cookies", "storage"`)
+	}
+	// A browser that applied Clear-Site-Data after the response's cookies.
+	b.Jar.SetCookies(mustURL(t, srv.URL), []*http.Cookie{{Name: "signed_out", Value: "", Path: "/", MaxAge: -1}})
+	page := b.Get(res.Location())
+	if page.StatusCode != http.StatusOK {
+		t.Fatalf("signed-out page: status %d", page.StatusCode)
+	}
+	if c := cookieNamed(t, b, srv.URL, "signed_out"); c == nil || c.Value != "1" {
+		t.Errorf("signed_out mark after the signed-out page: %+v, want it set again", c)
+	}
+}

@@ -50,9 +50,11 @@ func (a *Application) Notify(c echo.Context, kind layouts.FlashKind, message str
 // path under base (its BasePath, "/dev-idp"), without stripping the prefix.
 //
 // The picker's POST is a browser form, so it gets the app's CSRF protection,
-// and the picker page gets the token (see RequestCSRFToken). The token and
-// userinfo endpoints are called server to server with no cookie and no
-// token, so CSRF protection skips exactly those two.
+// and the picker page gets the token (see RequestCSRFToken). The app's
+// session is not loaded here (the provider is not the app), so the token is
+// bound to the browser's pre-session id, the same for the picker page and
+// its POST. The token and userinfo endpoints are called server to server
+// with no cookie and no token, so CSRF protection skips exactly those two.
 func (a *Application) MountDevIdP(base string, h http.Handler) {
 	base = strings.TrimSuffix(base, "/")
 	csrf := a.csrf()
