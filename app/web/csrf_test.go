@@ -166,6 +166,8 @@ func TestPreSessionCookieIsHostPrefixedInProduction(t *testing.T) {
 	srv := apptest.New(t, apptest.Options{NoSeed: true, Env: map[string]string{
 		"APP_ENV": "production", "BASE_URL": "https://expenses.example.com",
 		"SESSION_SECRET": "a-production-secret-that-is-long-enough-0123456789",
+		// Production refuses to start when nobody could sign in.
+		"BOOTSTRAP_ADMINS": "it@example.com", "BOOTSTRAP_ADMIN_PASSWORD": "a-long-enough-password",
 	}})
 	res := srv.Browser(t).Get("/login")
 	var ck *http.Cookie
