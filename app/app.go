@@ -100,10 +100,10 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 	}
 	providers = append(providers, configuredSSOProviders(cfg)...)
 
-	// Seed steps 10–11: StartAppCloudServices is the app's "after startup"
+	// Mendix tutorial, steps 10–11: StartAppCloudServices is the app's "after startup"
 	// routine. This one call registers GET /auth/{provider} and
 	// GET /auth/{provider}/callback with the configured providers. Without
-	// it those URLs answer 404 Not Found, as the seed warns.
+	// it those URLs answer 404 Not Found, as the Mendix tutorial warns.
 	ssoService, err := sso.Start(ctx, a.Web.PageRoutes(), sso.Config{
 		BaseURL:        cfg.BaseURL,
 		Secret:         cfg.SessionSecret,
@@ -113,7 +113,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		DB:             db,
 		Logger:         log,
 		App:            a.Web,
-		// Seed step 6 (InvokeOnFirstLoginAppCloudUser): the expenses side's
+		// Mendix tutorial, step 6 (InvokeOnFirstLoginAppCloudUser): the expenses side's
 		// first-login hook. Change this line to provision people your way.
 		OnFirstLogin:     provisioning.OnFirstLogin,
 		OnReturningLogin: provisioning.OnReturningLogin,

@@ -13,7 +13,7 @@ import "github.com/company-expenses/company-expenses/static"
 
 // Master is the master layout: the document shell, the navigation widget and
 // the flash messages around a page's content. Every full page renders
-// through it (seed step 4: AppCloudMasterLayout).
+// through it (Mendix tutorial, step 4: AppCloudMasterLayout).
 func Master(p Page) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context

@@ -11,7 +11,7 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import "github.com/company-expenses/company-expenses/app/paths"
 
-// NavigationWidget is the Go counterpart of the seed's AppCloud navigation
+// NavigationWidget is the Go counterpart of the Mendix tutorial's AppCloud navigation
 // widget: app name and environment badge, app switcher, the role-aware main
 // menu with pending counts, and the profile menu with sign out.
 //

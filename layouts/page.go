@@ -1,7 +1,7 @@
 // Package layouts holds the master layout that every full page renders
 // through, the navigation widget it embeds, and the view model they share.
 //
-// This mirrors the seed's AppCloudMasterLayout: apply Master to every page,
+// This mirrors the Mendix tutorial's AppCloudMasterLayout: apply Master to every page,
 // including error pages and pages reached by deep links, and the navigation
 // widget comes with it.
 package layouts

@@ -8,7 +8,7 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// Employee is the person behind a User: the Go counterpart of the seed's
+// Employee is the person behind a User: the Go counterpart of the Mendix tutorial's
 // Expenses.Employee, which extends System.User.
 //
 // Mendix implements "extends" as a second table whose rows share the id of the
@@ -26,9 +26,9 @@ type Employee struct {
 	FullName string `gorm:"size:200;not null"`
 	// IsLocalUser is true for every account created inside the app (seed data,
 	// the admin screen) and false for accounts provisioned by single sign-on.
-	// Step 7 of the seed tutorial: a Boolean attribute with default true.
+	// Mendix tutorial, step 7: a Boolean attribute with default true.
 	//
-	// The column default is true, as in the seed. Beware of gorm here: it
+	// The column default is true, as in the Mendix tutorial. Beware of gorm here: it
 	// leaves a zero-valued field out of an INSERT when the column has a
 	// default (and with a plain `default:true` tag it even rewrites false to
 	// true), so a plain Create with IsLocalUser=false would store true. The

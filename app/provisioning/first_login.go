@@ -3,12 +3,12 @@
 //
 // "Provisioning" is the identity-management word for creating an account
 // from what an identity provider says ("just-in-time provisioning"). That is
-// the job of the seed's OnFirstLoginAppCloudUser, which the tutorial moves out
-// of the AppCloudServices module into the Expenses module (seed step 5). The
-// same line runs here: app/sso knows nothing of Employee, this package knows
-// Employee, and app/app.go hands OnFirstLogin to the SSO package in one line
-// (seed step 6, InvokeOnFirstLoginAppCloudUser). To provision people
-// differently (another default role, a department from a claim, a list of who
+// the job of the Mendix tutorial's OnFirstLoginAppCloudUser, which the
+// tutorial moves out of the AppCloudServices module into the Expenses module
+// (Mendix tutorial, step 5). The same line runs here: app/sso knows nothing
+// of Employee, this package knows Employee, and app/app.go hands OnFirstLogin
+// to the SSO package in one line (Mendix tutorial, step 6:
+// InvokeOnFirstLoginAppCloudUser). To provision people differently (another default role, a department from a claim, a list of who
 // may join), change this file.
 package provisioning
 
@@ -29,9 +29,10 @@ import (
 const DefaultRole = models.RoleEmployee
 
 // OnFirstLogin creates the Employee of someone who signs in with single
-// sign-on for the first time. It is the seed's OnFirstLoginAppCloudUser, and
-// its Create action (seed step 9): the entity is Employee, FullName comes
-// from the identity provider, and IsLocalUser is false.
+// sign-on for the first time. It is the Mendix tutorial's
+// OnFirstLoginAppCloudUser and its Create action (Mendix tutorial, steps
+// 8–9): the entity is Employee, FullName comes from the identity provider,
+// and IsLocalUser is false.
 //
 // The account has no password (an empty hash never verifies), so the person
 // signs in through SSO only, and the password form tells them so. It runs

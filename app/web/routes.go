@@ -21,7 +21,7 @@ const RequestTimeout = 30 * time.Second
 // routes lists every route of the application with its middleware, so the
 // whole HTTP surface reads from one screen. The SSO routes are the exception
 // on purpose: the SSO startup routine adds them (see app/app.go), and without
-// it they answer 404, as in the seed.
+// it they answer 404, as in the Mendix tutorial.
 func (a *Application) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -91,7 +91,7 @@ func (a *Application) routes() *echo.Echo {
 
 	a.expenseRoutes(app)
 
-	// Unknown URLs answer 404 Not Found to everyone, as the seed says the
+	// Unknown URLs answer 404 Not Found to everyone, as the Mendix tutorial says the
 	// SSO URLs do until the SSO startup routine registers them. Echo gives
 	// every Group("", middleware…) above a catch-all "not found" route with
 	// that group's middleware, and the last one (admin's) would answer 403 to

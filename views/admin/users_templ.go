@@ -18,7 +18,7 @@ import (
 )
 
 // Users is the people list: full name, e-mail, roles, last login, active, and
-// whether the account is local or provisioned by SSO (the seed's IsLocalUser,
+// whether the account is local or provisioned by SSO (the Mendix tutorial's IsLocalUser,
 // readable by administrators).
 func Users(p layouts.Page, rows []UserRow) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
