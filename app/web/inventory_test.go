@@ -46,6 +46,7 @@ type inventoryRow struct {
 // which prints a row with today's outcomes for every route; check each
 // outcome against app/policy before pasting it here.
 var routeInventory = map[string]inventoryRow{
+	// want columns: anonymous, employee, manager, finance, admin, sso, deactivated.
 	"CONNECT /dev-idp/*":           {target: "/dev-idp/authorize", want: [7]outcome{"400", "400", "400", "400", "400", "400", "400"}},
 	"DELETE /dev-idp/*":            {target: "/dev-idp/authorize", want: [7]outcome{"400", "400", "400", "400", "400", "400", "400"}},
 	"GET /":                        {target: "/", want: [7]outcome{"login", "200", "200", "200", "200", "200", "login"}},
