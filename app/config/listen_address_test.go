@@ -11,7 +11,6 @@ import (
 // published password), all interfaces in production.
 func TestDevelopmentListensOnLoopbackOnlyUnlessHOSTSaysOtherwise(t *testing.T) {
 	t.Parallel()
-	t.Skip("bug: config.Load sets Addr to \":\"+PORT and reads no HOST, so development listens on every interface")
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	dev, err := config.Load(env(map[string]string{"APP_ENV": "development", "PORT": "8081"}))
 	if err != nil {

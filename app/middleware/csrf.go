@@ -30,10 +30,11 @@ import (
 // the _csrf form field or the X-CSRF-Token header (htmx), never in the URL,
 // where it would leak into logs and Referer headers. Sec-Fetch-Site only
 // ever makes a refusal earlier: "cross-site" is refused outright (a valid
-// token cannot make a cross-site form legitimate), and "same-site" is
-// treated like a request without the header, because a sibling subdomain
-// is same-site yet not ours. Browsers that do not send the header are
-// checked the same way, so there is one rule to reason about.
+// token cannot make a cross-site form legitimate), and so is "same-site",
+// because a sibling subdomain is same-site yet not ours; without the header
+// an Origin naming another host is refused (net/http's
+// CrossOriginProtection). Then every request needs its token, whatever the
+// headers say, so there is one rule to reason about.
 
 // CSRF field and header names, as the forms (views/ui.CSRF) and
 // static/js/app.js send them.
@@ -71,6 +72,7 @@ type CSRF struct {
 	key     []byte
 	secure  bool
 	session func(echo.Context) string
+	origin  *http.CrossOriginProtection
 }
 
 // NewCSRF returns the protection for cfg.
@@ -79,7 +81,7 @@ func NewCSRF(cfg CSRFConfig) *CSRF {
 	// signature for another use of the secret (flash cookies).
 	mac := hmac.New(sha256.New, []byte(cfg.Secret))
 	mac.Write([]byte("csrf-token-key"))
-	return &CSRF{key: mac.Sum(nil), secure: cfg.Secure, session: cfg.Session}
+	return &CSRF{key: mac.Sum(nil), secure: cfg.Secure, session: cfg.Session, origin: http.NewCrossOriginProtection()}
 }
 
 // CookieName is the pre-session cookie's name.
@@ -101,7 +103,12 @@ func (p *CSRF) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
 			return next(c)
 		}
-		if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+		// Go's cross-origin check: Sec-Fetch-Site must say same-origin (or
+		// none: typed in the address bar), and without that header an Origin
+		// header must name this host. So "cross-site" and "same-site" (a
+		// sibling subdomain is same-site yet not ours) are refused outright,
+		// whatever token they carry.
+		if err := p.origin.Check(r); err != nil {
 			return ErrCSRFCrossSite
 		}
 		sent := r.Header.Get(CSRFHeader)

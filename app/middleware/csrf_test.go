@@ -140,20 +140,30 @@ func TestCSRFNeverReadsTheTokenFromTheQueryString(t *testing.T) {
 	}
 }
 
-func TestCSRFTreatsSameSiteLikeAnyRequestAndRefusesCrossSiteOutright(t *testing.T) {
+func TestCSRFRefusesSameSiteCrossSiteAndForeignOriginsEvenWithAValidToken(t *testing.T) {
 	t.Parallel()
 	e, _ := csrfServer(false)
 	ck, tok := visit(t, e)
-	same := map[string]string{"Sec-Fetch-Site": "same-site"}
-	if rec := (csrfReq{method: http.MethodPost, target: "/form", cookie: ck, form: url.Values{"x": {"1"}}, header: same}).do(e); rec.Code != http.StatusBadRequest {
-		t.Errorf("same-site without a token: status %d, want 400", rec.Code)
+	for name, header := range map[string]map[string]string{
+		// A sibling subdomain is same-site, yet not ours.
+		"same-site":      {"Sec-Fetch-Site": "same-site"},
+		"cross-site":     {"Sec-Fetch-Site": "cross-site"},
+		"foreign Origin": {"Origin": "https://evil.example"},
+		"null Origin":    {"Origin": "null"},
+	} {
+		if rec := (csrfReq{method: http.MethodPost, target: "/form", cookie: ck, form: url.Values{"_csrf": {tok}}, header: header}).do(e); rec.Code != http.StatusForbidden {
+			t.Errorf("%s with a valid token: status %d, want 403", name, rec.Code)
+		}
 	}
-	if rec := (csrfReq{method: http.MethodPost, target: "/form", cookie: ck, form: url.Values{"_csrf": {tok}}, header: same}).do(e); rec.Code != http.StatusOK {
-		t.Errorf("same-site with its valid token: status %d, want 200", rec.Code)
-	}
-	cross := map[string]string{"Sec-Fetch-Site": "cross-site"}
-	if rec := (csrfReq{method: http.MethodPost, target: "/form", cookie: ck, form: url.Values{"_csrf": {tok}}, header: cross}).do(e); rec.Code != http.StatusForbidden {
-		t.Errorf("cross-site even with a valid token: status %d, want 403", rec.Code)
+	for name, header := range map[string]map[string]string{
+		"same-origin": {"Sec-Fetch-Site": "same-origin"},
+		"no headers":  {},
+		"own Origin":  {"Origin": "http://example.com"},
+		"user-typed":  {"Sec-Fetch-Site": "none"},
+	} {
+		if rec := (csrfReq{method: http.MethodPost, target: "/form", cookie: ck, form: url.Values{"_csrf": {tok}}, header: header}).do(e); rec.Code != http.StatusOK {
+			t.Errorf("%s with a valid token: status %d, want 200", name, rec.Code)
+		}
 	}
 }
 

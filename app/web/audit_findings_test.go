@@ -22,7 +22,6 @@ import (
 // person's next sign-in.
 func TestBootstrapAdminIsNotRegrantedAfterAnAdministratorRemovesTheRole(t *testing.T) {
 	t.Parallel()
-	t.Skip("audit finding 4: fixed on another branch (BOOTSTRAP_ADMINS re-grants admin at every sign-in)")
 	w := &world{Server: apptest.New(t, apptest.Options{Env: map[string]string{"BOOTSTRAP_ADMINS": employee}})}
 	emily := w.Browser(t)
 	emily.Login(employee, apptest.DemoPassword)
@@ -72,7 +71,6 @@ func TestSignInMessageDoesNotTellSSOOnlyAccountsApart(t *testing.T) {
 // refused next to the field.
 func TestAdminUserFormRefusesNamesThatAreNotPlainText(t *testing.T) {
 	t.Parallel()
-	t.Skip("audit finding 12: fixed on another branch (names accept invalid UTF-8/NUL/CR-LF and bidi overrides)")
 	w := newWorld(t)
 	b := w.browser(t, admin)
 	for i, name := range []string{"Mallory\u202Egnp.exe", "Eve\x00Null", "Eve\r\nSet-Cookie: x", "Eve\xff", "Eve\u2066Isolate\u2069"} {
@@ -97,7 +95,6 @@ func TestAdminUserFormRefusesNamesThatAreNotPlainText(t *testing.T) {
 // cannot leave the company without an active administrator.
 func TestTwoAdministratorsDemotingEachOtherAtOnceLeaveOneAdministrator(t *testing.T) {
 	t.Parallel()
-	t.Skip("audit finding 13: fixed on another branch (two admins demoting each other leave none)")
 	w := newWorld(t)
 	adam := w.browser(t, admin)
 	fiona := w.person(t, finance)
@@ -158,7 +155,6 @@ func TestPasswordChangeRefusesACommonPassword(t *testing.T) {
 // "/\host" link (browsers read it as //host, another site).
 func TestStaticFoldersAreNotListed(t *testing.T) {
 	t.Parallel()
-	t.Skip("audit finding 17: fixed on another branch (/static/ lists its folders)")
 	srv := apptest.New(t, apptest.Options{NoSeed: true})
 	b := srv.Browser(t)
 	for _, p := range []string{"/static/", "/static/css/", "/static/img/"} {
@@ -170,7 +166,6 @@ func TestStaticFoldersAreNotListed(t *testing.T) {
 
 func TestAppSwitcherRefusesBackslashHostLinks(t *testing.T) {
 	t.Parallel()
-	t.Skip("audit finding 17: fixed on another branch (APPS accepts /\\host)")
 	for _, link := range []string{`/\evil.example`, `/\\evil.example`, `\\evil.example`} {
 		if _, err := config.ParseApps("Evil=" + link); err == nil {
 			t.Errorf("APPS accepted %q", link)

@@ -121,10 +121,8 @@ func TestEveryUnsafeRouteRefusesRequestsWithoutAValidCSRFTokenOrFromAnotherSite(
 				{name: "Sec-Fetch-Site cross-site and another site's Origin, no token", form: form(""),
 					header: hdr("Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example")},
 				{name: "another site's Origin, no token", form: form(""), header: hdr("Origin", "https://evil.example")},
-				{name: "another site's Origin with a valid token", form: form(token), header: hdr("Origin", "https://evil.example"),
-					finding: "audit finding 5: fixed on another branch (the Origin header is not checked; the token alone decides)"},
-				{name: "Sec-Fetch-Site same-site (a sibling subdomain) with a valid token", form: form(token), header: hdr("Sec-Fetch-Site", "same-site", "Origin", "http://evil.localhost"),
-					finding: "audit finding 5: fixed on another branch (same-site falls back to the token)"},
+				{name: "another site's Origin with a valid token", form: form(token), header: hdr("Origin", "https://evil.example")},
+				{name: "Sec-Fetch-Site same-site (a sibling subdomain) with a valid token", form: form(token), header: hdr("Sec-Fetch-Site", "same-site", "Origin", "http://evil.localhost")},
 			}
 			for _, tc := range cases {
 				if tc.finding != "" {
@@ -137,7 +135,6 @@ func TestEveryUnsafeRouteRefusesRequestsWithoutAValidCSRFTokenOrFromAnotherSite(
 			}
 			// The token in the query string instead of the form.
 			t.Run("token in the query string", func(t *testing.T) {
-				t.Skip("audit finding 5: fixed on another branch (echo's form lookup also reads the query string)")
 				q := target + "?_csrf=" + url.QueryEscape(token)
 				if res := send(t, b, w.URL, method, q, form(""), nil); !csrfRefused(res) {
 					t.Errorf("%s %s as %s with the token in the query string: %d, want it refused", method, target, who, res.StatusCode)
@@ -156,7 +153,6 @@ func TestEveryUnsafeRouteRefusesRequestsWithoutAValidCSRFTokenOrFromAnotherSite(
 // must not work after, nor one from before signing out.
 func TestCSRFTokenFromBeforeSignInIsRefusedAfterIt(t *testing.T) {
 	t.Parallel()
-	t.Skip("audit finding 5: fixed on another branch (the token survives sign-in and sign-out)")
 	w := newWorld(t)
 	o := demoIDs(t, w)
 	b := w.Browser(t)
@@ -174,7 +170,6 @@ func TestCSRFTokenFromBeforeSignInIsRefusedAfterIt(t *testing.T) {
 // victim's session: the token is bound to the session, not to a cookie.
 func TestCSRFTokenIsBoundToTheSessionNotToACookieAnAttackerCanPlant(t *testing.T) {
 	t.Parallel()
-	t.Skip("audit finding 5: fixed on another branch (the token is not bound to the session)")
 	w := newWorld(t)
 	o := demoIDs(t, w)
 	victim := w.browser(t, employee)
