@@ -138,11 +138,12 @@ func (a *Application) loginPost(c echo.Context) error {
 	case errors.As(err, &tooMany):
 		f.Problem = tooMany.Error()
 		return a.renderLogin(c, http.StatusTooManyRequests, f)
-	case errors.Is(err, people.ErrBadCredentials):
+	case errors.Is(err, people.ErrBadCredentials), errors.Is(err, people.ErrNoPassword):
+		// One answer for a wrong password, an unknown e-mail and an
+		// account that signs in only through SSO, so that the form does
+		// not tell which addresses have accounts, or of which kind. The
+		// page's SSO help says where SSO accounts sign in.
 		f.Problem = "Wrong e-mail or password."
-		return a.renderLogin(c, http.StatusUnauthorized, f)
-	case errors.Is(err, people.ErrNoPassword):
-		f.Problem = "This account signs in with single sign-on and has no password. Use the single sign-on button instead."
 		return a.renderLogin(c, http.StatusUnauthorized, f)
 	case err != nil:
 		return err
