@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -63,5 +64,75 @@ func TestRepeatedWrongPasswordsOnTheSSOConnectFormAreThrottled(t *testing.T) {
 	}
 	if !strings.Contains(res.Doc(t).Find("main").Text(), "Too many failed sign-in attempts") {
 		t.Error("no throttling message")
+	}
+}
+
+// holdHashSlots takes every password-hashing slot of srv until the test
+// ends, as a flood of sign-ins would.
+func holdHashSlots(t *testing.T, srv *apptest.Server) {
+	t.Helper()
+	h := srv.App.Hasher
+	for range h.Slots() {
+		release, err := h.Acquire(context.Background())
+		if err != nil {
+			t.Fatalf("take a hashing slot: %v", err)
+		}
+		t.Cleanup(release)
+	}
+}
+
+// While every hashing slot is taken, a sign-in is refused at once with a
+// calm 503 and Retry-After, the page says why and keeps the e-mail, nothing
+// counts against the throttle, and pages that need no hash still answer.
+func TestSignInRefusesSurplusAttemptsWith503AndRetryAfter(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{})
+	b := srv.Browser(t)
+	b.Get("/login")
+	holdHashSlots(t, srv)
+	res := b.Submit("/login", `form[action="/login"]`, url.Values{"email": {"employee@example.com"}, "password": {apptest.DemoPassword}})
+	if res.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("status %d, want 503", res.StatusCode)
+	}
+	if ra := res.Header.Get("Retry-After"); ra == "" {
+		t.Error("no Retry-After header")
+	}
+	doc := res.Doc(t)
+	if msg := doc.Find(".alert-error").Text(); !strings.Contains(msg, "Too many sign-ins at once, try again in a few seconds") {
+		t.Errorf("message = %q", msg)
+	}
+	if v, _ := doc.Find(`input[name="email"]`).Attr("value"); v != "employee@example.com" {
+		t.Errorf("e-mail field = %q, want it kept", v)
+	}
+	for _, path := range []string{"/healthz", "/login"} {
+		if res := srv.Browser(t).Get(path); res.StatusCode != http.StatusOK {
+			t.Errorf("GET %s while hashing is full: status %d", path, res.StatusCode)
+		}
+	}
+	var attempts int64
+	if err := srv.DB.Raw("SELECT count(*) FROM login_attempts").Row().Scan(&attempts); err != nil {
+		t.Fatal(err)
+	}
+	if attempts != 0 {
+		t.Errorf("%d attempts recorded for sign-ins that were never checked", attempts)
+	}
+}
+
+// The other password prompts share the bound: the change-password form
+// answers 503 with the message beside the current password.
+func TestChangePasswordRefusesWith503WhileHashingIsFull(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{})
+	b := srv.Browser(t)
+	b.Login("employee@example.com", apptest.DemoPassword)
+	page := b.Get("/profile")
+	holdHashSlots(t, srv)
+	res := b.SubmitOn(page, `form[action="/profile/password"]`, url.Values{
+		"current": {apptest.DemoPassword}, "new": {"brand-new-password"}, "confirm": {"brand-new-password"}})
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("status %d, Retry-After %q; want 503 with Retry-After", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	if msg := res.Doc(t).Find("#f-current-error").Text(); !strings.Contains(msg, "Too many sign-ins at once") {
+		t.Errorf("message beside the current password = %q", msg)
 	}
 }

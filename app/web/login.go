@@ -138,6 +138,9 @@ func (a *Application) loginPost(c echo.Context) error {
 	case errors.As(err, &tooMany):
 		f.Problem = tooMany.Error()
 		return a.renderLogin(c, http.StatusTooManyRequests, f)
+	case errors.Is(err, auth.ErrBusy):
+		f.Problem = busyMessage
+		return a.renderBusy(c, func() error { return a.renderLogin(c, http.StatusServiceUnavailable, f) })
 	case errors.Is(err, people.ErrBadCredentials), errors.Is(err, people.ErrNoPassword):
 		// One answer for a wrong password, an unknown e-mail and an
 		// account that signs in only through SSO, so that the form does
@@ -166,6 +169,33 @@ func (e *tooManyAttempts) Error() string {
 	return fmt.Sprintf("Too many failed sign-in attempts. Wait %d minutes and try again, or ask an administrator to help.", int(e.wait.Minutes()))
 }
 
+// busyMessage is the answer to a password prompt while every hashing slot
+// is taken (auth.ErrBusy).
+const busyMessage = "Too many sign-ins at once, try again in a few seconds."
+
+// busyRetryAfter is the Retry-After of that answer, in seconds.
+const busyRetryAfter = "3"
+
+// renderBusy sends a password prompt's page, rendered by render with status
+// 503, with Retry-After, so that clients and proxies back off instead of
+// retrying at once.
+func (a *Application) renderBusy(c echo.Context, render func() error) error {
+	c.Response().Header().Set("Retry-After", busyRetryAfter)
+	return render()
+}
+
+// hashing runs f, which may hash a password, in one of the Hasher's slots,
+// for the forms that are not password prompts (an administrator setting a
+// password). When none comes free it answers 503 with Retry-After.
+func (a *Application) hashing(c echo.Context, f func() error) error {
+	err := a.hasher.Do(c.Request().Context(), f)
+	if errors.Is(err, auth.ErrBusy) {
+		c.Response().Header().Set("Retry-After", busyRetryAfter)
+		return echo.NewHTTPError(http.StatusServiceUnavailable, busyMessage).SetInternal(err)
+	}
+	return err
+}
+
 // checkPassword checks email's password the way every password prompt must,
 // the sign-in form and the forms that ask for the current password again
 // alike: refused unchecked while the throttle blocks email from this
@@ -173,9 +203,13 @@ func (e *tooManyAttempts) Error() string {
 // email forgotten once it is right. Without the throttle on every prompt,
 // a stolen session could guess the password on a form that does not count.
 //
-// It returns the user, or an error: *tooManyAttempts, people.ErrBadCredentials
-// or people.ErrNoPassword (both counted as failures), or one the person did
-// not cause.
+// The hash runs in one of the Hasher's slots, so that a burst of attempts
+// cannot exhaust memory; when none comes free in time the password is not
+// checked and nothing is counted.
+//
+// It returns the user, or an error: *tooManyAttempts, auth.ErrBusy,
+// people.ErrBadCredentials or people.ErrNoPassword (both counted as
+// failures), or one the person did not cause.
 func (a *Application) checkPassword(c echo.Context, email, password string) (*models.User, error) {
 	ctx := c.Request().Context()
 	email, ip := models.NormalizeEmail(email), c.RealIP()
@@ -189,8 +223,11 @@ func (a *Application) checkPassword(c echo.Context, email, password string) (*mo
 	var u *models.User
 	if utf8.RuneCountInString(password) > auth.MaxPasswordLength {
 		err = people.ErrBadCredentials // no password is this long; do not spend a hash on it
-	} else {
+	} else if herr := a.hasher.Do(ctx, func() error {
 		u, err = a.people.Authenticate(ctx, email, password)
+		return nil
+	}); herr != nil {
+		return nil, herr
 	}
 	if errors.Is(err, people.ErrBadCredentials) || errors.Is(err, people.ErrNoPassword) {
 		if ferr := a.throttle.Fail(ctx, email, ip); ferr != nil {
