@@ -72,7 +72,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		DB:     db,
 		log:    log,
 		sess:   auth.NewSessions(db, cfg.SessionIdle, cfg.SessionMax),
-		thr:    auth.NewThrottle(db, 15*time.Minute, auth.Limits{PerAccountAndIP: 5, PerAccount: 50, PerIP: 200}),
+		thr:    auth.NewThrottle(db, 15*time.Minute, auth.Limits{PerAccountAndIP: 5, PerAccount: 50, PerIP: 200, PerDevice: 5}),
 		Hasher: auth.NewHasher(auth.DefaultHashSlots(), auth.DefaultHashWait),
 	}
 	a.Web = web.New(web.Deps{

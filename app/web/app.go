@@ -44,6 +44,7 @@ type Application struct {
 	sessions *auth.Sessions
 	throttle *auth.Throttle
 	hasher   *auth.Hasher
+	devices  *auth.DeviceCookies
 	people   *people.Service
 	expenses *expenses.Service
 	demoPass string
@@ -67,6 +68,7 @@ func New(d Deps) *Application {
 		sessions: d.Sessions,
 		throttle: d.Throttle,
 		hasher:   d.Hasher,
+		devices:  auth.NewDeviceCookies(d.Config.SessionSecret),
 		people:   d.People,
 		expenses: d.Expenses,
 		demoPass: d.DemoPassword,

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -158,6 +159,7 @@ func (a *Application) loginPost(c echo.Context) error {
 	if err := a.SignIn(c, u.ID, "password"); err != nil {
 		return err
 	}
+	a.trustDevice(c, u.Email)
 	return c.Redirect(http.StatusSeeOther, f.Next)
 }
 
@@ -166,7 +168,12 @@ func (a *Application) loginPost(c echo.Context) error {
 type tooManyAttempts struct{ wait time.Duration }
 
 func (e *tooManyAttempts) Error() string {
-	return fmt.Sprintf("Too many failed sign-in attempts. Wait %d minutes and try again, or ask an administrator to help.", int(e.wait.Minutes()))
+	minutes := int(math.Ceil(e.wait.Minutes()))
+	unit := "minutes"
+	if minutes <= 1 {
+		minutes, unit = 1, "minute"
+	}
+	return fmt.Sprintf("Too many failed sign-in attempts. Wait %d %s and try again, or ask an administrator to help.", minutes, unit)
 }
 
 // busyMessage is the answer to a password prompt while every hashing slot
@@ -198,10 +205,12 @@ func (a *Application) hashing(c echo.Context, f func() error) error {
 
 // checkPassword checks email's password the way every password prompt must,
 // the sign-in form and the forms that ask for the current password again
-// alike: refused unchecked while the throttle blocks email from this
-// address, each wrong password counted, and this address's failures for
-// email forgotten once it is right. Without the throttle on every prompt,
-// a stolen session could guess the password on a form that does not count.
+// alike: the attempt reserved with the throttle before the hash (refused
+// unchecked while the throttle blocks it), each wrong password counted, and
+// this address's and device's failures for email forgotten once it is
+// right. Without the throttle on every prompt, a stolen session could guess
+// the password on a form that does not count. A browser with a device
+// cookie for email is counted on its own (see auth.Limits).
 //
 // The hash runs in one of the Hasher's slots, so that a burst of attempts
 // cannot exhaust memory; when none comes free in time the password is not
@@ -212,36 +221,73 @@ func (a *Application) hashing(c echo.Context, f func() error) error {
 // failures), or one the person did not cause.
 func (a *Application) checkPassword(c echo.Context, email, password string) (*models.User, error) {
 	ctx := c.Request().Context()
-	email, ip := models.NormalizeEmail(email), c.RealIP()
-	blocked, wait, err := a.throttle.Blocked(ctx, email, ip)
-	if err != nil {
-		return nil, err
-	}
-	if blocked {
-		return nil, &tooManyAttempts{wait: wait}
-	}
+	email = models.NormalizeEmail(email)
+	att := auth.Attempt{Email: email, IP: c.RealIP(), Device: a.trustedDevice(c, email)}
 	var u *models.User
-	if utf8.RuneCountInString(password) > auth.MaxPasswordLength {
-		err = people.ErrBadCredentials // no password is this long; do not spend a hash on it
-	} else if herr := a.hasher.Do(ctx, func() error {
-		u, err = a.people.Authenticate(ctx, email, password)
-		return nil
-	}); herr != nil {
-		return nil, herr
-	}
-	if errors.Is(err, people.ErrBadCredentials) || errors.Is(err, people.ErrNoPassword) {
-		if ferr := a.throttle.Fail(ctx, email, ip); ferr != nil {
-			return nil, ferr
+	var checkErr error
+	err := a.hasher.Do(ctx, func() error {
+		res, err := a.throttle.Reserve(ctx, att)
+		if err != nil {
+			return err
 		}
+		if utf8.RuneCountInString(password) > auth.MaxPasswordLength {
+			checkErr = people.ErrBadCredentials // no password is this long; do not spend a hash on it
+		} else {
+			u, checkErr = a.people.Authenticate(ctx, email, password)
+		}
+		switch {
+		case errors.Is(checkErr, people.ErrBadCredentials), errors.Is(checkErr, people.ErrNoPassword):
+			return nil // the reservation stays: it is the failure
+		case checkErr != nil:
+			return errors.Join(checkErr, a.throttle.Cancel(ctx, res))
+		}
+		return a.throttle.Succeed(ctx, res, att)
+	})
+	var blocked *auth.BlockedError
+	switch {
+	case errors.As(err, &blocked):
+		return nil, &tooManyAttempts{wait: blocked.Wait}
+	case err != nil:
 		return nil, err
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := a.throttle.Succeed(ctx, email, ip); err != nil {
-		return nil, err
+	case checkErr != nil:
+		return nil, checkErr
 	}
 	return u, nil
+}
+
+// deviceCookie names the trusted-device cookie. In production the
+// __Host- prefix makes browsers refuse it unless it is Secure, for the
+// whole site and from this host only, so that no sibling subdomain can
+// plant one.
+func (a *Application) deviceCookie() string {
+	if a.cfg.IsProduction() {
+		return "__Host-device"
+	}
+	return "device"
+}
+
+// deviceCookieFor is how long a browser stays trusted after a sign-in
+// (browsers cap cookies at 400 days).
+const deviceCookieFor = 365 * 24 * time.Hour
+
+// trustedDevice returns the device id of the browser's device cookie when
+// it is valid for email, or "".
+func (a *Application) trustedDevice(c echo.Context, email string) string {
+	ck, err := c.Cookie(a.deviceCookie())
+	if err != nil {
+		return ""
+	}
+	return a.devices.Device(ck.Value, email)
+}
+
+// trustDevice gives the browser a device cookie for email after it proved
+// the password: from then on its attempts for email count only against
+// its own allowance, whatever guessing at the account goes on elsewhere.
+func (a *Application) trustDevice(c echo.Context, email string) {
+	c.SetCookie(&http.Cookie{
+		Name: a.deviceCookie(), Value: a.devices.New(models.NormalizeEmail(email)), Path: "/",
+		MaxAge: int(deviceCookieFor.Seconds()), HttpOnly: true, Secure: a.cfg.IsProduction(), SameSite: http.SameSiteLaxMode,
+	})
 }
 
 func checkLoginEmail(email string) string {
