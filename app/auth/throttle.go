@@ -69,6 +69,9 @@ func NewThrottle(db *gorm.DB, window time.Duration, limits Limits) *Throttle {
 	return &Throttle{db: db, window: window, limits: limits, now: func() time.Time { return time.Now().UTC() }}
 }
 
+// Window is how long an attempt counts.
+func (t *Throttle) Window() time.Duration { return t.window }
+
 // BlockedError is Reserve's answer while an attempt must be refused
 // unchecked. Wait is how long until the limit that blocks it frees up.
 type BlockedError struct{ Wait time.Duration }
