@@ -207,7 +207,7 @@ func Login(p layouts.Page, d LoginData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				if len(d.SSO) > 0 {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "<p class=\"muted small\" data-testid=\"sso-help\">If your company signs you in, use your company sign-in above: accounts that sign in that way have no password here.</p>")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "<p class=\"muted small\" data-testid=\"sso-help\">Accounts that use single sign-on have no password here: use your company sign-in above.</p>")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
