@@ -250,21 +250,3 @@ func TestDeviceCookieIsHttpOnlyLaxAndTrustsOnlyItsOwnAccount(t *testing.T) {
 		}
 	}
 }
-
-// Attempts the throttle refuses take no hashing slot, so hammering a locked
-// account cannot crowd out other sign-ins: while hashing is full they still
-// get their 429 at once rather than a 503 after the wait.
-func TestThrottledSignInIsRefusedWith429EvenWhileHashingIsFull(t *testing.T) {
-	t.Parallel()
-	srv := apptest.New(t, apptest.Options{Env: trustProxy})
-	b := browserFrom(t, srv, "203.0.113.120")
-	for range 5 {
-		b.Submit("/login", `form[action="/login"]`, url.Values{"email": {"finance@example.com"}, "password": {"wrong-guess"}})
-	}
-	page := b.Get("/login")
-	holdHashSlots(t, srv)
-	res := b.SubmitOn(page, `form[action="/login"]`, url.Values{"email": {"finance@example.com"}, "password": {"another-guess"}})
-	if res.StatusCode != http.StatusTooManyRequests {
-		t.Errorf("throttled sign-in while hashing is full: status %d, want 429", res.StatusCode)
-	}
-}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -215,7 +214,7 @@ func (a *Application) hashing(c echo.Context, f func() error) error {
 //
 // The hash runs in one of the Hasher's slots, so that a burst of attempts
 // cannot exhaust memory; when none comes free in time the password is not
-// checked and the reservation is withdrawn.
+// checked and nothing is counted.
 //
 // It returns the user, or an error: *tooManyAttempts, auth.ErrBusy,
 // people.ErrBadCredentials or people.ErrNoPassword (both counted as
@@ -224,36 +223,34 @@ func (a *Application) checkPassword(c echo.Context, email, password string) (*mo
 	ctx := c.Request().Context()
 	email = models.NormalizeEmail(email)
 	att := auth.Attempt{Email: email, IP: c.RealIP(), Device: a.trustedDevice(c, email)}
-	// Reserve before taking a hashing slot, so that attempts the throttle
-	// refuses cost no slot: hammering a locked account must not crowd out
-	// everyone else's sign-ins.
-	res, err := a.throttle.Reserve(ctx, att)
-	var blocked *auth.BlockedError
-	if errors.As(err, &blocked) {
-		return nil, &tooManyAttempts{wait: blocked.Wait}
-	}
-	if err != nil {
-		return nil, err
-	}
 	var u *models.User
-	if utf8.RuneCountInString(password) > auth.MaxPasswordLength {
-		err = people.ErrBadCredentials // no password is this long; do not spend a hash on it
-	} else if herr := a.hasher.Do(ctx, func() error {
-		u, err = a.people.Authenticate(ctx, email, password)
-		return nil
-	}); herr != nil {
-		err = herr
-	}
+	var checkErr error
+	err := a.hasher.Do(ctx, func() error {
+		res, err := a.throttle.Reserve(ctx, att)
+		if err != nil {
+			return err
+		}
+		if utf8.RuneCountInString(password) > auth.MaxPasswordLength {
+			checkErr = people.ErrBadCredentials // no password is this long; do not spend a hash on it
+		} else {
+			u, checkErr = a.people.Authenticate(ctx, email, password)
+		}
+		switch {
+		case errors.Is(checkErr, people.ErrBadCredentials), errors.Is(checkErr, people.ErrNoPassword):
+			return nil // the reservation stays: it is the failure
+		case checkErr != nil:
+			return errors.Join(checkErr, a.throttle.Cancel(ctx, res))
+		}
+		return a.throttle.Succeed(ctx, res, att)
+	})
+	var blocked *auth.BlockedError
 	switch {
-	case errors.Is(err, people.ErrBadCredentials), errors.Is(err, people.ErrNoPassword):
-		return nil, err // the reservation stays: it is the failure
+	case errors.As(err, &blocked):
+		return nil, &tooManyAttempts{wait: blocked.Wait}
 	case err != nil:
-		// Busy, or an error the person did not cause: the password was
-		// not checked, so the attempt does not count.
-		return nil, errors.Join(err, a.throttle.Cancel(context.WithoutCancel(ctx), res))
-	}
-	if err := a.throttle.Succeed(ctx, res, att); err != nil {
 		return nil, err
+	case checkErr != nil:
+		return nil, checkErr
 	}
 	return u, nil
 }
