@@ -37,6 +37,9 @@ type App struct {
 	log    *slog.Logger
 	sess   *auth.Sessions
 	thr    *auth.Throttle
+	// Hasher bounds concurrent password hashing for the whole process
+	// (exported so that tests can fill its slots).
+	Hasher *auth.Hasher
 }
 
 // New opens the database named by cfg, migrates it, seeds the demo company
@@ -76,7 +79,8 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		DB:     db,
 		log:    log,
 		sess:   auth.NewSessions(db, cfg.SessionIdle, cfg.SessionMax),
-		thr:    auth.NewThrottle(db, 15*time.Minute, auth.Limits{PerAccountAndIP: 5, PerAccount: 50, PerIP: 200}),
+		thr:    auth.NewThrottle(db, 15*time.Minute, auth.Limits{PerAccountAndIP: 5, PerAccount: 50, PerIP: 200, PerDevice: 5}),
+		Hasher: auth.NewHasher(auth.DefaultHashSlots(), auth.DefaultHashWait),
 	}
 	a.Web = web.New(web.Deps{
 		Config:       cfg,
@@ -84,6 +88,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		Log:          log,
 		Sessions:     a.sess,
 		Throttle:     a.thr,
+		Hasher:       a.Hasher,
 		People:       ps,
 		Expenses:     expenses.NewService(db),
 		DemoPassword: seed.DemoPassword,

@@ -20,12 +20,16 @@ type Session struct {
 	IP         string `gorm:"size:64;not null;default:''"`
 }
 
-// LoginAttempt records a failed sign-in, for throttling per account and per
-// IP address. It is a table rather than memory so that throttling holds when
-// several instances serve the same users.
+// LoginAttempt records a sign-in attempt, for throttling per account, per
+// IP address and per trusted device: reserved before the password is
+// checked, kept when the check fails. It is a table rather than memory so
+// that throttling holds when several instances serve the same users.
 type LoginAttempt struct {
 	ID    uint      `gorm:"primaryKey"`
 	Email string    `gorm:"size:254;not null;index:idx_login_attempts_email_at"`
 	IP    string    `gorm:"size:64;not null;index:idx_login_attempts_ip_at"`
-	At    time.Time `gorm:"not null;index:idx_login_attempts_email_at;index:idx_login_attempts_ip_at"`
+	At    time.Time `gorm:"not null;index:idx_login_attempts_email_at;index:idx_login_attempts_ip_at;index:idx_login_attempts_device_at"`
+	// Device is the id of the trusted-device cookie the attempt came with,
+	// or "" from an untrusted client; see auth.Throttle.
+	Device string `gorm:"size:64;not null;default:'';index:idx_login_attempts_device_at,priority:1"`
 }

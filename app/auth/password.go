@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/company-expenses/company-expenses/app/auth/commonpasswords"
 )
 
 // Argon2id parameters from the OWASP Password Storage Cheat Sheet
@@ -98,15 +100,22 @@ func verify(encoded, password string) (bool, error) {
 }
 
 // CheckNewPassword returns a message for the person when password is not
-// acceptable as a new password, or "" when it is.
+// acceptable as a new password, or "" when it is. It follows NIST SP
+// 800-63B: a minimum length, no composition rules (they make passwords
+// harder to remember, not to guess), and a refusal of the passwords that
+// attackers try first.
 func CheckNewPassword(password string) string {
 	switch n := len([]rune(password)); {
 	case n == 0:
 		return "Choose a password."
+	case strings.TrimSpace(password) == "":
+		return "A password cannot be only spaces."
 	case n < MinPasswordLength:
 		return fmt.Sprintf("Use at least %d characters.", MinPasswordLength)
 	case n > MaxPasswordLength:
 		return fmt.Sprintf("Use at most %d characters.", MaxPasswordLength)
+	case commonpasswords.Contains(password):
+		return "This password is too common; choose another."
 	}
 	return ""
 }

@@ -131,11 +131,11 @@ func TestCheckNewPasswordEnforcesLengthBounds(t *testing.T) {
 	}{
 		{"empty", "", false, "Choose a password"},
 		{"one short of the minimum", strings.Repeat("a", auth.MinPasswordLength-1), false, "at least 10"},
-		{"exactly the minimum", strings.Repeat("a", auth.MinPasswordLength), true, ""},
+		{"exactly the minimum", "kq8vTz3mWx", true, ""},
 		// Length is counted in characters, not bytes: ten é are 20 bytes.
 		{"nine two-byte characters", strings.Repeat("é", auth.MinPasswordLength-1), false, "at least 10"},
 		{"ten two-byte characters", strings.Repeat("é", auth.MinPasswordLength), true, ""},
-		{"exactly the maximum", strings.Repeat("a", auth.MaxPasswordLength), true, ""},
+		{"exactly the maximum", strings.Repeat("kq8vTz3mWx", 26)[:auth.MaxPasswordLength], true, ""},
 		{"one over the maximum", strings.Repeat("a", auth.MaxPasswordLength+1), false, "at most 256"},
 	}
 	for _, tt := range tests {
@@ -146,5 +146,29 @@ func TestCheckNewPasswordEnforcesLengthBounds(t *testing.T) {
 		if !tt.ok && !strings.Contains(msg, tt.mention) {
 			t.Errorf("%s: message %q, want one containing %q", tt.name, msg, tt.mention)
 		}
+	}
+}
+
+// NIST SP 800-63B: no composition rules, but a blocklist of passwords that
+// are guessed first, and nothing that is only spaces.
+func TestCheckNewPasswordRefusesCommonAndWhitespaceOnlyPasswords(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, password, mention string
+	}{
+		{"digits in a row", "1234567890", "too common"},
+		{"common word and digits", "password123", "too common"},
+		{"common password in capitals", "PASSWORD123", "too common"},
+		{"keyboard row", "qwertyuiop", "too common"},
+		{"ten spaces", strings.Repeat(" ", 10), "spaces"},
+		{"tabs and spaces", " \t \t \t \t \t\n", "spaces"},
+	} {
+		if msg := auth.CheckNewPassword(tt.password); !strings.Contains(msg, tt.mention) {
+			t.Errorf("%s: CheckNewPassword(%q) = %q, want a message containing %q", tt.name, tt.password, msg, tt.mention)
+		}
+	}
+	// No composition rules: a long passphrase of lower-case words passes.
+	if msg := auth.CheckNewPassword("correct horse battery staple"); msg != "" {
+		t.Errorf("a passphrase is refused: %q", msg)
 	}
 }

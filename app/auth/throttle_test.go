@@ -2,7 +2,10 @@ package auth_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,7 +20,7 @@ const window = 15 * time.Minute
 
 // limits are small so the tests stay short; their order is the production
 // one: the pair limit is the tightest.
-var limits = auth.Limits{PerAccountAndIP: 3, PerAccount: 6, PerIP: 10}
+var limits = auth.Limits{PerAccountAndIP: 3, PerAccount: 6, PerIP: 10, PerDevice: 4}
 
 func newThrottle(t *testing.T) (*auth.Throttle, *gorm.DB) {
 	t.Helper()
@@ -25,40 +28,59 @@ func newThrottle(t *testing.T) (*auth.Throttle, *gorm.DB) {
 	return auth.NewThrottle(db, window, limits), db
 }
 
+// fail records a failed attempt the way the sign-in does: reserved, then
+// left as it is when the password is wrong.
 func fail(t *testing.T, th *auth.Throttle, email, ip string) {
 	t.Helper()
-	if err := th.Fail(context.Background(), email, ip); err != nil {
-		t.Fatalf("Fail(%s, %s): %v", email, ip, err)
+	failAttempt(t, th, auth.Attempt{Email: email, IP: ip})
+}
+
+func failAttempt(t *testing.T, th *auth.Throttle, a auth.Attempt) {
+	t.Helper()
+	if _, err := th.Reserve(context.Background(), a); err != nil {
+		t.Fatalf("Reserve(%+v): %v", a, err)
 	}
 }
 
+// blocked reports whether an attempt for email from ip would be refused.
+// It reserves one when not, so the tests call it only where a further
+// failure does not matter or is wanted.
 func blocked(t *testing.T, th *auth.Throttle, email, ip string) bool {
 	t.Helper()
-	b, wait, err := th.Blocked(context.Background(), email, ip)
+	return blockedAttempt(t, th, auth.Attempt{Email: email, IP: ip})
+}
+
+func blockedAttempt(t *testing.T, th *auth.Throttle, a auth.Attempt) bool {
+	t.Helper()
+	_, err := th.Reserve(context.Background(), a)
+	var b *auth.BlockedError
+	if errors.As(err, &b) {
+		if b.Wait <= 0 || b.Wait > window {
+			t.Errorf("Reserve(%+v) asks to wait %v, want between 0 and %v", a, b.Wait, window)
+		}
+		return true
+	}
 	if err != nil {
-		t.Fatalf("Blocked(%s, %s): %v", email, ip, err)
+		t.Fatalf("Reserve(%+v): %v", a, err)
 	}
-	if b && wait != window {
-		t.Errorf("Blocked(%s, %s) asks to wait %v, want %v", email, ip, wait, window)
-	}
-	return b
+	return false
 }
 
 func TestThrottleBlocksAnAccountFromOneAddressAfterPerAccountAndIPFailures(t *testing.T) {
 	t.Parallel()
 	th, _ := newThrottle(t)
 	const ip = "203.0.113.7"
+	// Each attempt let through is a failure until the password proves right.
 	for i := range limits.PerAccountAndIP {
 		if blocked(t, th, "alice@example.com", ip) {
 			t.Fatalf("blocked after %d failures, want %d allowed", i, limits.PerAccountAndIP)
 		}
-		fail(t, th, "alice@example.com", ip)
 	}
 	if !blocked(t, th, "alice@example.com", ip) {
 		t.Errorf("not blocked after %d failures for the account from %s", limits.PerAccountAndIP, ip)
 	}
 	if blocked(t, th, "alice@example.com", "198.51.100.1") {
-		t.Errorf("the account is blocked from another address too: its owner is locked out")
+		t.Errorf("the account is blocked from another address too")
 	}
 	if blocked(t, th, "bob@example.com", ip) {
 		t.Errorf("another account from the same address is blocked by alice's failures")
@@ -70,10 +92,9 @@ func TestThrottleBlocksAnAccountGuessedAtFromManyAddresses(t *testing.T) {
 	th, _ := newThrottle(t)
 	// Each failure from another address, so only the account count rises.
 	for i := range limits.PerAccount {
-		if blocked(t, th, "alice@example.com", "198.51.100.99") {
+		if blocked(t, th, "alice@example.com", fmt.Sprintf("203.0.113.%d", i)) {
 			t.Fatalf("blocked after %d failures, want %d allowed", i, limits.PerAccount)
 		}
-		fail(t, th, "alice@example.com", fmt.Sprintf("203.0.113.%d", i))
 	}
 	if !blocked(t, th, "alice@example.com", "198.51.100.99") {
 		t.Errorf("not blocked after %d failures for the account across addresses", limits.PerAccount)
@@ -88,10 +109,9 @@ func TestThrottleBlocksAnAddressTryingManyAccounts(t *testing.T) {
 	th, _ := newThrottle(t)
 	const ip = "203.0.113.7"
 	for i := range limits.PerIP {
-		if blocked(t, th, "new@example.com", ip) {
+		if blocked(t, th, fmt.Sprintf("user%d@example.com", i), ip) {
 			t.Fatalf("address blocked after %d failures, want %d allowed", i, limits.PerIP)
 		}
-		fail(t, th, fmt.Sprintf("user%d@example.com", i), ip)
 	}
 	if !blocked(t, th, "new@example.com", ip) {
 		t.Errorf("not blocked after %d failures from %s across accounts", limits.PerIP, ip)
@@ -104,22 +124,145 @@ func TestThrottleBlocksAnAddressTryingManyAccounts(t *testing.T) {
 func TestThrottleSucceedClearsOnlyThatAddresssFailuresForTheAccount(t *testing.T) {
 	t.Parallel()
 	th, db := newThrottle(t)
-	for range limits.PerAccountAndIP {
+	ctx := context.Background()
+	for range limits.PerAccountAndIP - 1 {
 		fail(t, th, "alice@example.com", "203.0.113.1")
 	}
 	fail(t, th, "alice@example.com", "198.51.100.2")
 	fail(t, th, "bob@example.com", "203.0.113.1")
-	if err := th.Succeed(context.Background(), "alice@example.com", "203.0.113.1"); err != nil {
+	a := auth.Attempt{Email: "alice@example.com", IP: "203.0.113.1"}
+	r, err := th.Reserve(ctx, a)
+	if err != nil {
+		t.Fatalf("Reserve: %v", err)
+	}
+	if err := th.Succeed(ctx, r, a); err != nil {
 		t.Fatalf("Succeed: %v", err)
 	}
-	if blocked(t, th, "alice@example.com", "203.0.113.1") {
-		t.Errorf("still blocked after a successful sign-in")
-	}
 	if n := count(t, db, "SELECT count(*) FROM login_attempts WHERE email = ?", "alice@example.com"); n != 1 {
-		t.Errorf("%d failures left for alice, want the 1 from the other address", n)
+		t.Errorf("%d attempts left for alice, want the 1 from the other address", n)
 	}
 	if n := count(t, db, "SELECT count(*) FROM login_attempts WHERE email = ?", "bob@example.com"); n != 1 {
 		t.Errorf("%d failures left for bob, want 1", n)
+	}
+}
+
+func TestThrottleCancelledReservationDoesNotCount(t *testing.T) {
+	t.Parallel()
+	th, db := newThrottle(t)
+	ctx := context.Background()
+	r, err := th.Reserve(ctx, auth.Attempt{Email: "alice@example.com", IP: "203.0.113.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := th.Cancel(ctx, r); err != nil {
+		t.Fatalf("Cancel: %v", err)
+	}
+	if n := count(t, db, "SELECT count(*) FROM login_attempts"); n != 0 {
+		t.Errorf("%d attempts recorded after Cancel, want 0", n)
+	}
+}
+
+// Audit finding 6: checking the count before the hash and recording the
+// failure after let simultaneous attempts all through. However many arrive
+// at once, at most the limit are let through to check a password.
+func TestThrottleLetsAtMostTheLimitThroughWhenManyAttemptsArriveAtOnce(t *testing.T) {
+	t.Parallel()
+	dbtest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		if sqlDB, err := db.DB(); err == nil {
+			sqlDB.SetMaxOpenConns(16) // enough for the attempts to overlap
+		}
+		th := auth.NewThrottle(db, window, limits)
+		const n = 40
+		var through, refused atomic.Int64
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				_, err := th.Reserve(context.Background(), auth.Attempt{Email: "alice@example.com", IP: fmt.Sprintf("203.0.113.%d", i%2)})
+				var b *auth.BlockedError
+				switch {
+				case errors.As(err, &b):
+					refused.Add(1)
+				case err != nil:
+					t.Errorf("Reserve: %v", err)
+				default:
+					through.Add(1)
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		// Two addresses: each lets PerAccountAndIP through, the account
+		// limit (6) caps the sum.
+		if got, want := through.Load(), min(2*limits.PerAccountAndIP, limits.PerAccount); got != want {
+			t.Errorf("%d of %d simultaneous attempts let through, want %d", got, n, want)
+		}
+		if through.Load()+refused.Load() != n {
+			t.Errorf("%d through + %d refused, want %d answered", through.Load(), refused.Load(), n)
+		}
+	})
+}
+
+// Audit finding 7: many addresses guessing at one account lock untrusted
+// clients out, but a browser with a device cookie for the account counts
+// only its own failures.
+func TestThrottleTrustedDeviceIsNotLockedOutByGuessesFromElsewhere(t *testing.T) {
+	t.Parallel()
+	th, _ := newThrottle(t)
+	for i := range limits.PerAccount {
+		fail(t, th, "alice@example.com", fmt.Sprintf("203.0.113.%d", i))
+	}
+	if !blocked(t, th, "alice@example.com", "198.51.100.9") {
+		t.Fatal("an untrusted client from a fresh address is not blocked after the account limit")
+	}
+	owner := auth.Attempt{Email: "alice@example.com", IP: "198.51.100.9", Device: "owners-laptop"}
+	if blockedAttempt(t, th, owner) {
+		t.Error("the owner's trusted device is locked out by guesses from elsewhere")
+	}
+	// The device has an allowance of its own.
+	for range limits.PerDevice - 1 {
+		failAttempt(t, th, owner)
+	}
+	if !blockedAttempt(t, th, owner) {
+		t.Errorf("a trusted device is not blocked after %d failures of its own", limits.PerDevice)
+	}
+	if blockedAttempt(t, th, auth.Attempt{Email: "alice@example.com", IP: "198.51.100.9", Device: "owners-phone"}) {
+		t.Error("another trusted device of the owner is blocked by the first one's failures")
+	}
+}
+
+func TestThrottleListsLocksAndClearsOne(t *testing.T) {
+	t.Parallel()
+	th, _ := newThrottle(t)
+	ctx := context.Background()
+	for i := range limits.PerAccount {
+		fail(t, th, "alice@example.com", fmt.Sprintf("203.0.113.%d", i))
+	}
+	fail(t, th, "bob@example.com", "198.51.100.1") // one failure is no lock
+	locks, err := th.Locks(ctx)
+	if err != nil {
+		t.Fatalf("Locks: %v", err)
+	}
+	if len(locks) != 1 || locks[0].Kind != auth.LockAccount || locks[0].Email != "alice@example.com" || locks[0].Failures != limits.PerAccount {
+		t.Fatalf("Locks = %+v, want alice's account lock with %d failures", locks, limits.PerAccount)
+	}
+	if until := time.Until(locks[0].FreesAt); until <= 0 || until > window {
+		t.Errorf("lock frees up in %v, want within the %v window", until, window)
+	}
+	if err := th.Clear(ctx, auth.Lock{Kind: auth.LockAccount}); !errors.Is(err, auth.ErrBadLock) {
+		t.Errorf("Clear without an account = %v, want ErrBadLock", err)
+	}
+	if err := th.Clear(ctx, locks[0]); err != nil {
+		t.Fatalf("Clear: %v", err)
+	}
+	if blocked(t, th, "alice@example.com", "198.51.100.9") {
+		t.Error("still blocked after the lock was cleared")
+	}
+	if locks, _ := th.Locks(ctx); len(locks) != 0 {
+		t.Errorf("Locks after Clear = %+v", locks)
 	}
 }
 

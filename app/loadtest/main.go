@@ -7,6 +7,16 @@
 //	go run ./app/loadtest -c 8 -d 10s -pages /,/expenses,/expenses?status=approved
 //
 // With -pid it also reports the server's resident memory before and after.
+//
+// With -login-flood N it instead fires N simultaneous sign-ins with wrong
+// passwords for made-up accounts (every one costs a password hash), while
+// it samples the server's memory (VmRSS, VmHWM from /proc/PID/status, so
+// give -pid) and the latency of GET /healthz and GET /login. Run the server
+// with TRUST_PROXY=true and pass -forwarded to spread the attempts over
+// made-up addresses, so that the per-address throttle does not stop them
+// before they are hashed:
+//
+//	TRUST_PROXY=true go run . & go run ./app/loadtest -login-flood 500 -forwarded -pid $!
 package main
 
 import (
@@ -32,9 +42,18 @@ func main() {
 	dur := flag.Duration("d", 10*time.Second, "how long to run (at most 5m)")
 	pages := flag.String("pages", "/,/expenses", "comma-separated paths to request in turn")
 	pid := flag.Int("pid", 0, "server process id, to report its resident memory")
+	flood := flag.Int("login-flood", 0, "fire this many simultaneous sign-ins instead (at most 2000)")
+	forwarded := flag.Bool("forwarded", false, "with -login-flood: send each sign-in from a made-up X-Forwarded-For address")
 	flag.Parse()
 	if *dur > 5*time.Minute {
 		*dur = 5 * time.Minute
+	}
+	if *flood > 0 {
+		if err := loginFlood(*base, min(*flood, 2000), *forwarded, *pid); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if err := run(*base, *email, *password, *workers, *dur, strings.Split(*pages, ","), *pid); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
@@ -134,14 +153,25 @@ func run(base, email, password string, workers int, dur time.Duration, pages []s
 
 // rss reads a process's resident set size from /proc (Linux).
 func rss(pid int) string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return "unknown"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmRSS:") {
-			return strings.TrimSpace(strings.TrimPrefix(line, "VmRSS:"))
-		}
+	if kb := procStatus(pid, "VmRSS"); kb >= 0 {
+		return fmt.Sprintf("%d kB", kb)
 	}
 	return "unknown"
+}
+
+// procStatus reads one field of /proc/PID/status in kB, or -1.
+func procStatus(pid int, field string) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			var kb int64
+			if _, err := fmt.Sscanf(strings.TrimSpace(v), "%d kB", &kb); err == nil {
+				return kb
+			}
+		}
+	}
+	return -1
 }

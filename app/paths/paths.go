@@ -46,6 +46,10 @@ const (
 	// AdminCategoryActivePattern activates or deactivates one (POST).
 	AdminCategoryActivePattern = AdminCategoryPattern + "/active"
 	AdminSettings              = "/admin/settings"
+	// AdminSignInLocks lists the sign-in throttle's current locks;
+	// AdminSignInLocksClear (POST) lifts one.
+	AdminSignInLocks      = "/admin/sign-in-locks"
+	AdminSignInLocksClear = AdminSignInLocks + "/clear"
 )
 
 // The workflow actions on one expense, each posted to ExpenseAction(id, …).

@@ -109,7 +109,8 @@ func readUserForm(c echo.Context) (people.Form, adminviews.UserForm) {
 func (a *Application) adminUserCreate(c echo.Context) error {
 	pf, vf := readUserForm(c)
 	vf.IsLocalUser = true
-	e, err := a.people.CreateLocal(c.Request().Context(), pf)
+	var e *models.Employee
+	err := a.hashing(c, func() (err error) { e, err = a.people.CreateLocal(c.Request().Context(), pf); return err })
 	var ve *people.ValidationError
 	if errors.As(err, &ve) {
 		vf.Errors = ui.FieldErrors(ve.Fields)
@@ -194,7 +195,16 @@ func (a *Application) adminUserUpdate(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	deactivated, err := a.people.Update(ctx, viewer(c).UserID, e.UserID, pf)
+	var deactivated bool
+	update := func() (err error) {
+		deactivated, err = a.people.Update(ctx, viewer(c).UserID, e.UserID, pf)
+		return err
+	}
+	if pf.Password != "" {
+		err = a.hashing(c, update) // only a new password is hashed
+	} else {
+		err = update()
+	}
 	var ve *people.ValidationError
 	if errors.As(err, &ve) {
 		vf.Errors = ui.FieldErrors(ve.Fields)

@@ -26,6 +26,10 @@ type Deps struct {
 	Log      *slog.Logger
 	Sessions *auth.Sessions
 	Throttle *auth.Throttle
+	// Hasher bounds the password hashes running at once; every password
+	// prompt shares it.
+	// Nil means one of the application's own, with the defaults.
+	Hasher   *auth.Hasher
 	People   *people.Service
 	Expenses *expenses.Service
 	// DemoPassword is shown on the sign-in page in development.
@@ -39,6 +43,8 @@ type Application struct {
 	log      *slog.Logger
 	sessions *auth.Sessions
 	throttle *auth.Throttle
+	hasher   *auth.Hasher
+	devices  *auth.DeviceCookies
 	people   *people.Service
 	expenses *expenses.Service
 	demoPass string
@@ -61,9 +67,14 @@ func New(d Deps) *Application {
 		log:      d.Log,
 		sessions: d.Sessions,
 		throttle: d.Throttle,
+		hasher:   d.Hasher,
+		devices:  auth.NewDeviceCookies(d.Config.SessionSecret),
 		people:   d.People,
 		expenses: d.Expenses,
 		demoPass: d.DemoPassword,
+	}
+	if a.hasher == nil {
+		a.hasher = auth.NewHasher(auth.DefaultHashSlots(), auth.DefaultHashWait)
 	}
 	a.echo = a.routes()
 	return a

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -138,11 +139,15 @@ func (a *Application) loginPost(c echo.Context) error {
 	case errors.As(err, &tooMany):
 		f.Problem = tooMany.Error()
 		return a.renderLogin(c, http.StatusTooManyRequests, f)
-	case errors.Is(err, people.ErrBadCredentials):
+	case errors.Is(err, auth.ErrBusy):
+		f.Problem = busyMessage
+		return a.renderBusy(c, func() error { return a.renderLogin(c, http.StatusServiceUnavailable, f) })
+	case errors.Is(err, people.ErrBadCredentials), errors.Is(err, people.ErrNoPassword):
+		// One answer for a wrong password, an unknown e-mail and an
+		// account that signs in only through SSO, so that the form does
+		// not tell which addresses have accounts, or of which kind. The
+		// page's SSO help says where SSO accounts sign in.
 		f.Problem = "Wrong e-mail or password."
-		return a.renderLogin(c, http.StatusUnauthorized, f)
-	case errors.Is(err, people.ErrNoPassword):
-		f.Problem = "This account signs in with single sign-on and has no password. Use the single sign-on button instead."
 		return a.renderLogin(c, http.StatusUnauthorized, f)
 	case err != nil:
 		return err
@@ -154,6 +159,7 @@ func (a *Application) loginPost(c echo.Context) error {
 	if err := a.SignIn(c, u.ID, "password"); err != nil {
 		return err
 	}
+	a.trustDevice(c, u.Email)
 	return c.Redirect(http.StatusSeeOther, f.Next)
 }
 
@@ -162,48 +168,130 @@ func (a *Application) loginPost(c echo.Context) error {
 type tooManyAttempts struct{ wait time.Duration }
 
 func (e *tooManyAttempts) Error() string {
-	return fmt.Sprintf("Too many failed sign-in attempts. Wait %d minutes and try again, or ask an administrator to help.", int(e.wait.Minutes()))
+	minutes := int(math.Ceil(e.wait.Minutes()))
+	unit := "minutes"
+	if minutes <= 1 {
+		minutes, unit = 1, "minute"
+	}
+	return fmt.Sprintf("Too many failed sign-in attempts. Wait %d %s and try again, or ask an administrator to help.", minutes, unit)
+}
+
+// busyMessage is the answer to a password prompt while every hashing slot
+// is taken (auth.ErrBusy).
+const busyMessage = "Too many sign-ins at once, try again in a few seconds."
+
+// busyRetryAfter is the Retry-After of that answer, in seconds.
+const busyRetryAfter = "3"
+
+// renderBusy sends a password prompt's page, rendered by render with status
+// 503, with Retry-After, so that clients and proxies back off instead of
+// retrying at once.
+func (a *Application) renderBusy(c echo.Context, render func() error) error {
+	c.Response().Header().Set("Retry-After", busyRetryAfter)
+	return render()
+}
+
+// hashing runs f, which may hash a password, in one of the Hasher's slots,
+// for the forms that are not password prompts (an administrator setting a
+// password). When none comes free it answers 503 with Retry-After.
+func (a *Application) hashing(c echo.Context, f func() error) error {
+	err := a.hasher.Do(c.Request().Context(), f)
+	if errors.Is(err, auth.ErrBusy) {
+		c.Response().Header().Set("Retry-After", busyRetryAfter)
+		return echo.NewHTTPError(http.StatusServiceUnavailable, busyMessage).SetInternal(err)
+	}
+	return err
 }
 
 // checkPassword checks email's password the way every password prompt must,
 // the sign-in form and the forms that ask for the current password again
-// alike: refused unchecked while the throttle blocks email from this
-// address, each wrong password counted, and this address's failures for
-// email forgotten once it is right. Without the throttle on every prompt,
-// a stolen session could guess the password on a form that does not count.
+// alike: the attempt reserved with the throttle before the hash (refused
+// unchecked while the throttle blocks it), each wrong password counted, and
+// this address's and device's failures for email forgotten once it is
+// right. Without the throttle on every prompt, a stolen session could guess
+// the password on a form that does not count. A browser with a device
+// cookie for email is counted on its own (see auth.Limits).
 //
-// It returns the user, or an error: *tooManyAttempts, people.ErrBadCredentials
-// or people.ErrNoPassword (both counted as failures), or one the person did
-// not cause.
+// The hash runs in one of the Hasher's slots, so that a burst of attempts
+// cannot exhaust memory; when none comes free in time the password is not
+// checked and nothing is counted.
+//
+// It returns the user, or an error: *tooManyAttempts, auth.ErrBusy,
+// people.ErrBadCredentials or people.ErrNoPassword (both counted as
+// failures), or one the person did not cause.
 func (a *Application) checkPassword(c echo.Context, email, password string) (*models.User, error) {
 	ctx := c.Request().Context()
-	email, ip := models.NormalizeEmail(email), c.RealIP()
-	blocked, wait, err := a.throttle.Blocked(ctx, email, ip)
-	if err != nil {
-		return nil, err
-	}
-	if blocked {
-		return nil, &tooManyAttempts{wait: wait}
-	}
+	email = models.NormalizeEmail(email)
+	att := auth.Attempt{Email: email, IP: c.RealIP(), Device: a.trustedDevice(c, email)}
 	var u *models.User
-	if utf8.RuneCountInString(password) > auth.MaxPasswordLength {
-		err = people.ErrBadCredentials // no password is this long; do not spend a hash on it
-	} else {
-		u, err = a.people.Authenticate(ctx, email, password)
-	}
-	if errors.Is(err, people.ErrBadCredentials) || errors.Is(err, people.ErrNoPassword) {
-		if ferr := a.throttle.Fail(ctx, email, ip); ferr != nil {
-			return nil, ferr
+	var checkErr error
+	// The reservation, too, runs in the slot: it bounds the write
+	// transactions a flood starts at once as well as the hashes. Reserving
+	// first, outside the slot, let 500 simultaneous sign-ins pile up on
+	// SQLite's write lock (7 s sign-ins, 200 MB, a "database is locked").
+	err := a.hasher.Do(ctx, func() error {
+		res, err := a.throttle.Reserve(ctx, att)
+		if err != nil {
+			return err
 		}
+		if utf8.RuneCountInString(password) > auth.MaxPasswordLength {
+			checkErr = people.ErrBadCredentials // no password is this long; do not spend a hash on it
+		} else {
+			u, checkErr = a.people.Authenticate(ctx, email, password)
+		}
+		switch {
+		case errors.Is(checkErr, people.ErrBadCredentials), errors.Is(checkErr, people.ErrNoPassword):
+			return nil // the reservation stays: it is the failure
+		case checkErr != nil:
+			return errors.Join(checkErr, a.throttle.Cancel(ctx, res))
+		}
+		return a.throttle.Succeed(ctx, res, att)
+	})
+	var blocked *auth.BlockedError
+	switch {
+	case errors.As(err, &blocked):
+		return nil, &tooManyAttempts{wait: blocked.Wait}
+	case err != nil:
 		return nil, err
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := a.throttle.Succeed(ctx, email, ip); err != nil {
-		return nil, err
+	case checkErr != nil:
+		return nil, checkErr
 	}
 	return u, nil
+}
+
+// deviceCookie names the trusted-device cookie. In production the
+// __Host- prefix makes browsers refuse it unless it is Secure, for the
+// whole site and from this host only, so that no sibling subdomain can
+// plant one.
+func (a *Application) deviceCookie() string {
+	if a.cfg.IsProduction() {
+		return "__Host-device"
+	}
+	return "device"
+}
+
+// deviceCookieFor is how long a browser stays trusted after a sign-in
+// (browsers cap cookies at 400 days).
+const deviceCookieFor = 365 * 24 * time.Hour
+
+// trustedDevice returns the device id of the browser's device cookie when
+// it is valid for email, or "".
+func (a *Application) trustedDevice(c echo.Context, email string) string {
+	ck, err := c.Cookie(a.deviceCookie())
+	if err != nil {
+		return ""
+	}
+	return a.devices.Device(ck.Value, email)
+}
+
+// trustDevice gives the browser a device cookie for email after it proved
+// the password: from then on its attempts for email count only against
+// its own allowance, whatever guessing at the account goes on elsewhere.
+func (a *Application) trustDevice(c echo.Context, email string) {
+	c.SetCookie(&http.Cookie{
+		Name: a.deviceCookie(), Value: a.devices.New(models.NormalizeEmail(email)), Path: "/",
+		MaxAge: int(deviceCookieFor.Seconds()), HttpOnly: true, Secure: a.cfg.IsProduction(), SameSite: http.SameSiteLaxMode,
+	})
 }
 
 func checkLoginEmail(email string) string {

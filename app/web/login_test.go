@@ -318,3 +318,33 @@ func sessionCookie(t *testing.T, b *apptest.Browser, base string) string {
 	t.Fatal("no session cookie")
 	return ""
 }
+
+// The sign-in form must not tell which e-mail addresses have accounts, nor
+// which accounts sign in only through SSO: a wrong password, an unknown
+// e-mail and an SSO-only account all get the same answer. With SSO
+// configured the page says, as general help, to use the company sign-in.
+func TestSignInAnswersSSOOnlyAccountsExactlyLikeUnknownEmails(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{})
+	if err := srv.DB.Exec("UPDATE users SET password_hash = '' WHERE email = ?", "manager@example.com").Error; err != nil {
+		t.Fatal(err)
+	}
+	answer := func(email string) (int, string) {
+		res := srv.Browser(t).Submit("/login", `form[action="/login"]`, url.Values{"email": {email}, "password": {"some-guess-here"}})
+		return res.StatusCode, strings.TrimSpace(res.Doc(t).Find(`.alert-error`).Text())
+	}
+	unknownStatus, unknownMsg := answer("nobody@example.com")
+	for _, email := range []string{"manager@example.com", "employee@example.com"} {
+		status, msg := answer(email)
+		if status != unknownStatus || msg != unknownMsg {
+			t.Errorf("%s: answered %d %q; an unknown e-mail gets %d %q", email, status, msg, unknownStatus, unknownMsg)
+		}
+	}
+	if unknownMsg != "Wrong e-mail or password." {
+		t.Errorf("message = %q, want \"Wrong e-mail or password.\"", unknownMsg)
+	}
+	help := srv.Browser(t).Get("/login").Doc(t).Find(`[data-testid="sso-help"]`).Text()
+	if !strings.Contains(help, "company sign-in") {
+		t.Errorf("sign-in page help = %q, want advice to use the company sign-in", help)
+	}
+}

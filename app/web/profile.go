@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/layouts"
@@ -84,14 +85,23 @@ func (a *Application) passwordPost(c echo.Context) error {
 		switch {
 		case errors.As(err, &tooMany):
 			return refuse(http.StatusTooManyRequests, ui.FieldErrors{"current": tooMany.Error()})
+		case errors.Is(err, auth.ErrBusy):
+			return a.renderBusy(c, func() error { return refuse(http.StatusServiceUnavailable, ui.FieldErrors{"current": busyMessage}) })
 		case errors.Is(err, people.ErrBadCredentials), errors.Is(err, people.ErrNoPassword):
 			return refuse(http.StatusUnprocessableEntity, ui.FieldErrors{"current": "This is not your current password."})
 		case err != nil:
 			return err
 		}
 	}
-	err := a.people.ChangePassword(ctx, v.UserID, current, c.FormValue("new"), c.FormValue("confirm"))
+	// ChangePassword hashes twice (the current password again, and the
+	// new one), one after the other, so in one slot.
+	err := a.hasher.Do(ctx, func() error {
+		return a.people.ChangePassword(ctx, v.UserID, current, c.FormValue("new"), c.FormValue("confirm"))
+	})
 	var ve *people.ValidationError
+	if errors.Is(err, auth.ErrBusy) {
+		return a.renderBusy(c, func() error { return refuse(http.StatusServiceUnavailable, ui.FieldErrors{"current": busyMessage}) })
+	}
 	if errors.As(err, &ve) {
 		return refuse(http.StatusUnprocessableEntity, ui.FieldErrors(ve.Fields))
 	}

@@ -87,6 +87,8 @@ func (a *Application) routes() *echo.Echo {
 	admin.POST(paths.AdminUsers, a.adminUserCreate)
 	admin.GET(paths.AdminUserPattern, a.adminUserEdit)
 	admin.POST(paths.AdminUserPattern, a.adminUserUpdate)
+	admin.GET(paths.AdminSignInLocks, a.adminSignInLocks)
+	admin.POST(paths.AdminSignInLocksClear, a.adminSignInLocksClear)
 	app.GET(paths.AdminSettings, a.adminSettings, a.require(policy.ManageSettings))
 
 	a.expenseRoutes(app)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/app/sso"
@@ -98,6 +99,8 @@ func (a *Application) ssoConnectPost(c echo.Context) error {
 	switch {
 	case errors.As(err, &tooMany):
 		return refuse(http.StatusTooManyRequests, tooMany.Error())
+	case errors.Is(err, auth.ErrBusy):
+		return a.renderBusy(c, func() error { return refuse(http.StatusServiceUnavailable, busyMessage) })
 	case errors.Is(err, people.ErrBadCredentials), errors.Is(err, people.ErrNoPassword):
 		return refuse(http.StatusUnprocessableEntity, "This is not your current password.")
 	case err != nil:

@@ -1,0 +1,42 @@
+package auth_test
+
+import (
+	"testing"
+
+	"github.com/company-expenses/company-expenses/app/auth"
+)
+
+func TestDeviceCookieIsValidOnlyForItsAccountAndUntampered(t *testing.T) {
+	t.Parallel()
+	d := auth.NewDeviceCookies("secret-one")
+	v := d.New("alice@example.com")
+	id := d.Device(v, "alice@example.com")
+	if id == "" {
+		t.Fatal("a fresh device cookie is not valid for its own account")
+	}
+	if again := d.New("alice@example.com"); d.Device(again, "alice@example.com") == id {
+		t.Error("two device cookies share one device id")
+	}
+	for name, bad := range map[string]struct{ value, email string }{
+		"another account":   {v, "bob@example.com"},
+		"another secret":    {auth.NewDeviceCookies("secret-two").New("alice@example.com"), "alice@example.com"},
+		"id changed":        {"X" + v[1:], "alice@example.com"},
+		"signature changed": {v[:len(v)-2] + "AA", "alice@example.com"},
+		"no signature":      {id, "alice@example.com"},
+		"empty":             {"", "alice@example.com"},
+		"garbage":           {"...", "alice@example.com"},
+	} {
+		if got := d.Device(bad.value, bad.email); got != "" {
+			t.Errorf("%s: Device = %q, want \"\"", name, got)
+		}
+	}
+}
+
+// flip returns s with the character at i changed to another one.
+func flip(s string, i int) string {
+	c := byte('A')
+	if s[i] == 'A' {
+		c = 'B'
+	}
+	return s[:i] + string(c) + s[i+1:]
+}
