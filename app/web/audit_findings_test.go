@@ -48,7 +48,6 @@ func TestBootstrapAdminIsNotRegrantedAfterAnAdministratorRemovesTheRole(t *testi
 // who has an account and how.
 func TestSignInMessageDoesNotTellSSOOnlyAccountsApart(t *testing.T) {
 	t.Parallel()
-	t.Skip("audit finding 11: fixed on another branch (the sign-in message tells SSO-only accounts apart)")
 	w := newWorld(t)
 	jordan := w.Browser(t)
 	ssoSignInFrom(t, jordan, jordan.Get("/auth/openid-connect"), "jordan.rivera@example.com")
@@ -139,7 +138,6 @@ func TestTwoAdministratorsDemotingEachOtherAtOnceLeaveOneAdministrator(t *testin
 // refused, whatever its length.
 func TestPasswordChangeRefusesACommonPassword(t *testing.T) {
 	t.Parallel()
-	t.Skip("audit finding 14: fixed on another branch (no password blocklist)")
 	w := newWorld(t)
 	b := w.browser(t, employee)
 	for _, pw := range []string{"password1234", "123456789012", "qwertyuiopasdfgh"} {
