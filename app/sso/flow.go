@@ -16,7 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 )
@@ -143,10 +142,10 @@ func (fs *flowStore) dropOldest(c echo.Context, keep int) {
 			continue
 		}
 		var started int64 // unreadable: oldest
-		var values map[any]any
-		if securecookie.DecodeMulti(ck.Name, ck.Value, &values, fs.cookies.Codecs...) == nil {
+		// New decodes the cookie without touching the request's registry.
+		if sess, err := fs.cookies.New(c.Request(), ck.Name); err == nil && !sess.IsNew {
 			var f flow
-			if raw, ok := values["flow"].(string); ok && json.Unmarshal([]byte(raw), &f) == nil {
+			if raw, ok := sess.Values["flow"].(string); ok && json.Unmarshal([]byte(raw), &f) == nil {
 				started = f.Started
 			}
 		}
