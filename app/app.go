@@ -140,7 +140,8 @@ func configuredSSOProviders(cfg config.Config) []sso.ProviderSpec {
 	c := cfg.SSO
 	var ps []sso.ProviderSpec
 	if c.OIDCIssuer != "" {
-		ps = append(ps, sso.OIDC{Issuer: c.OIDCIssuer, ClientID: c.OIDCClientID, ClientSecret: c.OIDCClientSecret, DisplayName: c.OIDCName})
+		ps = append(ps, sso.OIDC{Issuer: c.OIDCIssuer, ClientID: c.OIDCClientID, ClientSecret: c.OIDCClientSecret, DisplayName: c.OIDCName,
+			TrustEmail: c.OIDCTrustEmail})
 	}
 	if c.GitHubKey != "" {
 		ps = append(ps, sso.GitHub{Key: c.GitHubKey, Secret: c.GitHubSecret})
@@ -149,7 +150,8 @@ func configuredSSOProviders(cfg config.Config) []sso.ProviderSpec {
 		ps = append(ps, sso.Google{Key: c.GoogleKey, Secret: c.GoogleSecret})
 	}
 	if c.MicrosoftKey != "" {
-		ps = append(ps, sso.Microsoft{Key: c.MicrosoftKey, Secret: c.MicrosoftSecret, Tenant: c.MicrosoftTenant})
+		ps = append(ps, sso.Microsoft{Key: c.MicrosoftKey, Secret: c.MicrosoftSecret, Tenant: c.MicrosoftTenant,
+			AnyTenant: c.MicrosoftAnyTenant})
 	}
 	return ps
 }

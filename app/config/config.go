@@ -103,12 +103,20 @@ type SSO struct {
 	OIDCClientID     string
 	OIDCClientSecret string
 	OIDCName         string
+	// OIDCTrustEmail declares that the OIDC provider releases verified
+	// addresses only, so one without email_verified counts as verified
+	// (SSO_OIDC_TRUST_EMAIL).
+	OIDCTrustEmail bool
 
 	GitHubKey, GitHubSecret       string
 	GoogleKey, GoogleSecret       string
 	MicrosoftKey, MicrosoftSecret string
-	// MicrosoftTenant is "common", "organizations" or a tenant id.
+	// MicrosoftTenant is the company's tenant id; "common",
+	// "organizations" and "consumers" need MicrosoftAnyTenant.
 	MicrosoftTenant string
+	// MicrosoftAnyTenant lets people of any Microsoft tenant sign in; their
+	// addresses then count as unverified (SSO_MICROSOFT_ANY_TENANT).
+	MicrosoftAnyTenant bool
 
 	// DevIdP serves the built-in development identity provider. It is on by
 	// default in development, off in production unless DEV_IDP=on.
@@ -187,6 +195,12 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.SSO.DevIdP, err = flag(env("DEV_IDP", strconv.FormatBool(c.Env == Development)), "DEV_IDP"); err != nil {
 		problems = append(problems, err)
+	}
+	if c.SSO.OIDCTrustEmail, err = flag(env("SSO_OIDC_TRUST_EMAIL", "off"), "SSO_OIDC_TRUST_EMAIL"); err != nil {
+		return c, err
+	}
+	if c.SSO.MicrosoftAnyTenant, err = flag(env("SSO_MICROSOFT_ANY_TENANT", "off"), "SSO_MICROSOFT_ANY_TENANT"); err != nil {
+		return c, err
 	}
 	defaultApps := ""
 	if c.Env == Development {

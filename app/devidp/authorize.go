@@ -57,10 +57,11 @@ func (p *Provider) servePick(w http.ResponseWriter, r *http.Request) {
 		who = id
 	} else {
 		name, email := r.PostForm.Get(views.FieldName), r.PostForm.Get(views.FieldEmail)
-		id, errs := newIdentity(name, email)
+		unverified := r.PostForm.Get(views.FieldUnverified) != ""
+		id, errs := newIdentity(name, email, unverified)
 		if errs.any() {
 			p.renderPicker(w, r, http.StatusUnprocessableEntity, req, views.Picker{
-				NewName: name, NewEmail: email, NameError: errs.Name, EmailError: errs.Email,
+				NewName: name, NewEmail: email, NewUnverified: unverified, NameError: errs.Name, EmailError: errs.Email,
 			})
 			return
 		}
@@ -140,7 +141,8 @@ func (p *Provider) renderPicker(w http.ResponseWriter, r *http.Request, status i
 	people := p.people.list()
 	form.Identities = make([]views.Identity, len(people))
 	for i, id := range people {
-		form.Identities[i] = views.Identity(id)
+		form.Identities[i] = views.Identity{Subject: id.Subject, Name: id.Name, Email: id.Email, AvatarURL: id.AvatarURL,
+			EmailUnverified: id.Verification != EmailVerified}
 	}
 	form.Stylesheet = p.stylesheet
 	form.ClientID = req.ClientID

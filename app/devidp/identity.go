@@ -40,7 +40,7 @@ func (e identityErrors) any() bool { return e.Name != "" || e.Email != "" }
 
 // newIdentity builds "someone new" from the picker's form, or says what is
 // wrong with each field.
-func newIdentity(name, email string) (Identity, identityErrors) {
+func newIdentity(name, email string, unverified bool) (Identity, identityErrors) {
 	var errs identityErrors
 	name = strings.Join(strings.Fields(name), " ")
 	email = strings.TrimSpace(email)
@@ -61,7 +61,11 @@ func newIdentity(name, email string) (Identity, identityErrors) {
 	if errs.any() {
 		return Identity{}, errs
 	}
-	return Identity{Subject: SubjectForEmail(email), Name: name, Email: email}, errs
+	id := Identity{Subject: SubjectForEmail(email), Name: name, Email: email}
+	if unverified {
+		id.Verification = EmailUnverified
+	}
+	return id, errs
 }
 
 // validEmail accepts a bare addr-spec with a dotted or single-label domain,

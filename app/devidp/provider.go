@@ -49,7 +49,25 @@ type Identity struct {
 	Name      string
 	Email     string
 	AvatarURL string
+	// Verification is what the provider says about Email: verified (the
+	// default), or, so that the app's refusal can be seen and tested,
+	// unverified or nothing at all.
+	Verification Verification
 }
+
+// Verification is how the provider vouches for an identity's address.
+type Verification int
+
+const (
+	// EmailVerified sends email_verified: true.
+	EmailVerified Verification = iota
+	// EmailUnverified sends email_verified: false, as a provider does for
+	// an address nobody has confirmed.
+	EmailUnverified
+	// EmailUnasserted sends no email_verified claim, as providers built on
+	// common OpenID Connect libraries do when the address is not verified.
+	EmailUnasserted
+)
 
 // Client is an application registered with the provider. It authenticates at
 // the token endpoint with its secret (client_secret_basic or

@@ -48,8 +48,14 @@ type idTokenClaims struct {
 func claimsFor(id Identity, scopes []string) userClaims {
 	var c userClaims
 	if slices.Contains(scopes, "email") {
-		verified := true // The developer vouches for every address; that is the point.
-		c.Email, c.EmailVerified = id.Email, &verified
+		// The developer vouches for every address (that is the point),
+		// unless they asked otherwise.
+		c.Email = id.Email
+		switch id.Verification {
+		case EmailVerified, EmailUnverified:
+			verified := id.Verification == EmailVerified
+			c.EmailVerified = &verified
+		}
 	}
 	if slices.Contains(scopes, "profile") {
 		c.Name, c.Picture = id.Name, id.AvatarURL

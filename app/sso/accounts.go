@@ -30,9 +30,13 @@ type Profile struct {
 	Email     string
 	Name      string
 	AvatarURL string
-	// EmailVerified is false only when the provider says explicitly that
-	// the address is unverified. Providers that say nothing (Entra ID, for
-	// one) vouch for the addresses they hand out.
+	// EmailVerified is true only when the provider asserts that the person
+	// controls Email: OpenID Connect's email_verified: true (Google's
+	// verified_email), GitHub's verified primary address, Microsoft with
+	// one configured tenant, or a provider configured as releasing verified
+	// addresses only (SSO_OIDC_TRUST_EMAIL). A missing claim is not a yes:
+	// many providers omit it when it is false. New accounts, allowed
+	// domains and e-mail based grants (BOOTSTRAP_ADMINS) need it.
 	EmailVerified bool
 }
 

@@ -26,10 +26,21 @@
 // provider), plus github, google and azureadv2 (Microsoft). Around them this
 // package adds what goth v1.82 lacks:
 //
-//   - Discovery runs with a timeout, and a failure stops start-up with an
-//     error that names the issuer. goth's openidConnect.New fetches discovery
-//     inside the constructor with no timeout. We discover with go-oidc and
-//     build the goth provider with openidConnect.NewCustomisedURL.
+//   - Discovery runs with a timeout per attempt. goth's openidConnect.New
+//     fetches discovery inside the constructor with no timeout. We discover
+//     with go-oidc and build the goth provider with
+//     openidConnect.NewCustomisedURL. An issuer that does not answer does not
+//     stop start-up (a restart during an outage would take everyone out,
+//     password sign-in included): its button says it is unreachable, and
+//     discovery is tried again, with backoff, until it answers. An issuer
+//     that answers under another name is a configuration error and does
+//     stop start-up.
+//   - The code exchange of OpenID Connect sign-ins is ours, not goth's: it
+//     honours the request's context under one deadline for the callback, and
+//     uses the client authentication the discovery document lists, so that
+//     golang.org/x/oauth2 never retries with a second method. A code the
+//     provider refuses (invalid_grant) is "start again"; a client it refuses
+//     (invalid_client) is "misconfigured, tell your administrator".
 //   - Every OpenID Connect login uses PKCE (S256) and a nonce.
 //   - The ID token's signature is checked against the issuer's JWKS by
 //     go-oidc's IDTokenVerifier, together with issuer, audience, expiry and
@@ -98,9 +109,16 @@
 // People connect a provider to their existing account from their profile,
 // after confirming their password (Service.BeginLink). New accounts may be
 // limited to some e-mail domains. A deactivated person is refused. A
-// provider that releases no e-mail address, or an unverified one, creates
-// nothing. The hook that creates the account runs in the same transaction as
-// the identity row, so nothing is ever half-created. Two first sign-ins of
+// provider that releases no e-mail address, or one it does not assert as
+// verified, creates nothing: only email_verified: true counts (a missing
+// claim is not a yes), GitHub's verified primary address, Microsoft's with
+// one configured tenant, or any address of a provider configured as
+// releasing verified ones only (OIDC.TrustEmail). Profile.EmailVerified
+// carries that verdict to the app's hooks and, through SignInProfile, to its
+// session. Avatars are kept only from the provider's own hosts. A browser
+// keeps at most three sign-ins in progress; older ones are dropped. The
+// hook that creates the account runs in the same transaction as the
+// identity row, so nothing is ever half-created. Two first sign-ins of
 // the same person at once (a double click, two tabs) create one account: the
 // database's unique indexes let one commit, and the other starts again as a
 // returning sign-in of the account just created.

@@ -1,6 +1,7 @@
 package sso
 
 import (
+	"cmp"
 	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
@@ -10,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,6 +28,12 @@ const flowTTL = 10 * time.Minute
 // progress has its own cookie, named after its state, so that two tabs
 // signing in at once do not overwrite each other.
 const flowCookiePrefix = "sso_"
+
+// maxFlows is how many sign-ins in progress one browser keeps: a few tabs
+// at once. Each start beyond it drops the oldest, so repeated starts never
+// pile up cookies until every request to /auth is refused as too large
+// (431).
+const maxFlows = 3
 
 // flow is a sign-in in progress: what the callback must check and where it
 // goes afterwards. It travels in an encrypted, signed cookie.
@@ -102,18 +111,54 @@ func flowCookieName(state string) string {
 	return flowCookiePrefix + state[:16]
 }
 
-// save writes f's cookie on the response.
+// save writes f's cookie on the response, and deletes the oldest flow
+// cookies the browser sent beyond maxFlows-1, so that at most maxFlows
+// remain with f's.
 func (fs *flowStore) save(c echo.Context, f flow) error {
 	b, err := json.Marshal(f)
 	if err != nil {
 		return err
 	}
+	fs.dropOldest(c, maxFlows-1)
 	sess := sessions.NewSession(fs.cookies, flowCookieName(f.State))
 	opts := *fs.cookies.Options
 	sess.Options = &opts
 	sess.IsNew = true
 	sess.Values["flow"] = string(b)
 	return fs.cookies.Save(c.Request(), c.Response(), sess)
+}
+
+// dropOldest deletes all but the keep most recent flow cookies of the
+// request. Cookies that are not readable flows (expired, forged, from
+// another key) go first.
+func (fs *flowStore) dropOldest(c echo.Context, keep int) {
+	type found struct {
+		name    string
+		started int64
+	}
+	var all []found
+	for _, ck := range c.Request().Cookies() {
+		if !strings.HasPrefix(ck.Name, flowCookiePrefix) || slices.ContainsFunc(all, func(f found) bool { return f.name == ck.Name }) {
+			continue
+		}
+		var started int64 // unreadable: oldest
+		// New decodes the cookie without touching the request's registry.
+		if sess, err := fs.cookies.New(c.Request(), ck.Name); err == nil && !sess.IsNew {
+			var f flow
+			if raw, ok := sess.Values["flow"].(string); ok && json.Unmarshal([]byte(raw), &f) == nil {
+				started = f.Started
+			}
+		}
+		all = append(all, found{ck.Name, started})
+	}
+	if len(all) <= keep {
+		return
+	}
+	slices.SortStableFunc(all, func(a, b found) int { return cmp.Compare(b.started, a.started) })
+	for _, f := range all[keep:] {
+		c.SetCookie(&http.Cookie{Name: f.name, Value: "", Path: fs.cookies.Options.Path, MaxAge: -1,
+			HttpOnly: true, Secure: fs.cookies.Options.Secure, SameSite: fs.cookies.Options.SameSite})
+	}
 }
 
 // take returns the sign-in in progress for state and ends it: its cookie is

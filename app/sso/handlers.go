@@ -8,9 +8,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
+	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/labstack/echo/v4"
-	"github.com/markbates/goth/providers/openidConnect"
 	"golang.org/x/oauth2"
 
 	"github.com/company-expenses/company-expenses/app/paths"
@@ -19,6 +20,11 @@ import (
 
 // maxNextBytes bounds the return-to path kept in the flow cookie.
 const maxNextBytes = 512
+
+// callbackTimeout bounds all of a callback's calls to the provider together
+// (token, keys, userinfo) and its database work. It also ends when the
+// browser goes away.
+const callbackTimeout = 15 * time.Second
 
 // providerParam returns the provider named by the route, and only by the
 // route: never by a query parameter or a cookie.
@@ -38,7 +44,11 @@ func (s *Service) begin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	authURL, err := s.start(c, p, flow{Next: paths.SafeNext(c.QueryParam("next"))})
+	next := paths.SafeNext(c.QueryParam("next"))
+	authURL, err := s.start(c, p, flow{Next: next})
+	if errors.Is(err, errUnreachable) || (err != nil && p.disc != nil && !p.available()) {
+		return s.fail(c, p, &flow{Next: next}, problemUnreachable(p.display, err))
+	}
 	if err != nil {
 		return s.fail(c, p, nil, problemInternal(err))
 	}
@@ -73,9 +83,13 @@ func (s *Service) start(c echo.Context, p *provider, f flow) (string, error) {
 			f.Next = paths.Home
 		}
 	}
+	gp, _, err := p.gothProvider(c.Request().Context())
+	if err != nil {
+		return "", err
+	}
 	f.State = randomToken()
 	f.Started = s.now().Unix()
-	sess, err := p.goth.BeginAuth(f.State)
+	sess, err := gp.BeginAuth(f.State)
 	if err != nil {
 		return "", fmt.Errorf("begin auth with %s: %w", p.name, err)
 	}
@@ -83,7 +97,7 @@ func (s *Service) start(c echo.Context, p *provider, f flow) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("auth URL of %s: %w", p.name, err)
 	}
-	if p.oidc != nil {
+	if p.disc != nil {
 		f.Nonce = randomToken()
 		f.Verifier = oauth2.GenerateVerifier()
 		u, err := url.Parse(authURL)
@@ -127,9 +141,10 @@ func (s *Service) callback(c echo.Context) error {
 	}
 	code := q.Get("code")
 	if code == "" {
-		return s.fail(c, p, &f, problemProvider(p.display, errors.New("the callback carries no code")))
+		return s.fail(c, p, &f, problemExpired(errors.New("the callback carries no code")))
 	}
-	ctx := c.Request().Context()
+	ctx, cancel := context.WithTimeout(c.Request().Context(), callbackTimeout)
+	defer cancel()
 	prof, pr := s.identify(ctx, p, f, code)
 	if pr != nil {
 		return s.fail(c, p, &f, pr)
@@ -137,6 +152,9 @@ func (s *Service) callback(c echo.Context) error {
 	if f.LinkUserID != 0 {
 		return s.finishLink(c, p, f, prof)
 	}
+	// The app's session hook may ask what the provider said (for example
+	// whether it verified the address) through SignInProfile.
+	c.Set(ctxSignInProfile, prof)
 
 	out, err := s.signInAccount(ctx, p, prof)
 	if err != nil {
@@ -173,65 +191,114 @@ func (s *Service) finishLink(c echo.Context, p *provider, f flow, prof Profile) 
 }
 
 // identify exchanges the code and returns the verified profile.
-//
-// For OpenID Connect it sends the PKCE verifier with the exchange, then
-// verifies the ID token (signature against the JWKS, issuer, audience,
-// expiry) with go-oidc, and checks the nonce and at_hash itself, before
-// goth's FetchUser reads the claims and the userinfo endpoint.
 func (s *Service) identify(ctx context.Context, p *provider, f flow, code string) (Profile, *Problem) {
+	if p.disc != nil {
+		return s.identifyOIDC(ctx, p, f, code)
+	}
 	sess, err := p.goth.UnmarshalSession(f.Session)
 	if err != nil {
 		return Profile{}, problemState(fmt.Errorf("unreadable goth session: %w", err))
 	}
-	// The exchange gets our own parameters only. The callback's query must
-	// not reach it: goth's OpenID Connect session would take redirect_uri
-	// and code_verifier from it.
-	params := url.Values{"code": {code}}
-	if f.Verifier != "" {
-		params.Set("code_verifier", f.Verifier)
+	// The exchange gets our own parameters only, never the callback's query.
+	if _, err := sess.Authorize(p.goth, url.Values{"code": {code}}); err != nil {
+		return Profile{}, exchangeProblem(p.display, err)
 	}
-	accessToken, err := sess.Authorize(p.goth, params)
-	if err != nil {
-		return Profile{}, problemProvider(p.display, fmt.Errorf("exchange the code: %w", err))
-	}
-
-	var subject, issuer string
-	if p.oidc != nil {
-		oidcSess, ok := sess.(*openidConnect.Session)
-		if !ok || oidcSess.IDToken == "" {
-			return Profile{}, problemToken(p.display, errors.New("the token response carries no ID token"))
-		}
-		tok, err := p.oidc.Verify(ctx, oidcSess.IDToken)
-		if err != nil {
-			return Profile{}, problemToken(p.display, fmt.Errorf("verify ID token: %w", err))
-		}
-		if subtle.ConstantTimeCompare([]byte(tok.Nonce), []byte(f.Nonce)) != 1 {
-			return Profile{}, problemToken(p.display, errors.New("the ID token's nonce does not match this sign-in"))
-		}
-		if tok.AccessTokenHash != "" {
-			if err := tok.VerifyAccessToken(accessToken); err != nil {
-				return Profile{}, problemToken(p.display, fmt.Errorf("at_hash: %w", err))
-			}
-		}
-		if tok.Subject == "" {
-			return Profile{}, problemToken(p.display, errors.New("the ID token has no subject"))
-		}
-		subject, issuer = tok.Subject, tok.Issuer
-	}
-
 	user, err := p.goth.FetchUser(sess)
 	if err != nil {
 		return Profile{}, problemProvider(p.display, fmt.Errorf("fetch the user: %w", err))
-	}
-	if subject != "" && user.UserID != subject {
-		return Profile{}, problemToken(p.display, fmt.Errorf("subject %q from goth differs from the verified ID token's %q", user.UserID, subject))
 	}
 	if user.UserID == "" {
 		return Profile{}, problemProvider(p.display, errors.New("the provider gave no user id"))
 	}
 	prof := profileOf(p, user)
-	prof.Issuer = issuer
+	if p.kind == kindGitHub && user.AccessToken != "" {
+		// goth takes the public profile address when there is one, and
+		// says nothing about its verification: only the primary address,
+		// verified, counts.
+		email, verified, err := githubPrimaryEmail(ctx, p.client, p.githubEmails, user.AccessToken)
+		if err != nil {
+			return Profile{}, problemProvider(p.display, fmt.Errorf("read the GitHub addresses: %w", err))
+		}
+		if verified {
+			prof.Email, prof.EmailVerified = email, true
+		} else {
+			prof.EmailVerified = false
+		}
+	}
 	return prof, nil
+}
+
+// identifyOIDC exchanges the code itself, rather than through goth's
+// session: goth's exchange ignores the request's context (a browser gone
+// away, our deadline) and lets golang.org/x/oauth2 guess the client
+// authentication, trying a second method after any failure. It sends the
+// PKCE verifier, verifies the ID token (signature against the JWKS,
+// issuer, audience, expiry) with go-oidc, checks the nonce and at_hash, and
+// reads the claims of the ID token and the userinfo endpoint.
+func (s *Service) identifyOIDC(ctx context.Context, p *provider, f flow, code string) (Profile, *Problem) {
+	_, ep, err := p.gothProvider(ctx)
+	if err != nil {
+		return Profile{}, problemUnreachable(p.display, err)
+	}
+	ctx = oidc.ClientContext(ctx, p.client)
+	tok, err := ep.oauth.Exchange(ctx, code, oauth2.VerifierOption(f.Verifier))
+	if err != nil {
+		return Profile{}, exchangeProblem(p.display, err)
+	}
+	rawID, _ := tok.Extra("id_token").(string)
+	if rawID == "" {
+		return Profile{}, problemToken(p.display, errors.New("the token response carries no ID token"))
+	}
+	idt, err := ep.verifier.Verify(ctx, rawID)
+	if err != nil {
+		return Profile{}, problemToken(p.display, fmt.Errorf("verify ID token: %w", err))
+	}
+	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(f.Nonce)) != 1 {
+		return Profile{}, problemToken(p.display, errors.New("the ID token's nonce does not match this sign-in"))
+	}
+	if idt.AccessTokenHash != "" {
+		if err := idt.VerifyAccessToken(tok.AccessToken); err != nil {
+			return Profile{}, problemToken(p.display, fmt.Errorf("at_hash: %w", err))
+		}
+	}
+	var idClaims, uiClaims map[string]any
+	if err := idt.Claims(&idClaims); err != nil {
+		return Profile{}, problemToken(p.display, fmt.Errorf("ID token claims: %w", err))
+	}
+	if ep.op.UserInfoEndpoint() != "" {
+		ui, err := ep.op.UserInfo(ctx, oauth2.StaticTokenSource(tok))
+		if err != nil {
+			return Profile{}, problemProvider(p.display, fmt.Errorf("userinfo: %w", err))
+		}
+		if err := ui.Claims(&uiClaims); err != nil {
+			return Profile{}, problemProvider(p.display, fmt.Errorf("userinfo claims: %w", err))
+		}
+	}
+	prof, err := profileFromClaims(p, idClaims, uiClaims)
+	if err != nil {
+		return Profile{}, problemToken(p.display, err)
+	}
+	prof.Issuer = idt.Issuer
+	return prof, nil
+}
+
+// exchangeProblem tells apart why the provider refused a code: a code that
+// is spent, expired or not ours (a replay, a tampered callback, PKCE that
+// does not match) is the person's "start again"; a client the provider does
+// not accept is the administrator's misconfiguration; anything else is the
+// provider failing.
+func exchangeProblem(display string, err error) *Problem {
+	err = fmt.Errorf("exchange the code: %w", err)
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		switch re.ErrorCode {
+		case "invalid_grant":
+			return problemExpired(err)
+		case "invalid_client", "unauthorized_client":
+			return problemMisconfigured(display, err)
+		}
+	}
+	return problemProvider(display, err)
 }
 
 // withProfile adds who tried to sign in to the problem's logged cause.

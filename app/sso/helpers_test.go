@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"gorm.io/gorm"
@@ -25,6 +26,9 @@ const devSSO = "Company SSO (development)"
 type pick struct {
 	Email string
 	Name  string // set: type a new person
+	// Unverified ticks "send this address as not verified" for a new
+	// person.
+	Unverified bool
 }
 
 // trip is one round trip through an identity provider, stopped at each hop
@@ -85,7 +89,11 @@ func toCallback(t *testing.T, b *apptest.Browser, authorize string, who pick, ed
 	case picker.StatusCode != http.StatusOK:
 		t.Fatalf("GET %s: status %d\n%s", authorize, picker.StatusCode, picker.Body)
 	case who.Name != "":
-		answer = submitOn(t, b, picker, `form[data-testid="devidp-new"]`, url.Values{"name": {who.Name}, "email": {who.Email}})
+		values := url.Values{"name": {who.Name}, "email": {who.Email}}
+		if who.Unverified {
+			values.Set("unverified", "on")
+		}
+		answer = submitOn(t, b, picker, `form[data-testid="devidp-new"]`, values)
 	default:
 		subject := subjectOnPicker(t, picker, who.Email)
 		answer = submitOn(t, b, picker, `form[data-testid="devidp-identities"]`, url.Values{"subject": {subject}})
@@ -110,6 +118,10 @@ func submitOn(t *testing.T, b *apptest.Browser, page *apptest.Response, selector
 	}
 	data := url.Values{}
 	form.Find("input[name]").Each(func(_ int, s *goquery.Selection) {
+		// A browser sends a checkbox only when it is ticked.
+		if typ := s.AttrOr("type", ""); (typ == "checkbox" || typ == "radio") && s.AttrOr("checked", "-") == "-" {
+			return
+		}
 		data.Add(s.AttrOr("name", ""), s.AttrOr("value", ""))
 	})
 	for k, v := range values {
@@ -218,6 +230,12 @@ type externalIdP struct {
 	current atomic.Pointer[devidp.Provider]
 	// tamper, when set, rewrites the ID token of every token response.
 	tamper atomic.Pointer[func(idToken string) string]
+	// token, when set, answers the token endpoint instead of the provider.
+	token atomic.Pointer[http.HandlerFunc]
+	// down makes every request fail with 503, as a provider in an outage.
+	down atomic.Bool
+	// tokenCalls counts the requests to the token endpoint.
+	tokenCalls atomic.Int64
 }
 
 // The app's registration at the external provider.
@@ -246,6 +264,12 @@ func newExternalIdP(t *testing.T) *externalIdP {
 // people back to appURL and offers these people.
 func (x *externalIdP) use(t *testing.T, appURL string, people ...devidp.Identity) {
 	t.Helper()
+	x.useClock(t, appURL, nil, people...)
+}
+
+// useClock is use with the provider's clock set to now (nil: time.Now).
+func (x *externalIdP) useClock(t *testing.T, appURL string, now func() time.Time, people ...devidp.Identity) {
+	t.Helper()
 	if len(people) == 0 {
 		people = []devidp.Identity{{Name: "Robin Moss", Email: "robin@acme.test"}}
 	}
@@ -256,6 +280,7 @@ func (x *externalIdP) use(t *testing.T, appURL string, people ...devidp.Identity
 			{ID: otherClientID, Secret: otherSecret, RedirectURIs: []string{otherRedirect}},
 		},
 		Identities: people,
+		Now:        now,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -264,6 +289,17 @@ func (x *externalIdP) use(t *testing.T, appURL string, people ...devidp.Identity
 }
 
 func (x *externalIdP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if x.down.Load() {
+		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+		return
+	}
+	if r.URL.Path == "/idp/token" {
+		x.tokenCalls.Add(1)
+		if h := x.token.Load(); h != nil {
+			(*h)(w, r)
+			return
+		}
+	}
 	h := x.current.Load().Handler()
 	tamper := x.tamper.Load()
 	if r.URL.Path != "/idp/token" || tamper == nil {

@@ -78,8 +78,27 @@ func problemNoEmail(display string) *Problem {
 
 func problemUnverifiedEmail(display, email string) *Problem {
 	return &Problem{Code: "unverified_email", Status: http.StatusForbidden,
-		Title:   "Your e-mail address is not verified",
-		Message: fmt.Sprintf("%s says that %s is not verified yet. Verify it there, then try again. Nothing has been created.", display, email)}
+		Title: "Your e-mail address is not confirmed",
+		Message: fmt.Sprintf("Your identity provider did not confirm your e-mail address: %s did not tell us that %s is verified, so no account was created. Verify the address there and try again, or ask your administrator to add you.",
+			display, email)}
+}
+
+func problemExpired(err error) *Problem {
+	pr := problemState(err)
+	pr.Code = "expired"
+	return pr
+}
+
+func problemMisconfigured(display string, err error) *Problem {
+	return &Problem{Code: "misconfigured", Status: http.StatusInternalServerError, Err: err,
+		Title:   "Single sign-on is misconfigured",
+		Message: fmt.Sprintf("%s does not accept this app's credentials, so nobody can sign in with it at the moment. Nothing has been changed. Tell your administrator: single sign-on is misconfigured (client id or secret).", display)}
+}
+
+func problemUnreachable(display string, err error) *Problem {
+	return &Problem{Code: "unreachable", Status: http.StatusServiceUnavailable, Retry: true, Err: err,
+		Title:   display + " is unreachable",
+		Message: fmt.Sprintf("%s is unreachable right now; sign in with your password, or try again in a moment.", display)}
 }
 
 func problemEmailInUse(display, email, howToSignIn string) *Problem {

@@ -66,9 +66,13 @@ type Config struct {
 	// Providers are the identity providers, in the order the sign-in page
 	// shows their buttons.
 	Providers []ProviderSpec
-	// Timeout bounds discovery at start-up and every call to a provider;
+	// Timeout bounds each discovery attempt and every call to a provider;
 	// zero means DefaultDiscoveryTimeout.
 	Timeout time.Duration
+	// DiscoveryRetry is the wait before discovery of an unreachable OpenID
+	// Connect provider is tried again; it doubles with each failure, up to
+	// a minute. Zero means DefaultDiscoveryRetry.
+	DiscoveryRetry time.Duration
 
 	DB     *gorm.DB
 	Logger *slog.Logger
@@ -88,6 +92,10 @@ type ProviderInfo struct {
 	Name string
 	// DisplayName is what buttons say, for example "Company SSO".
 	DisplayName string
+	// Available is false while the provider cannot be reached (its OpenID
+	// Connect discovery has not succeeded yet). The sign-in page says so
+	// instead of offering a button that would fail.
+	Available bool
 }
 
 // Service is the started SSO package. Its methods serve the app's sign-in
@@ -106,13 +114,15 @@ type Service struct {
 }
 
 // Start is the SSO startup routine, the counterpart of the seed's
-// StartAppCloudServices. It builds the configured providers (running OpenID
-// Connect discovery with a timeout) and registers GET /auth/:provider and
-// GET /auth/:provider/callback on r. Before Start those URLs do not exist.
+// StartAppCloudServices. It builds the configured providers (trying OpenID
+// Connect discovery once, with a timeout) and registers GET /auth/:provider
+// and GET /auth/:provider/callback on r. Before Start those URLs do not
+// exist.
 //
-// A provider that cannot be set up stops start-up with an error naming it:
-// an app that silently starts without its sign-in is worse than one that
-// does not start.
+// A provider that is configured wrongly stops start-up with an error naming
+// it. An OpenID Connect provider that merely does not answer does not: the
+// app starts (password sign-in works), its button says it is unreachable,
+// and discovery is tried again with backoff until it answers.
 func Start(ctx context.Context, r Router, cfg Config) (*Service, error) {
 	switch {
 	case cfg.DB == nil:
@@ -150,7 +160,8 @@ func Start(ctx context.Context, r Router, cfg Config) (*Service, error) {
 			s.allowed = append(s.allowed, d)
 		}
 	}
-	b := builder{baseURL: strings.TrimRight(cfg.BaseURL, "/"), timeout: cmp.Or(cfg.Timeout, DefaultDiscoveryTimeout)}
+	b := builder{baseURL: strings.TrimRight(cfg.BaseURL, "/"), timeout: cmp.Or(cfg.Timeout, DefaultDiscoveryTimeout),
+		retry: cmp.Or(cfg.DiscoveryRetry, DefaultDiscoveryRetry), now: time.Now}
 	for _, spec := range cfg.Providers {
 		p, err := spec.build(ctx, b)
 		if err != nil {
@@ -162,8 +173,14 @@ func Start(ctx context.Context, r Router, cfg Config) (*Service, error) {
 		if _, dup := s.providers[p.name]; dup {
 			return nil, fmt.Errorf("sso: provider %q is configured twice", p.name)
 		}
-		if err := p.probeOrigin(); err != nil {
-			return nil, err
+		if p.goth != nil {
+			if p.origin, err = probeOrigin(p.name, p.goth); err != nil {
+				return nil, err
+			}
+		}
+		if p.disc != nil && !p.available() {
+			s.log.Warn("identity provider unreachable at start-up; starting without it and trying again in the background",
+				"provider", p.name, "issuer", p.disc.issuer, "err", p.disc.lastError())
 		}
 		s.providers[p.name] = p
 		s.order = append(s.order, p)
@@ -180,11 +197,24 @@ func Start(ctx context.Context, r Router, cfg Config) (*Service, error) {
 	return s, nil
 }
 
+// ctxSignInProfile is the echo context key of the profile of the SSO
+// sign-in being completed.
+const ctxSignInProfile = "sso.profile"
+
+// SignInProfile returns what the identity provider said about the person
+// whose SSO sign-in is being completed, inside App.SignIn; ok is false for
+// any other sign-in. Check EmailVerified before granting anything on the
+// strength of the e-mail address (BOOTSTRAP_ADMINS).
+func SignInProfile(c echo.Context) (p Profile, ok bool) {
+	p, ok = c.Get(ctxSignInProfile).(Profile)
+	return p, ok
+}
+
 // Providers lists the configured providers in button order.
 func (s *Service) Providers() []ProviderInfo {
 	out := make([]ProviderInfo, len(s.order))
 	for i, p := range s.order {
-		out[i] = ProviderInfo{Name: p.name, DisplayName: p.display}
+		out[i] = ProviderInfo{Name: p.name, DisplayName: p.display, Available: p.available()}
 	}
 	return out
 }
@@ -233,9 +263,9 @@ func (s *Service) FormActionOrigins() []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, p := range s.order {
-		if p.origin != "" && !seen[p.origin] {
-			seen[p.origin] = true
-			out = append(out, p.origin)
+		if o := p.authOrigin(); o != "" && !seen[o] {
+			seen[o] = true
+			out = append(out, o)
 		}
 	}
 	return out

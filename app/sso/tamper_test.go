@@ -96,7 +96,8 @@ func TestSSORefusesATokenWithAnotherNonceAndACodeWithoutItsVerifier(t *testing.T
 		status            int
 	}{
 		{"nonce", "nonce", "token", http.StatusUnauthorized},
-		{"code_challenge", "code_challenge", "provider", http.StatusBadGateway},
+		// The provider refuses the code (invalid_grant): "start again".
+		{"code_challenge", "code_challenge", "expired", http.StatusBadRequest},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -175,15 +176,15 @@ func TestSSOProviderDownAtTheCallbackShowsTheErrorPage(t *testing.T) {
 	wantNothingCreated(t, srv, b)
 }
 
-func TestSSORefusesAMissingOrWrongCode(t *testing.T) {
+func TestSSOMissingOrWrongCodeAnswers400SignInExpired(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		edit   func(url.Values)
 		status int
 	}{
-		{"missing", func(q url.Values) { q.Del("code") }, http.StatusBadGateway},
-		{"wrong", func(q url.Values) { q.Set("code", "not-the-code-the-provider-issued") }, http.StatusBadGateway},
+		{"missing", func(q url.Values) { q.Del("code") }, http.StatusBadRequest},
+		{"wrong", func(q url.Values) { q.Set("code", "not-the-code-the-provider-issued") }, http.StatusBadRequest},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -200,7 +201,7 @@ func TestSSORefusesAMissingOrWrongCode(t *testing.T) {
 			q := callback.Query()
 			tc.edit(q)
 			callback.RawQuery = q.Encode()
-			wantProblem(t, b.Get(callback.String()), tc.status, "provider")
+			wantProblem(t, b.Get(callback.String()), tc.status, "expired")
 			wantNothingCreated(t, srv, b)
 		})
 	}

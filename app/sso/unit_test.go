@@ -36,15 +36,6 @@ func TestProfileIsTidiedFromWhatTheProviderSays(t *testing.T) {
 	if got := cleanName("", "", "", "annie"); got != "annie" {
 		t.Errorf("name from nickname: %q", got)
 	}
-	for raw, want := range map[string]bool{"missing": true, "true": true, "false": false} {
-		m := map[string]any{}
-		if raw != "missing" {
-			m["verified_email"] = raw
-		}
-		if got := emailVerified(m); got != want {
-			t.Errorf("emailVerified(%v) = %v, want %v", m, got, want)
-		}
-	}
 	if got := profileOf(&provider{name: "microsoft", noAvatar: true}, goth.User{UserID: "x", AvatarURL: "https://graph.microsoft.com/v1.0/users/x/photo/$value"}); got.AvatarURL != "" {
 		t.Errorf("Microsoft Graph photo URL kept: %q", got.AvatarURL)
 	}

@@ -103,10 +103,14 @@ func (a *Application) ssoButtons(next string) []authviews.SSOButton {
 	}
 	var buttons []authviews.SSOButton
 	for _, p := range a.sso.Providers() {
-		buttons = append(buttons, authviews.SSOButton{
+		b := authviews.SSOButton{
 			Label: "Sign in with " + p.DisplayName,
 			URL:   a.sso.LoginURL(p.Name, next),
-		})
+		}
+		if !p.Available {
+			b.Unreachable = p.DisplayName + " is unreachable right now; sign in with your password."
+		}
+		buttons = append(buttons, b)
 	}
 	return buttons
 }

@@ -18,6 +18,9 @@ type LoginForm struct {
 type SSOButton struct {
 	Label string
 	URL   string
+	// Unreachable, when set, says the provider cannot be reached now; the
+	// button is shown disabled with this note.
+	Unreachable string
 }
 
 // DemoAccount is listed on the sign-in page in development.

@@ -17,6 +17,8 @@ const (
 	// FieldName and FieldEmail describe "someone new".
 	FieldName  = "name"
 	FieldEmail = "email"
+	// FieldUnverified asks for email_verified: false.
+	FieldUnverified = "unverified"
 	// FieldCSRF is the host app's CSRF token field.
 	FieldCSRF = "_csrf"
 )
@@ -31,6 +33,8 @@ type Identity struct {
 	Name      string
 	Email     string
 	AvatarURL string
+	// EmailUnverified marks an identity whose address is sent unverified.
+	EmailUnverified bool
 }
 
 // Picker is everything the identity picker page shows.
@@ -51,8 +55,9 @@ type Picker struct {
 	// Identities are the demo identities, one button each.
 	Identities []Identity
 	// NewName and NewEmail keep what was typed into "Someone new".
-	NewName  string
-	NewEmail string
+	NewName       string
+	NewEmail      string
+	NewUnverified bool
 	// NameError and EmailError are validation messages shown by the fields.
 	NameError  string
 	EmailError string
