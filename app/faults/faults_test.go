@@ -338,6 +338,16 @@ func (c *client) signIn() error {
 		}
 		switch status {
 		case http.StatusSeeOther:
+			// Tokens are bound to the session, which sign-in starts: take
+			// the signed-in pages' token, as a browser would.
+			status, _, body, err := c.do(http.MethodGet, "/profile", nil)
+			if err != nil {
+				return err
+			}
+			if m = csrfRe.FindStringSubmatch(body); status != http.StatusOK || m == nil {
+				return fmt.Errorf("GET /profile after sign-in: %d", status)
+			}
+			c.csrf = m[1]
 			return nil
 		case http.StatusServiceUnavailable, http.StatusTooManyRequests:
 			time.Sleep(time.Duration(100+rand.IntN(400)) * time.Millisecond)

@@ -196,6 +196,21 @@ func TestAPersonListedInBootstrapAdminsIsAnAdministratorFromTheirFirstSignIn(t *
 	}
 }
 
+// BOOTSTRAP_ADMINS counts an SSO sign-in only with an address the provider
+// asserts as verified; the development provider asserts Liam's.
+func TestABootstrapAdminSigningInThroughSSOWithAVerifiedAddressBecomesAdministrator(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{Env: map[string]string{"BOOTSTRAP_ADMINS": liam}})
+	srv.DB.Exec("UPDATE users SET active = ? WHERE email = ?", false, "admin@example.com")
+	b := srv.Browser(t)
+	if res := ssoSignInFrom(t, b, b.Get("/auth/openid-connect"), liam); res.StatusCode != http.StatusSeeOther && res.StatusCode != http.StatusFound {
+		t.Fatalf("SSO sign-in: callback answered %d", res.StatusCode)
+	}
+	if res := b.Get("/admin/users"); res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /admin/users after a verified SSO sign-in of a bootstrap admin: status %d, want 200", res.StatusCode)
+	}
+}
+
 // An administrator takes the admin role away from someone listed in
 // BOOTSTRAP_ADMINS: their next sign-in must not give it back.
 func TestBootstrapAdminDemotedByAnotherAdministratorStaysDemotedAtTheNextSignIn(t *testing.T) {

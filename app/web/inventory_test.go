@@ -39,6 +39,12 @@ type inventoryRow struct {
 // A deactivated person's session is ended at their next request, so they get
 // exactly what an anonymous visitor gets.
 //
+// The development identity provider's unsafe methods answer 403 to the
+// signed-in actors: the token scraped from an app page is bound to the app
+// session, while the provider, which is not the app, binds its forms to the
+// browser's pre-session id (see MountDevIdP). Its own picker page hands out
+// the matching token.
+//
 // To add a row for a new route, run
 //
 //	INVENTORY_PRINT=1 go test ./app/web -run TestRouteInventory -v
@@ -47,17 +53,21 @@ type inventoryRow struct {
 // outcome against app/policy before pasting it here.
 var routeInventory = map[string]inventoryRow{
 	// want columns: anonymous, employee, manager, finance, admin, sso, deactivated.
-	"CONNECT /dev-idp/*":           {target: "/dev-idp/authorize", want: [7]outcome{"400", "400", "400", "400", "400", "400", "400"}},
-	"DELETE /dev-idp/*":            {target: "/dev-idp/authorize", want: [7]outcome{"400", "400", "400", "400", "400", "400", "400"}},
-	"GET /":                        {target: "/", want: [7]outcome{"login", "200", "200", "200", "200", "200", "login"}},
-	"GET /admin/categories":        {target: "/admin/categories", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
-	"GET /admin/settings":          {target: "/admin/settings", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
-	"GET /admin/users":             {target: "/admin/users", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
-	"GET /admin/users/:id":         {target: "/admin/users/{emily}", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
-	"GET /admin/users/new":         {target: "/admin/users/new", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
-	"GET /approvals":               {target: "/approvals", want: [7]outcome{"login", "403", "200", "403", "403", "403", "login"}},
-	"GET /auth/:provider":          {target: "/auth/openid-connect", want: [7]outcome{"302", "302", "302", "302", "302", "302", "302"}},
-	"GET /auth/:provider/callback": {target: "/auth/openid-connect/callback", want: [7]outcome{"400", "400", "400", "400", "400", "400", "400"}},
+	"CONNECT /dev-idp/*":              {target: "/dev-idp/authorize", want: [7]outcome{"400", "400", "400", "400", "400", "400", "400"}},
+	"DELETE /dev-idp/*":               {target: "/dev-idp/authorize", want: [7]outcome{"400", "400", "400", "400", "400", "400", "400"}},
+	"GET /":                           {target: "/", want: [7]outcome{"login", "200", "200", "200", "200", "200", "login"}},
+	"GET /admin/categories":           {target: "/admin/categories", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
+	"GET /admin/settings":             {target: "/admin/settings", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
+	"GET /admin/sign-in-locks":        {target: "/admin/sign-in-locks", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
+	"POST /admin/sign-in-locks/clear": {target: "/admin/sign-in-locks/clear", want: [7]outcome{"login", "403", "403", "403", "303", "403", "login"}},
+	"GET /readyz":                     {target: "/readyz", want: [7]outcome{"200", "200", "200", "200", "200", "200", "200"}},
+	"HEAD /readyz":                    {target: "/readyz", want: [7]outcome{"200", "200", "200", "200", "200", "200", "200"}},
+	"GET /admin/users":                {target: "/admin/users", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
+	"GET /admin/users/:id":            {target: "/admin/users/{emily}", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
+	"GET /admin/users/new":            {target: "/admin/users/new", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
+	"GET /approvals":                  {target: "/approvals", want: [7]outcome{"login", "403", "200", "403", "403", "403", "login"}},
+	"GET /auth/:provider":             {target: "/auth/openid-connect", want: [7]outcome{"302", "302", "302", "302", "302", "302", "302"}},
+	"GET /auth/:provider/callback":    {target: "/auth/openid-connect/callback", want: [7]outcome{"400", "400", "400", "400", "400", "400", "400"}},
 	// The development identity provider is one mount for every method; its
 	// own mux answers. GET is its discovery document; the other methods go to
 	// the picker's URL, which takes only GET and POST. Methods whose body Go
@@ -79,13 +89,13 @@ var routeInventory = map[string]inventoryRow{
 	"HEAD /dev-idp/*":                             {target: "/dev-idp/.well-known/openid-configuration", want: [7]outcome{"200", "200", "200", "200", "200", "200", "200"}},
 	"HEAD /healthz":                               {target: "/healthz", want: [7]outcome{"200", "200", "200", "200", "200", "200", "200"}},
 	"OPTIONS /dev-idp/*":                          {target: "/dev-idp/authorize", want: [7]outcome{"405", "405", "405", "405", "405", "405", "405"}},
-	"PATCH /dev-idp/*":                            {target: "/dev-idp/authorize", want: [7]outcome{"405", "405", "405", "405", "405", "405", "405"}},
+	"PATCH /dev-idp/*":                            {target: "/dev-idp/authorize", want: [7]outcome{"405", "403", "403", "403", "403", "403", "405"}},
 	"POST /admin/categories":                      {target: "/admin/categories", want: [7]outcome{"login", "403", "403", "403", "422", "403", "login"}},
 	"POST /admin/categories/:id":                  {target: "/admin/categories/{categoryRename}", want: [7]outcome{"login", "403", "403", "403", "422", "403", "login"}},
 	"POST /admin/categories/:id/active":           {target: "/admin/categories/{categoryToggle}/active", want: [7]outcome{"login", "403", "403", "403", "303", "403", "login"}},
 	"POST /admin/users":                           {target: "/admin/users", want: [7]outcome{"login", "403", "403", "403", "422", "403", "login"}},
 	"POST /admin/users/:id":                       {target: "/admin/users/{emily}", want: [7]outcome{"login", "403", "403", "403", "422", "403", "login"}},
-	"POST /dev-idp/*":                             {target: "/dev-idp/authorize", want: [7]outcome{"400", "400", "400", "400", "400", "400", "400"}},
+	"POST /dev-idp/*":                             {target: "/dev-idp/authorize", want: [7]outcome{"400", "403", "403", "403", "403", "403", "400"}},
 	"POST /expenses":                              {target: "/expenses", want: [7]outcome{"login", "422", "422", "422", "422", "422", "login"}},
 	"POST /expenses/:id":                          {target: "/expenses/{draftEdit}", want: [7]outcome{"login", "422", "404", "404", "404", "404", "login"}},
 	"POST /expenses/:id/approve":                  {target: "/expenses/{submitted}/approve", want: [7]outcome{"login", "403", "303", "403", "403", "404", "login"}},
@@ -99,7 +109,7 @@ var routeInventory = map[string]inventoryRow{
 	"POST /profile/sso/identities/:id/disconnect": {target: "/profile/sso/identities/{liamIdentity}/disconnect", want: [7]outcome{"login", "404", "404", "404", "404", "303", "login"}},
 	"POST /reimbursements":                        {target: "/reimbursements", want: [7]outcome{"login", "403", "403", "303", "403", "403", "login"}},
 	"PROPFIND /dev-idp/*":                         {target: "/dev-idp/authorize", want: [7]outcome{"400", "400", "400", "400", "400", "400", "400"}},
-	"PUT /dev-idp/*":                              {target: "/dev-idp/authorize", want: [7]outcome{"405", "405", "405", "405", "405", "405", "405"}},
+	"PUT /dev-idp/*":                              {target: "/dev-idp/authorize", want: [7]outcome{"405", "403", "403", "403", "403", "403", "405"}},
 	"REPORT /dev-idp/*":                           {target: "/dev-idp/authorize", want: [7]outcome{"400", "400", "400", "400", "400", "400", "400"}},
 	"TRACE /dev-idp/*":                            {target: "/dev-idp/authorize", want: [7]outcome{"405", "405", "405", "405", "405", "405", "405"}},
 	// Echo's "not found" routes: unknown URLs are 404 for everyone.

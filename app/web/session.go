@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/middleware"
 	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/app/people"
+	"github.com/company-expenses/company-expenses/app/sso"
 	"github.com/company-expenses/company-expenses/models"
 )
 
@@ -123,11 +125,16 @@ func currentSession(c echo.Context) *models.Session {
 // method is "password" or "sso:<provider>". The SSO package calls this
 // through the hook wired in app/app.go.
 //
-// Only a password sign-in counts as a verified e-mail address for
-// BOOTSTRAP_ADMINS (the address is the account's login); SSO sign-ins
-// should go through SignInVerified with what the provider asserts.
+// For BOOTSTRAP_ADMINS, a password sign-in counts as a verified e-mail
+// address (the address is the account's login); an SSO sign-in counts only
+// when the provider asserted the address (the profile the SSO package puts
+// into the context for this call).
 func (a *Application) SignIn(c echo.Context, userID uint, method string) error {
-	return a.SignInVerified(c, userID, method, method == "password")
+	verified := method == "password"
+	if p, ok := sso.SignInProfile(c); ok && strings.HasPrefix(method, "sso:") {
+		verified = p.EmailVerified
+	}
+	return a.SignInVerified(c, userID, method, verified)
 }
 
 // SignInVerified is SignIn for a sign-in that knows whether the person's

@@ -15,7 +15,7 @@ var list string
 // set is built on first use, not at start-up: most requests never need it.
 // It is never changed after it is built.
 var set = sync.OnceValue(func() map[string]struct{} {
-	m := make(map[string]struct{}, 16000)
+	m := make(map[string]struct{}, 50000)
 	for _, line := range strings.Split(list, "\n") {
 		if pw := strings.TrimRight(line, "\r"); pw != "" {
 			m[strings.ToLower(pw)] = struct{}{}

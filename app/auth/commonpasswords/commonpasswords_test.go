@@ -15,7 +15,7 @@ func TestListHoldsAtLeastTenThousandPasswords(t *testing.T) {
 
 func TestContainsFindsCommonPasswordsWhateverTheirCase(t *testing.T) {
 	t.Parallel()
-	for _, pw := range []string{"1234567890", "password123", "qwertyuiop", "PASSWORD123", "QwertyUIOP"} {
+	for _, pw := range []string{"1234567890", "password123", "qwertyuiop", "PASSWORD123", "QwertyUIOP", "password1234", "1qaz2wsx3edc"} {
 		if !commonpasswords.Contains(pw) {
 			t.Errorf("Contains(%q) = false", pw)
 		}
