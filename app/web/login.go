@@ -42,7 +42,9 @@ func (a *Application) login(c echo.Context) error {
 		return a.renderLogin(c, http.StatusOK, authviews.LoginForm{Next: next})
 	}
 	if a.cfg.LoginMode == config.LoginSSO && a.sso != nil {
-		if ps := a.sso.Providers(); len(ps) == 1 {
+		// While the provider is unreachable, show the page instead: its
+		// button says so, where a redirect would only land on an error.
+		if ps := a.sso.Providers(); len(ps) == 1 && ps[0].Available {
 			return c.Redirect(http.StatusSeeOther, a.sso.LoginURL(ps[0].Name, next))
 		}
 	}

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -50,5 +51,25 @@ func TestSignInPageAndProfileNameTheProviderByItsDisplayName(t *testing.T) {
 	linked := doc.Find(`[data-testid="sso-linked-provider"] strong`).Text()
 	if linked != "Company SSO (development)" {
 		t.Errorf("connected provider shown as %q", linked)
+	}
+}
+
+// In SSO-only mode with one provider the sign-in page normally sends
+// visitors straight to it; while it cannot be reached, the page shows why
+// instead of redirecting into an error.
+func TestSSOOnlySignInShowsTheUnreachableProviderInsteadOfRedirectingToIt(t *testing.T) {
+	t.Parallel()
+	dead := httptest.NewServer(http.NotFoundHandler())
+	issuer := dead.URL
+	dead.Close() // nothing listens there any more
+	srv := apptest.New(t, apptest.Options{NoSeed: true, Env: map[string]string{
+		"LOGIN_MODE": "sso", "SSO_OIDC_ISSUER": issuer, "SSO_OIDC_CLIENT_ID": "app", "SSO_OIDC_CLIENT_SECRET": "s",
+	}})
+	res := srv.Browser(t).Get("/login")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /login with the only provider down: status %d (Location %q), want the sign-in page", res.StatusCode, res.Header.Get("Location"))
+	}
+	if !strings.Contains(res.Body, "unreachable") {
+		t.Error("the sign-in page does not say the provider is unreachable")
 	}
 }
