@@ -101,7 +101,9 @@ func OpenContext(ctx context.Context, databaseURL, sqlitePath string, log *slog.
 			return err
 		},
 	}})
-	db, err := gorm.Open(sqlite.New(sqlite.Config{Conn: sqlDB}), cfg)
+	// Writers queue at a gate in Go rather than in SQLite's busy handler
+	// (see writegate.go).
+	db, err := gorm.Open(sqlite.New(sqlite.Config{Conn: newWriteGate(sqlDB)}), cfg)
 	if err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("open SQLite %s: %w", sqlitePath, err)
