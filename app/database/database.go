@@ -95,8 +95,13 @@ func OpenContext(ctx context.Context, databaseURL, sqlitePath string, log *slog.
 	log.Info("opening the SQLite database", "path", sqlitePath)
 	sqlDB := sql.OpenDB(sqliteConnector{dsn: SQLiteDSN(sqlitePath), driver: &sqlite3.SQLiteDriver{
 		// journal_size_limit is a setting of each connection, and the DSN
-		// cannot carry it, so every new connection sets it here.
+		// cannot carry it, so every new connection sets it here; so is the
+		// function the text search index's triggers call (app/expenses
+		// search.go).
 		ConnectHook: func(conn *sqlite3.SQLiteConn) error {
+			if err := conn.RegisterFunc("trigram_tokens", TrigramTokens, true); err != nil {
+				return err
+			}
 			_, err := conn.Exec(fmt.Sprintf("PRAGMA journal_size_limit = %d", WALSizeLimit), nil)
 			return err
 		},
