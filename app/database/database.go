@@ -95,13 +95,20 @@ func OpenContext(ctx context.Context, databaseURL, sqlitePath string, log *slog.
 	log.Info("opening the SQLite database", "path", sqlitePath)
 	sqlDB := sql.OpenDB(sqliteConnector{dsn: SQLiteDSN(sqlitePath), driver: &sqlite3.SQLiteDriver{
 		// journal_size_limit is a setting of each connection, and the DSN
-		// cannot carry it, so every new connection sets it here.
+		// cannot carry it, so every new connection sets it here; so is the
+		// function the text search index's triggers call (app/expenses
+		// search.go).
 		ConnectHook: func(conn *sqlite3.SQLiteConn) error {
+			if err := conn.RegisterFunc("trigram_tokens", TrigramTokens, true); err != nil {
+				return err
+			}
 			_, err := conn.Exec(fmt.Sprintf("PRAGMA journal_size_limit = %d", WALSizeLimit), nil)
 			return err
 		},
 	}})
-	db, err := gorm.Open(sqlite.New(sqlite.Config{Conn: sqlDB}), cfg)
+	// Writers queue at a gate in Go rather than in SQLite's busy handler
+	// (see writegate.go).
+	db, err := gorm.Open(sqlite.New(sqlite.Config{Conn: newWriteGate(sqlDB)}), cfg)
 	if err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("open SQLite %s: %w", sqlitePath, err)
@@ -178,8 +185,15 @@ func withConnectTimeout(databaseURL string) (dsn, where string, timeout time.Dur
 //     Without it a read-then-write transaction starts as a reader and fails
 //     with "database is locked" when it tries to upgrade while another
 //     writer holds the lock, even in WAL mode and even with a busy timeout.
+//   - _stmt_cache_size keeps each connection's most recent prepared
+//     statements. A signed-in page runs a dozen statements, and parsing and
+//     planning them again on every request cost more than running them.
+//     The driver's cache is per connection and invisible to gorm, so it
+//     also serves transactions (gorm's PrepareStmt does not, and pgx
+//     already caches statements for PostgreSQL by default); SQLite
+//     re-prepares a cached statement by itself after a schema change.
 func SQLiteDSN(path string) string {
-	return "file:" + path + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate&_synchronous=NORMAL"
+	return "file:" + path + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate&_synchronous=NORMAL&_stmt_cache_size=128"
 }
 
 // IsPostgres reports whether a DATABASE_URL names PostgreSQL.
@@ -280,10 +294,13 @@ func redact(s string) string {
 	return s
 }
 
+// slowQuery is how long a statement may take before gorm's log warns.
+const slowQuery = 200 * time.Millisecond
+
 // newLogger routes gorm's slow-query and error logs through slog.
 func newLogger(log *slog.Logger) logger.Interface {
 	return slogLogger{Interface: logger.NewSlogLogger(log, logger.Config{
-		SlowThreshold:             200 * time.Millisecond,
+		SlowThreshold:             slowQuery,
 		IgnoreRecordNotFoundError: true,
 		LogLevel:                  logger.Warn,
 	}), log: log, level: logger.Warn}
@@ -300,6 +317,19 @@ type slogLogger struct {
 
 func (l slogLogger) LogMode(level logger.LogLevel) logger.Interface {
 	return slogLogger{Interface: l.Interface.LogMode(level), log: l.log, level: level}
+}
+
+// Trace logs a statement only when it failed or was slow (or at Info). gorm
+// calls it after every statement, and its slog logger renders the SQL with
+// its arguments inlined (logger.ExplainSQL) before deciding whether to log
+// anything: at every signed-in page's dozen queries that formatting was a
+// tenth of the server's CPU, all of it thrown away.
+func (l slogLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	failed := err != nil && !errors.Is(err, gorm.ErrRecordNotFound)
+	if l.level <= logger.Silent || (!failed && time.Since(begin) <= slowQuery && l.level < logger.Info) {
+		return
+	}
+	l.Interface.Trace(ctx, begin, fc, err)
 }
 
 func (l slogLogger) Info(ctx context.Context, msg string, data ...any) {

@@ -52,6 +52,8 @@ func TestSQLiteDSNAsksForWALBusyTimeoutForeignKeysAndImmediateTransactions(t *te
 		"_journal_mode": "WAL",
 		"_foreign_keys": "on",
 		"_txlock":       "immediate",
+		// Statements prepared once per connection, not once per request.
+		"_stmt_cache_size": "128",
 	} {
 		if got := q.Get(key); got != want {
 			t.Errorf("%s = %q, want %q", key, got, want)

@@ -46,6 +46,9 @@ func BenchmarkList(b *testing.B) {
 				{"finance-all-by-amount-page-40", e.c.Finance, expenses.Filter{Scope: expenses.ScopeAll, Sort: expenses.SortAmount, Desc: true, Page: 40}},
 				{"finance-approved", e.c.Finance, expenses.Filter{Scope: expenses.ScopeAll, Status: models.StatusApproved}},
 				{"finance-text-search", e.c.Finance, expenses.Filter{Scope: expenses.ScopeAll, Text: "hotel"}},
+				// A search matching nothing: what a scan pays most for.
+				{"finance-text-search-nothing", e.c.Finance, expenses.Filter{Scope: expenses.ScopeAll, Text: "no such merchant"}},
+				{"finance-text-search-rare", e.c.Finance, expenses.Filter{Scope: expenses.ScopeAll, Text: "tokyo"}},
 				{"employee-mine", e.c.Owner, expenses.Filter{}},
 				{"manager-team", e.c.Manager, expenses.Filter{Scope: expenses.ScopeTeam}},
 				{"finance-all-by-merchant", e.c.Finance, expenses.Filter{Scope: expenses.ScopeAll, Sort: expenses.SortMerchant}},

@@ -6,3 +6,6 @@ func SetBeforeWrite(s *Service, f func()) { s.beforeWrite = f }
 
 // SetCountLimit changes how many matches List counts at most.
 func SetCountLimit(s *Service, n int) { s.countLimit = n }
+
+// EscapeLike is escapeLike, for the search tests' LIKE oracle.
+func EscapeLike(s string) string { return escapeLike(s) }

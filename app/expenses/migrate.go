@@ -16,6 +16,7 @@ func MigrationSteps() []database.Step {
 	return []database.Step{
 		{Name: "retired expense indexes", Run: dropRetiredIndexes},
 		{Name: "expense totals", Run: checkTotals},
+		{Name: "expense text search index", Run: setUpSearch},
 	}
 }
 

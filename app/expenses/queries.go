@@ -408,6 +408,8 @@ func (s *Service) filtered(db *gorm.DB, actor *models.Employee, f Filter) *gorm.
 		// extension), so there both forms match the same rows and LOWER
 		// only costs time: a text search reads every row, and LOWER made
 		// it half again as slow.
+		// The trigram index (search.go) narrows the rows first.
+		q = searchText(db, q, f.Text)
 		pattern := "%" + escapeLike(f.Text) + "%"
 		if db.Dialector.Name() == "sqlite" {
 			q = q.Where(`(expenses.merchant LIKE ? ESCAPE '\' OR expenses.description LIKE ? ESCAPE '\')`, pattern, pattern)

@@ -20,6 +20,12 @@ import (
 // queries and rendering, but not the TCP stack (httptest.NewRecorder).
 //
 //	go test ./app/web -run '^$' -bench 'ExpenseListPage|Dashboard' -benchmem
+//
+// To see where a request's time goes, profile it and look at the part
+// under the handler (the rest is building the 100,000 expenses):
+//
+//	go test ./app/web -run '^$' -bench 'ExpenseListPage/100000' -cpuprofile cpu.out -o web.test
+//	go tool pprof -top -cum -focus 'benchApp..get' web.test cpu.out
 
 // benchSizes are the numbers of expenses each benchmark runs at.
 var benchSizes = []int{1_000, 100_000}

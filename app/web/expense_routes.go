@@ -86,7 +86,7 @@ func (a *Application) expenseMenu(c echo.Context, v *models.Employee) []layouts.
 	if !mayApprove && !mayReimburse {
 		return items
 	}
-	approvals, reimbursements, err := a.expenses.Counts(c.Request().Context(), v)
+	approvals, reimbursements, err := a.pendingCounts(c, v)
 	if err != nil {
 		// A badge is not worth failing the page for.
 		a.log.WarnContext(c.Request().Context(), "count pending expenses for the menu", "err", err)

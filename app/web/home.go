@@ -67,7 +67,7 @@ func (a *Application) home(c echo.Context) error {
 		if err != nil {
 			return a.domainError(c, err)
 		}
-		_, payable, err := a.expenses.Counts(ctx, v)
+		_, payable, err := a.pendingCounts(c, v)
 		if err != nil {
 			return err
 		}
