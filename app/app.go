@@ -20,6 +20,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/database"
 	"github.com/company-expenses/company-expenses/app/devidp"
 	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/app/provisioning"
 	"github.com/company-expenses/company-expenses/app/seed"
@@ -118,6 +119,10 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		DB:             db,
 		Logger:         log,
 		App:            a.Web,
+		// The module's pages inside the app's layouts, its links to the
+		// app's pages.
+		Pages: a.Web.SSOPages(),
+		URLs:  sso.URLs{SignIn: paths.Login, Profile: paths.Profile, Home: paths.Home},
 		// Mendix tutorial, step 6 (InvokeOnFirstLoginAppCloudUser): the expenses side's
 		// first-login hook. Change this line to provision people your way.
 		OnFirstLogin:     provisioning.OnFirstLogin,

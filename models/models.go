@@ -6,7 +6,6 @@ func All() []any {
 	return []any{
 		&User{}, &UserRole{}, &Department{}, &Employee{},
 		&Session{}, &LoginAttempt{},
-		&Identity{},
 		&Category{}, &Expense{}, &ExpenseEvent{}, &Receipt{},
 	}
 }

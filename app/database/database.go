@@ -26,6 +26,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"github.com/company-expenses/company-expenses/app/sso"
 	"github.com/company-expenses/company-expenses/models"
 )
 
@@ -230,7 +231,8 @@ func migrate(db *gorm.DB, steps []Step) error {
 	// The expense rollup tables are derived data (see models.ExpenseTotal),
 	// so they are listed apart from models.All.
 	// The readiness check's heartbeat is the database package's own table.
-	if err := db.AutoMigrate(append(append(models.All(), models.ExpenseRollups()...), &heartbeat{})...); err != nil {
+	// The SSO module owns its tables (identities); they reference users.
+	if err := db.AutoMigrate(append(append(append(models.All(), sso.Models()...), models.ExpenseRollups()...), &heartbeat{})...); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
 	}
 	for _, step := range steps {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/company-expenses/company-expenses/app/people"
+	"github.com/company-expenses/company-expenses/app/sso"
 	"github.com/company-expenses/company-expenses/models"
 )
 
@@ -120,7 +121,7 @@ func TestManagersLeavesOutDeactivatedManagers(t *testing.T) {
 func TestLinkedProvidersListsThePersonsProvidersInOrder(t *testing.T) {
 	t.Parallel()
 	c := newCompany(t)
-	for _, idn := range []models.Identity{
+	for _, idn := range []sso.Identity{
 		{Provider: "okta", Subject: "s1", UserID: c.employee.UserID},
 		{Provider: "google", Subject: "s2", UserID: c.employee.UserID},
 		{Provider: "google", Subject: "s3", UserID: c.manager.UserID},

@@ -100,8 +100,13 @@ func (s *Service) List(ctx context.Context) ([]ListItem, error) {
 		Order("full_name").Find(&emps).Error; err != nil {
 		return nil, fmt.Errorf("list employees: %w", err)
 	}
-	var ids []models.Identity
-	if err := s.db.WithContext(ctx).Select("user_id", "provider").Order("provider").Find(&ids).Error; err != nil {
+	// identities is the SSO module's table; only its user_id and provider
+	// are read here.
+	var ids []struct {
+		UserID   uint
+		Provider string
+	}
+	if err := s.db.WithContext(ctx).Table("identities").Select("user_id", "provider").Order("provider").Find(&ids).Error; err != nil {
 		return nil, fmt.Errorf("list identities: %w", err)
 	}
 	byUser := map[uint][]string{}
@@ -137,7 +142,7 @@ func (s *Service) Managers(ctx context.Context) ([]models.Employee, error) {
 // person, in order.
 func (s *Service) LinkedProviders(ctx context.Context, userID uint) ([]string, error) {
 	var ps []string
-	err := s.db.WithContext(ctx).Model(&models.Identity{}).Where("user_id = ?", userID).
+	err := s.db.WithContext(ctx).Table("identities").Where("user_id = ?", userID).
 		Order("provider").Pluck("provider", &ps).Error
 	if err != nil {
 		return nil, fmt.Errorf("list providers of %d: %w", userID, err)

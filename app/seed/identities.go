@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/company-expenses/company-expenses/app/devidp"
+	"github.com/company-expenses/company-expenses/app/sso"
 	"github.com/company-expenses/company-expenses/models"
 )
 
@@ -72,7 +73,7 @@ func LinkDevIdentities(ctx context.Context, db *gorm.DB, provider, issuer string
 			if err := tx.Where("email = ?", models.NormalizeEmail(d.Email)).Take(&u).Error; err != nil {
 				return fmt.Errorf("seed: identity of %s: %w", d.Email, err)
 			}
-			id := models.Identity{
+			id := sso.Identity{
 				Provider: provider, Subject: devidp.SubjectForEmail(d.Email), Issuer: issuer, UserID: u.ID,
 				Email: u.Email, Name: d.Name, CreatedAt: now, LastLoginAt: now,
 			}

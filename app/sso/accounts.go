@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-
-	"github.com/company-expenses/company-expenses/models"
 )
 
 // Profile is what an identity provider says about the person signing in,
@@ -25,7 +23,7 @@ type Profile struct {
 	// Issuer is the verified ID token's issuer ("iss") for OpenID Connect
 	// providers, and empty for the others. A subject is unique only per
 	// issuer, so an identity is stored with its issuer and a later sign-in
-	// from another issuer is refused (see models.Identity.Issuer).
+	// from another issuer is refused (see Identity.Issuer).
 	Issuer    string
 	Email     string
 	Name      string
@@ -97,7 +95,7 @@ func (s *Service) signInOnce(ctx context.Context, p *provider, prof Profile, ret
 	var out outcome
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		now := s.now().UTC()
-		var id models.Identity
+		var id Identity
 		err := tx.Where("provider = ? AND subject = ?", prof.Provider, prof.Subject).Take(&id).Error
 		switch {
 		case err == nil:
@@ -113,16 +111,14 @@ func (s *Service) signInOnce(ctx context.Context, p *provider, prof Profile, ret
 		if !prof.EmailVerified {
 			return problemUnverifiedEmail(p.display, prof.Email)
 		}
-		var existing models.User
-		err = tx.Where("email = ?", prof.Email).Take(&existing).Error
+		existing, found, err := s.app.AccountByEmail(ctx, tx, prof.Email)
 		switch {
-		case err == nil:
-			if !existing.Active {
-				return problemDeactivated()
-			}
-			return problemEmailInUse(p.display, prof.Email, s.howToSignIn(tx, &existing))
-		case !errors.Is(err, gorm.ErrRecordNotFound):
-			return fmt.Errorf("find user by e-mail: %w", err)
+		case err != nil:
+			return fmt.Errorf("find account by e-mail: %w", err)
+		case found && !existing.Active:
+			return problemDeactivated()
+		case found:
+			return problemEmailInUse(p.display, prof.Email, s.howToSignIn(tx, existing))
 		}
 		if !s.domainAllowed(prof.Email) {
 			return problemNoAccess(prof.Email, s.allowed)
@@ -143,7 +139,7 @@ func (s *Service) signInOnce(ctx context.Context, p *provider, prof Profile, ret
 		if userID == 0 {
 			return errors.New("the first-login hook returned no user id")
 		}
-		id = models.Identity{
+		id = Identity{
 			Provider: prof.Provider, Subject: prof.Subject, Issuer: prof.Issuer, UserID: userID,
 			Email: prof.Email, Name: prof.Name, AvatarURL: prof.AvatarURL,
 			CreatedAt: now, LastLoginAt: now,
@@ -161,13 +157,13 @@ func (s *Service) signInOnce(ctx context.Context, p *provider, prof Profile, ret
 }
 
 // returning handles a sign-in by a known identity.
-func (s *Service) returning(ctx context.Context, tx *gorm.DB, p *provider, id *models.Identity, prof Profile, now time.Time, out *outcome) error {
+func (s *Service) returning(ctx context.Context, tx *gorm.DB, p *provider, id *Identity, prof Profile, now time.Time, out *outcome) error {
 	if err := checkIssuer(p, id, prof); err != nil {
 		return err
 	}
-	var u models.User
-	if err := tx.Take(&u, id.UserID).Error; err != nil {
-		return fmt.Errorf("load user %d of identity %d: %w", id.UserID, id.ID, err)
+	u, err := s.app.Account(ctx, tx, id.UserID)
+	if err != nil {
+		return fmt.Errorf("load account %d of identity %d: %w", id.UserID, id.ID, err)
 	}
 	if !u.Active {
 		return problemDeactivated()
@@ -202,7 +198,7 @@ func (s *Service) returning(ctx context.Context, tx *gorm.DB, p *provider, id *m
 // subject from another issuer may well be another person. An identity
 // without an issuer was stored before issuers were recorded; it takes the
 // issuer of its next sign-in.
-func checkIssuer(p *provider, id *models.Identity, prof Profile) error {
+func checkIssuer(p *provider, id *Identity, prof Profile) error {
 	if id.Issuer != "" && id.Issuer != prof.Issuer {
 		return problemIssuerChanged(p.display, id.Issuer, prof.Issuer)
 	}
@@ -210,12 +206,12 @@ func checkIssuer(p *provider, id *models.Identity, prof Profile) error {
 }
 
 // howToSignIn tells the owner of an existing account how they sign in now.
-func (s *Service) howToSignIn(tx *gorm.DB, u *models.User) string {
-	if u.HasPassword() {
+func (s *Service) howToSignIn(tx *gorm.DB, u Account) string {
+	if u.HasPassword {
 		return "Sign in with your e-mail address and password."
 	}
 	var names []string
-	tx.Model(&models.Identity{}).Where("user_id = ?", u.ID).Order("provider").Pluck("provider", &names)
+	tx.Model(&Identity{}).Where("user_id = ?", u.ID).Order("provider").Pluck("provider", &names)
 	if len(names) == 0 {
 		return "Ask an administrator how to sign in to it."
 	}
@@ -239,7 +235,7 @@ func (s *Service) domainAllowed(email string) bool {
 func (s *Service) linkAccount(ctx context.Context, p *provider, userID uint, prof Profile) (already bool, err error) {
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		now := s.now().UTC()
-		var id models.Identity
+		var id Identity
 		err := tx.Where("provider = ? AND subject = ?", prof.Provider, prof.Subject).Take(&id).Error
 		switch {
 		case err == nil && id.UserID == userID:
@@ -257,14 +253,14 @@ func (s *Service) linkAccount(ctx context.Context, p *provider, userID uint, pro
 		case !errors.Is(err, gorm.ErrRecordNotFound):
 			return fmt.Errorf("find identity: %w", err)
 		}
-		var u models.User
-		if err := tx.Take(&u, userID).Error; err != nil {
-			return fmt.Errorf("load user %d: %w", userID, err)
+		u, err := s.app.Account(ctx, tx, userID)
+		if err != nil {
+			return fmt.Errorf("load account %d: %w", userID, err)
 		}
 		if !u.Active {
 			return problemDeactivated()
 		}
-		id = models.Identity{
+		id = Identity{
 			Provider: prof.Provider, Subject: prof.Subject, Issuer: prof.Issuer, UserID: userID,
 			Email: prof.Email, Name: prof.Name, AvatarURL: prof.AvatarURL,
 			CreatedAt: now, LastLoginAt: now,
@@ -282,8 +278,8 @@ func (s *Service) linkAccount(ctx context.Context, p *provider, userID uint, pro
 
 // Identities returns the providers connected to a person's account, by
 // provider name.
-func (s *Service) Identities(ctx context.Context, userID uint) ([]models.Identity, error) {
-	var ids []models.Identity
+func (s *Service) Identities(ctx context.Context, userID uint) ([]Identity, error) {
+	var ids []Identity
 	err := s.db.WithContext(ctx).Where("user_id = ?", userID).Order("provider, id").Find(&ids).Error
 	return ids, err
 }
@@ -306,8 +302,8 @@ func CanDisconnect(identities int, hasPassword bool) bool {
 
 // Disconnect removes a connected provider from a person's account, unless it
 // is their last way to sign in, and returns what it removed.
-func (s *Service) Disconnect(ctx context.Context, userID, identityID uint) (models.Identity, error) {
-	var id models.Identity
+func (s *Service) Disconnect(ctx context.Context, userID, identityID uint) (Identity, error) {
+	var id Identity
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		err := tx.Where("id = ? AND user_id = ?", identityID, userID).Take(&id).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -316,21 +312,21 @@ func (s *Service) Disconnect(ctx context.Context, userID, identityID uint) (mode
 		if err != nil {
 			return err
 		}
-		var u models.User
-		if err := tx.Take(&u, userID).Error; err != nil {
+		u, err := s.app.Account(ctx, tx, userID)
+		if err != nil {
 			return err
 		}
 		var n int64
-		if err := tx.Model(&models.Identity{}).Where("user_id = ?", userID).Count(&n).Error; err != nil {
+		if err := tx.Model(&Identity{}).Where("user_id = ?", userID).Count(&n).Error; err != nil {
 			return err
 		}
-		if !CanDisconnect(int(n), u.HasPassword()) {
+		if !CanDisconnect(int(n), u.HasPassword) {
 			return ErrLastSignInMethod
 		}
 		return tx.Delete(&id).Error
 	})
 	if err != nil {
-		return models.Identity{}, err
+		return Identity{}, err
 	}
 	s.log.InfoContext(ctx, "provider disconnected", "user_id", userID, "provider", id.Provider, "sub", id.Subject)
 	return id, nil

@@ -1,12 +1,53 @@
 // Package sso adds single sign-on to the app. It is the Go counterpart of the
-// seed's AppCloudServices module.
+// seed's AppCloudServices module: imported whole and upgraded whole.
 //
-// The package is self-contained on purpose. It knows accounts and their
-// identities (models.User, models.Identity) and nothing of the expenses
-// domain, so an app customises it only through Config and the hooks in it,
-// as apps customise the seed's module only through its API microflows. A team
-// that forks the template can upgrade or replace this folder without
-// touching the rest.
+// # The module and its contract
+//
+// The folder app/sso (with its sub-package app/sso/ssopages) is
+// self-contained on purpose: it imports no other package of this
+// repository, not the app's models, layouts, paths or views, and nothing of
+// the expenses domain (TestSSOPackageImportsNothingElseOfThisRepository
+// holds it to that). Its tests run against a small fake app of their own
+// (fakeapp_test.go), with the development identity provider (app/devidp)
+// as the identity provider. An app customises the module only through
+// Config and the hooks in it, as apps customise the seed's module only
+// through its API microflows. "Upgrade whole" means: replace this folder
+// with a newer copy, run go build, and only the places where the contract
+// below changed (a new hook method, a new Config field) need the app's
+// attention; nothing inside the folder is yours to edit.
+//
+// The contract, from the app's side (app/app.go and app/web/sso.go show a
+// complete one):
+//
+//   - Config: BaseURL and Secret (the flow cookie's key), the Providers,
+//     AllowedDomains, and the database handle. URLs names the app's sign-in,
+//     profile and home pages, which the module links and redirects to; it
+//     knows no paths of the app otherwise.
+//   - App, the hook interface: SignIn starts the app's session for an
+//     account, CurrentUserID tells who is signed in, Notify shows a message
+//     on the next page. AccountByEmail and Account answer what the account
+//     rules need to know of the app's accounts (Account: active? has a
+//     password?), inside the sign-in's transaction. The module never reads
+//     or writes the app's users itself: an app with another user model
+//     answers these four questions from it. (Passwords stay the app's
+//     business: the profile page confirms the password before it calls
+//     BeginLink, so the module needs no CheckPassword.)
+//   - OnFirstLogin (required) creates the account of someone new and returns
+//     its id; OnReturningLogin (optional) refreshes it at each later
+//     sign-in. Both run in the transaction that stores the identity.
+//   - Pages renders the module's pages. Without it they are plain standalone
+//     pages (ssopages.ProblemPage); an app renders ssopages.ProblemSection
+//     inside its own layout to make them look like the rest of it.
+//   - Tables: the module owns the identities table (Identity; the same name
+//     and columns models.Identity had, so existing databases carry on). The
+//     app's schema migration creates it from Models(), next to its own
+//     tables and under its own migration lock, rather than the module
+//     migrating by itself: one migration, serialised once, when several
+//     instances start together. identities.user_id references the app's
+//     users(id) ON DELETE CASCADE (AccountRef): the one assumption the module
+//     makes about the app's schema. The app may read identities (its admin
+//     list shows local/SSO), but changes them only through the Service
+//     (BeginLink, Disconnect).
 //
 // How the seed maps onto this package:
 //

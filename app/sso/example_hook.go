@@ -3,18 +3,21 @@ package sso
 import (
 	"context"
 
-	"gorm.io/gorm"
+	"time"
 
-	"github.com/company-expenses/company-expenses/models"
+	"gorm.io/gorm"
 )
 
 // ExampleOnFirstLogin shows the shape of a first-login hook. It is the
 // seed's excluded Example_OnFirstLoginAppCloudUser and is deliberately NOT
 // wired in anywhere.
 //
-// It creates a bare models.User: signed in by SSO only (no password hash, so
-// no password ever verifies), active, with no roles and no app-specific
-// data. A real app needs more. Company Expenses' hook, app/provisioning's
+// It creates a bare account in the app's users table (the table the
+// identities reference; see AccountRef): signed in by SSO only (no password
+// hash, so no password ever verifies), active, with no roles and no
+// app-specific data. The module knows nothing else of the app's accounts,
+// so the example writes the few columns every users table here has through a
+// struct of its own. A real app needs more, and uses its own models. Company Expenses' hook, app/provisioning's
 // OnFirstLogin, creates an Employee (seed step 9: the Create action on
 // Expenses.Employee, with FullName and IsLocalUser = false), and app/app.go
 // hands it to Start as Config.OnFirstLogin (seed step 6).
@@ -30,9 +33,22 @@ import (
 //   - Do not store the identity yourself. The package stores it after your
 //     hook returns, in the same transaction.
 func ExampleOnFirstLogin(ctx context.Context, tx *gorm.DB, p Profile) (uint, error) {
-	u := models.User{Email: p.Email, Active: true}
+	now := time.Now().UTC()
+	u := exampleUser{Email: p.Email, Active: true, CreatedAt: now, UpdatedAt: now}
 	if err := tx.WithContext(ctx).Create(&u).Error; err != nil {
 		return 0, err
 	}
 	return u.ID, nil
 }
+
+// exampleUser is the part of an app's users row that ExampleOnFirstLogin
+// writes.
+type exampleUser struct {
+	ID        uint `gorm:"primaryKey"`
+	Email     string
+	Active    bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+func (exampleUser) TableName() string { return "users" }

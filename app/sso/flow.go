@@ -44,7 +44,7 @@ type flow struct {
 	Nonce    string `json:"n,omitempty"`
 	Verifier string `json:"v,omitempty"`
 	// Next is the local path to return to, already checked by
-	// paths.SafeNext.
+	// Service.safeNext.
 	Next string `json:"r,omitempty"`
 	// LinkUserID is set when a signed-in person connects the provider to
 	// their account from the profile page.

@@ -13,9 +13,6 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/oauth2"
-
-	"github.com/company-expenses/company-expenses/app/paths"
-	"github.com/company-expenses/company-expenses/layouts"
 )
 
 // maxNextBytes bounds the return-to path kept in the flow cookie.
@@ -44,7 +41,7 @@ func (s *Service) begin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	next := paths.SafeNext(c.QueryParam("next"))
+	next := s.safeNext(c.QueryParam("next"))
 	authURL, err := s.start(c, p, flow{Next: next})
 	if errors.Is(err, errUnreachable) || (err != nil && p.disc != nil && !p.available()) {
 		return s.fail(c, p, &flow{Next: next}, problemUnreachable(p.display, err))
@@ -68,7 +65,7 @@ func (s *Service) BeginLink(c echo.Context, name string, userID uint) (string, e
 	if userID == 0 {
 		return "", errors.New("sso: BeginLink needs a user")
 	}
-	return s.start(c, p, flow{Next: paths.Profile, LinkUserID: userID})
+	return s.start(c, p, flow{Next: s.urls.Profile, LinkUserID: userID})
 }
 
 // start records a new sign-in in its cookie and returns the provider's
@@ -80,7 +77,7 @@ func (s *Service) start(c echo.Context, p *provider, f flow) (string, error) {
 		// page, drop its (long) query.
 		f.Next, _, _ = strings.Cut(f.Next, "?")
 		if len(f.Next) > maxNextBytes {
-			f.Next = paths.Home
+			f.Next = s.urls.Home
 		}
 	}
 	gp, _, err := p.gothProvider(c.Request().Context())
@@ -166,9 +163,9 @@ func (s *Service) callback(c echo.Context) error {
 	s.log.InfoContext(ctx, "signed in with single sign-on",
 		"provider", p.name, "issuer", prof.Issuer, "sub", prof.Subject, "user_id", out.userID, "first_login", out.first)
 	if out.notice != "" {
-		s.app.Notify(c, layouts.FlashInfo, out.notice)
+		s.app.Notify(c, NoticeInfo, out.notice)
 	}
-	return c.Redirect(http.StatusSeeOther, paths.SafeNext(f.Next))
+	return c.Redirect(http.StatusSeeOther, s.safeNext(f.Next))
 }
 
 // finishLink connects the identity to the person who asked for it.
@@ -182,12 +179,12 @@ func (s *Service) finishLink(c echo.Context, p *provider, f flow, prof Profile) 
 		return s.fail(c, p, &f, withProfile(asProblem(err), prof))
 	}
 	if already {
-		s.app.Notify(c, layouts.FlashInfo, p.display+" was already connected to your account.")
+		s.app.Notify(c, NoticeInfo, p.display+" was already connected to your account.")
 	} else {
 		s.log.InfoContext(ctx, "provider connected", "provider", p.name, "sub", prof.Subject, "user_id", f.LinkUserID)
-		s.app.Notify(c, layouts.FlashSuccess, p.display+" is now connected. Next time you can sign in with it.")
+		s.app.Notify(c, NoticeSuccess, p.display+" is now connected. Next time you can sign in with it.")
 	}
-	return c.Redirect(http.StatusSeeOther, paths.Profile)
+	return c.Redirect(http.StatusSeeOther, s.urls.Profile)
 }
 
 // identify exchanges the code and returns the verified profile.

@@ -13,7 +13,6 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"gorm.io/gorm"
 
-	"github.com/company-expenses/company-expenses/app/apptest"
 	"github.com/company-expenses/company-expenses/app/devidp"
 )
 
@@ -41,7 +40,7 @@ type trip struct {
 	// FlowCookie is the app's sign-in cookie as it was before the callback.
 	FlowCookie *http.Cookie
 	// Callback is the app's answer to the callback, not followed.
-	Callback *apptest.Response
+	Callback *response
 }
 
 // ssoRoundTrip starts a sign-in at start (an /auth/... URL), lets edit
@@ -49,7 +48,7 @@ type trip struct {
 // provider's picker, and delivers the provider's answer to the app's
 // callback, exactly as a browser would: cookies in the jar, redirects
 // followed by hand, the picker's CSRF token scraped from the page.
-func ssoRoundTrip(t *testing.T, b *apptest.Browser, start string, who pick, edit func(url.Values)) *trip {
+func ssoRoundTrip(t *testing.T, b *browser, start string, who pick, edit func(url.Values)) *trip {
 	t.Helper()
 	res := b.Get(start)
 	if res.StatusCode != http.StatusFound && res.StatusCode != http.StatusSeeOther {
@@ -59,7 +58,7 @@ func ssoRoundTrip(t *testing.T, b *apptest.Browser, start string, who pick, edit
 }
 
 // continueAtProvider is ssoRoundTrip from the authorization URL on.
-func continueAtProvider(t *testing.T, b *apptest.Browser, authorize string, who pick, edit func(url.Values)) *trip {
+func continueAtProvider(t *testing.T, b *browser, authorize string, who pick, edit func(url.Values)) *trip {
 	t.Helper()
 	tr := toCallback(t, b, authorize, who, edit)
 	tr.Callback = b.Get(tr.CallbackURL)
@@ -68,7 +67,7 @@ func continueAtProvider(t *testing.T, b *apptest.Browser, authorize string, who 
 
 // toCallback is continueAtProvider stopped before the callback: the browser
 // holds the provider's answer (tr.CallbackURL) but has not delivered it.
-func toCallback(t *testing.T, b *apptest.Browser, authorize string, who pick, edit func(url.Values)) *trip {
+func toCallback(t *testing.T, b *browser, authorize string, who pick, edit func(url.Values)) *trip {
 	t.Helper()
 	tr := &trip{AuthorizeURL: authorize}
 	if edit != nil {
@@ -82,7 +81,7 @@ func toCallback(t *testing.T, b *apptest.Browser, authorize string, who pick, ed
 		authorize = u.String()
 	}
 	picker := b.Get(authorize)
-	var answer *apptest.Response
+	var answer *response
 	switch {
 	case picker.StatusCode == http.StatusSeeOther || picker.StatusCode == http.StatusFound:
 		answer = picker // the provider refused the request and redirected back
@@ -110,7 +109,7 @@ func toCallback(t *testing.T, b *apptest.Browser, authorize string, who pick, ed
 // (the CSRF token included) overridden by values, to its action resolved
 // against the page's URL as a browser does: the identity provider's picker
 // may live on another server than the app.
-func submitOn(t *testing.T, b *apptest.Browser, page *apptest.Response, selector string, values url.Values) *apptest.Response {
+func submitOn(t *testing.T, b *browser, page *response, selector string, values url.Values) *response {
 	t.Helper()
 	form := page.Doc(t).Find(selector).First()
 	if form.Length() == 0 {
@@ -135,7 +134,7 @@ func submitOn(t *testing.T, b *apptest.Browser, page *apptest.Response, selector
 }
 
 // subjectOnPicker finds the demo identity with this e-mail on the picker.
-func subjectOnPicker(t *testing.T, picker *apptest.Response, email string) string {
+func subjectOnPicker(t *testing.T, picker *response, email string) string {
 	t.Helper()
 	var subject string
 	picker.Doc(t).Find(`button[name="subject"]`).Each(func(_ int, s *goquery.Selection) {
@@ -151,7 +150,7 @@ func subjectOnPicker(t *testing.T, picker *apptest.Response, email string) strin
 
 // flowCookie returns the app's sign-in cookie that the browser will send to
 // the callback, or nil.
-func flowCookie(t *testing.T, b *apptest.Browser, callback string) *http.Cookie {
+func flowCookie(t *testing.T, b *browser, callback string) *http.Cookie {
 	t.Helper()
 	u, err := url.Parse(callback)
 	if err != nil {
@@ -167,7 +166,7 @@ func flowCookie(t *testing.T, b *apptest.Browser, callback string) *http.Cookie 
 
 // signIn is ssoRoundTrip that must succeed: it returns where the app sends
 // the signed-in person.
-func signIn(t *testing.T, b *apptest.Browser, start string, who pick) string {
+func signIn(t *testing.T, b *browser, start string, who pick) string {
 	t.Helper()
 	tr := ssoRoundTrip(t, b, start, who, nil)
 	if tr.Callback.StatusCode != http.StatusSeeOther {
@@ -178,14 +177,14 @@ func signIn(t *testing.T, b *apptest.Browser, start string, who pick) string {
 
 // problemCode returns the SSO error page's problem code, or "" when the
 // response is not that page.
-func problemCode(t *testing.T, res *apptest.Response) string {
+func problemCode(t *testing.T, res *response) string {
 	t.Helper()
 	return res.Doc(t).Find(`[data-testid="sso-problem"]`).AttrOr("data-problem", "")
 }
 
 // wantProblem checks that res is the SSO error page for problem code, with
 // status.
-func wantProblem(t *testing.T, res *apptest.Response, status int, code string) *goquery.Document {
+func wantProblem(t *testing.T, res *response, status int, code string) *goquery.Document {
 	t.Helper()
 	doc := res.Doc(t)
 	if res.StatusCode != status {
@@ -201,7 +200,7 @@ func wantProblem(t *testing.T, res *apptest.Response, status int, code string) *
 }
 
 // signedInAs returns the e-mail of the person signed in in b, or "".
-func signedInAs(t *testing.T, b *apptest.Browser) string {
+func signedInAs(t *testing.T, b *browser) string {
 	t.Helper()
 	res := b.Get("/profile")
 	if res.StatusCode != http.StatusOK {
@@ -319,23 +318,12 @@ func (x *externalIdP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(body)
 }
 
-// env is the app configuration that makes the external provider the app's
-// "openid-connect" provider.
-func (x *externalIdP) env() map[string]string {
-	return map[string]string{
-		"SSO_OIDC_ISSUER":        x.issuer,
-		"SSO_OIDC_CLIENT_ID":     extClientID,
-		"SSO_OIDC_CLIENT_SECRET": extSecret,
-		"SSO_OIDC_NAME":          "Acme SSO",
-	}
-}
-
-// appWithExternalIdP starts the app with the external provider as its
+// appWithExternalIdP starts a fake app with the external provider as its
 // single sign-on, and points the provider back at the app.
-func appWithExternalIdP(t *testing.T, people ...devidp.Identity) (*apptest.Server, *externalIdP) {
+func appWithExternalIdP(t *testing.T, people ...devidp.Identity) (*fakeApp, *externalIdP) {
 	t.Helper()
 	x := newExternalIdP(t)
-	srv := apptest.New(t, apptest.Options{NoSeed: true, Env: x.env()})
+	srv := newFakeApp(t, fakeOptions{NoSeed: true, IdP: x})
 	x.use(t, srv.URL, people...)
 	return srv, x
 }

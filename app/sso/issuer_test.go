@@ -7,8 +7,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/company-expenses/company-expenses/app/apptest"
-	"github.com/company-expenses/company-expenses/app/database/dbtest"
 	"github.com/company-expenses/company-expenses/app/devidp"
 )
 
@@ -26,7 +24,7 @@ func issuerOf(t *testing.T, db *gorm.DB, subject string) string {
 
 // wantIssuerChanged checks that res is the refusal of a sign-in from another
 // issuer, that nobody is signed in, and that the log names both issuers.
-func wantIssuerChanged(t *testing.T, res *apptest.Response, b *apptest.Browser, logs *logBuffer, stored, current string) {
+func wantIssuerChanged(t *testing.T, res *response, b *browser, logs *logBuffer, stored, current string) {
 	t.Helper()
 	doc := wantProblem(t, res, http.StatusConflict, "issuer_changed")
 	msg := doc.Find(`[data-testid="sso-problem-message"]`).Text()
@@ -51,7 +49,7 @@ func wantIssuerChanged(t *testing.T, res *apptest.Response, b *apptest.Browser, 
 
 func TestSSOIdentitiesRecordTheIssuerOfTheirIDToken(t *testing.T) {
 	t.Parallel()
-	srv := apptest.New(t, apptest.Options{})
+	srv := newFakeApp(t, fakeOptions{})
 	devIssuer := srv.URL + "/dev-idp"
 
 	// The seeded demo identities were linked at the development provider.
@@ -75,8 +73,8 @@ func TestSSOIdentitiesRecordTheIssuerOfTheirIDToken(t *testing.T) {
 
 	// So does connecting a provider from the profile.
 	b := srv.Browser(t)
-	b.Login("employee@example.com", apptest.DemoPassword)
-	start := b.SubmitOn(b.Get("/profile"), `form[data-testid="sso-connect"]`, map[string][]string{"password": {apptest.DemoPassword}})
+	b.Login("employee@example.com", demoPassword)
+	start := b.SubmitOn(b.Get("/profile"), `form[data-testid="sso-connect"]`, map[string][]string{"password": {demoPassword}})
 	tr := continueAtProvider(t, b, start.Location(), pick{Email: "employee@example.com"}, nil)
 	if tr.Callback.StatusCode != http.StatusSeeOther {
 		t.Fatalf("connect: status %d\n%s", tr.Callback.StatusCode, tr.Callback.Body)
@@ -130,8 +128,8 @@ func TestSSOSignInFromAnotherIssuerWithAKnownSubjectIsRefused(t *testing.T) {
 // must not get into the demo account.
 func TestSSOSeededDevIdentityIsNotSignedInByARealIssuerWithItsSubject(t *testing.T) {
 	t.Parallel()
-	db := dbtest.EmptySQLite(t)
-	dev, _ := startApp(t, db, apptest.Options{})
+	db := openSQLite(t)
+	dev, _ := startApp(t, db, fakeOptions{})
 	liam := devidp.SubjectForEmail("liam.chen@example.com")
 
 	company, x, logs := appWithIdP(t, db, devidp.Identity{Subject: liam, Name: "Mallory", Email: "mallory@acme.test"})
@@ -148,13 +146,13 @@ func TestSSOSeededDevIdentityIsNotSignedInByARealIssuerWithItsSubject(t *testing
 func TestSSOIdentityWithoutAnIssuerTakesTheIssuerOfItsNextSignIn(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, db *gorm.DB) {
-		old, _ := startApp(t, db, apptest.Options{})
+		old, _ := startApp(t, db, fakeOptions{})
 		// The schema as it was: no issuer column. The next start adds it,
 		// empty for the rows there are.
 		if err := db.Exec("ALTER TABLE identities DROP COLUMN issuer").Error; err != nil {
 			t.Fatal(err)
 		}
-		srv, _ := startApp(t, db, apptest.Options{})
+		srv, _ := startApp(t, db, fakeOptions{})
 		liam := devidp.SubjectForEmail("liam.chen@example.com")
 		if got := issuerOf(t, db, liam); got != "" {
 			t.Fatalf("issuer after the migration %q, want empty", got)

@@ -7,14 +7,14 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
-	"github.com/company-expenses/company-expenses/app/paths"
-	ssoviews "github.com/company-expenses/company-expenses/views/sso"
+	"github.com/company-expenses/company-expenses/app/sso/ssopages"
 )
 
 // Problem is a sign-in that cannot go ahead, with what to tell the person.
-// The callback shows it on the SSO error page, inside the app's layout, and
+// The callback shows it on the SSO error page (Config.Pages), and
 // logs it with its cause. A hook may return a *Problem to refuse a sign-in
 // in its own words. Nothing is stored when a sign-in ends in a Problem.
 type Problem struct {
@@ -166,27 +166,33 @@ func (s *Service) fail(c echo.Context, p *provider, f *flow, pr *Problem) error 
 		s.log.WarnContext(ctx, "single sign-on refused", attrs...)
 	}
 
-	d := ssoviews.Problem{Code: pr.Code, Title: pr.Title, Message: pr.Message}
+	d := ssopages.Problem{Code: pr.Code, Title: pr.Title, Message: pr.Message}
 	next := ""
 	if f != nil {
 		next = f.Next
 	}
 	if pr.Retry && p != nil {
 		if f != nil && f.LinkUserID != 0 {
-			d.TryAgainURL = paths.Profile // connecting needs the password again
+			d.TryAgainURL = s.urls.Profile // connecting needs the password again
 		} else {
 			d.TryAgainURL = LoginURL(p.name, next)
 		}
 	}
-	page := s.app.PageModel(c, pr.Title)
-	if page.Viewer != nil {
-		d.BackURL, d.BackLabel = paths.Profile, "Go to your profile"
+	if _, signedIn := s.app.CurrentUserID(c); signedIn {
+		d.SignedIn = true
+		d.BackURL, d.BackLabel = s.urls.Profile, "Go to your profile"
 	} else {
-		d.BackURL, d.BackLabel = paths.LoginNext(next), "Back to sign in"
+		d.BackURL, d.BackLabel = s.signInURL(next), "Back to sign in"
 	}
 
+	var page templ.Component
+	if s.pages != nil {
+		page = s.pages.Problem(c, d)
+	} else {
+		page = ssopages.ProblemPage(d)
+	}
 	var buf bytes.Buffer
-	if err := ssoviews.ProblemPage(page, d).Render(ctx, &buf); err != nil {
+	if err := page.Render(ctx, &buf); err != nil {
 		return fmt.Errorf("render SSO problem page: %w", errors.Join(err, pr))
 	}
 	h := c.Response().Header()

@@ -15,8 +15,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/markbates/goth"
-
-	"github.com/company-expenses/company-expenses/models"
 )
 
 // Limits of what is stored from a provider, matching the columns.
@@ -145,7 +143,7 @@ func githubPrimaryEmail(ctx context.Context, client *http.Client, endpoint, acce
 // cleanEmail lower-cases a plain address, or returns "" for anything that is
 // not one ("Ann <ann@example.com>", a bare user name, an overlong string).
 func cleanEmail(s string) string {
-	s = models.NormalizeEmail(s)
+	s = strings.ToLower(strings.TrimSpace(s))
 	if s == "" || len(s) > maxEmailBytes {
 		return ""
 	}

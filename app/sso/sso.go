@@ -10,10 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
-	"github.com/company-expenses/company-expenses/layouts"
+	"github.com/company-expenses/company-expenses/app/sso/ssopages"
 )
 
 // Route patterns registered by Start. The provider's route name fills
@@ -34,19 +35,71 @@ type Router interface {
 	GET(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
 }
 
-// App is what the package needs from the application around it. app/web's
-// Application implements it.
+// App is what the module needs from the application around it: its
+// sessions, its one-time messages and its accounts. It is the module's only
+// way to reach the app (app/web's Application implements it), so the module
+// never imports the app's packages and can be upgraded as a whole.
 type App interface {
 	// SignIn starts the app's own session for userID. method is
-	// "sso:<provider>".
+	// "sso:<provider>". SignInProfile tells what the provider said.
 	SignIn(c echo.Context, userID uint, method string) error
 	// CurrentUserID returns the signed-in person, if any.
 	CurrentUserID(c echo.Context) (uint, bool)
-	// PageModel returns the view model of a page with this title, so the
-	// SSO pages render inside the app's layouts.
-	PageModel(c echo.Context, title string) layouts.Page
 	// Notify shows a one-time message on the next page.
-	Notify(c echo.Context, kind layouts.FlashKind, message string)
+	Notify(c echo.Context, kind NoticeKind, message string)
+	// AccountByEmail finds the account whose login e-mail is email (already
+	// lower-cased). ok is false when there is none. The module asks it at a
+	// first sign-in, to refuse linking an existing account silently.
+	AccountByEmail(ctx context.Context, tx *gorm.DB, email string) (a Account, ok bool, err error)
+	// Account returns the account with this id.
+	Account(ctx context.Context, tx *gorm.DB, userID uint) (Account, error)
+}
+
+// Account is what the module needs to know of one of the app's accounts.
+type Account struct {
+	ID uint
+	// Active is false for a deactivated account: it cannot sign in.
+	Active bool
+	// HasPassword is true when the account can sign in with a password;
+	// then it may disconnect its last provider, and be told to sign in
+	// with the password when a first SSO sign-in meets its e-mail.
+	HasPassword bool
+}
+
+// NoticeKind styles a message given to App.Notify.
+type NoticeKind string
+
+// Notice kinds.
+const (
+	NoticeSuccess NoticeKind = "success"
+	NoticeInfo    NoticeKind = "info"
+)
+
+// URLs are the app's pages the module links to and redirects to. Empty
+// fields take the defaults in brackets.
+type URLs struct {
+	// SignIn is the app's sign-in page ["/login"]; the module adds
+	// ?next=<path> to come back to a deep link.
+	SignIn string
+	// Profile is where a person connects and disconnects providers
+	// ["/profile"]; connecting returns there.
+	Profile string
+	// Home is where a sign-in lands without a deep link, and instead of a
+	// return path that is not local ["/"].
+	Home string
+}
+
+func (u URLs) withDefaults() URLs {
+	return URLs{SignIn: cmp.Or(u.SignIn, "/login"), Profile: cmp.Or(u.Profile, "/profile"), Home: cmp.Or(u.Home, "/")}
+}
+
+// Pages renders the module's pages. Set Config.Pages to show them inside the
+// app's layout; without it they are plain standalone pages (ssopages).
+type Pages interface {
+	// Problem is the page of a sign-in that did not go ahead. Render d
+	// with ssopages.ProblemSection inside the app's layout, or render
+	// something of your own that keeps its data-problem code.
+	Problem(c echo.Context, d ssopages.Problem) templ.Component
 }
 
 // Config configures Start.
@@ -77,6 +130,11 @@ type Config struct {
 	DB     *gorm.DB
 	Logger *slog.Logger
 	App    App
+	// URLs are the app's sign-in, profile and home pages.
+	URLs URLs
+	// Pages renders the module's pages in the app's look; nil renders
+	// ssopages' standalone pages.
+	Pages Pages
 
 	// OnFirstLogin creates the account of someone who signs in for the first
 	// time (seed step 6). It is required.
@@ -104,6 +162,8 @@ type Service struct {
 	db           *gorm.DB
 	log          *slog.Logger
 	app          App
+	urls         URLs
+	pages        Pages
 	onFirstLogin FirstLoginFunc
 	onReturning  RefreshFunc
 	allowed      []string
@@ -149,6 +209,8 @@ func Start(ctx context.Context, r Router, cfg Config) (*Service, error) {
 		db:           cfg.DB,
 		log:          log.With("component", "sso"),
 		app:          cfg.App,
+		urls:         cfg.URLs.withDefaults(),
+		pages:        cfg.Pages,
 		onFirstLogin: cfg.OnFirstLogin,
 		onReturning:  cfg.OnReturningLogin,
 		providers:    map[string]*provider{},
@@ -296,4 +358,35 @@ func defaultDisplayName(name string) string {
 		return "Microsoft"
 	}
 	return name
+}
+
+// signInURL is the app's sign-in page that returns to next afterwards.
+func (s *Service) signInURL(next string) string {
+	if next == "" || next == s.urls.Home {
+		return s.urls.SignIn
+	}
+	return s.urls.SignIn + "?next=" + url.QueryEscape(next)
+}
+
+// safeNext returns next when it is a path on this site, and the home page
+// otherwise. It refuses absolute URLs, scheme-relative "//host" and
+// "/\host" forms (browsers treat a backslash as a slash), and anything with
+// control characters, so a return target can never send someone off-site.
+func (s *Service) safeNext(next string) string {
+	if next == "" || len(next) > 2000 || next[0] != '/' {
+		return s.urls.Home
+	}
+	if len(next) > 1 && (next[1] == '/' || next[1] == '\\') {
+		return s.urls.Home
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return s.urls.Home
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return s.urls.Home
+	}
+	return next
 }

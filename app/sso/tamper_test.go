@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/company-expenses/company-expenses/app/apptest"
 	"github.com/company-expenses/company-expenses/app/devidp"
 )
 
@@ -17,7 +16,7 @@ func itoa(n uint) string { return strconv.FormatUint(uint64(n), 10) }
 
 // wantNothingCreated checks that a refused sign-in left no account, no
 // identity and no session behind.
-func wantNothingCreated(t *testing.T, srv *apptest.Server, b *apptest.Browser) {
+func wantNothingCreated(t *testing.T, srv *fakeApp, b *browser) {
 	t.Helper()
 	if n := count(t, srv.DB, "SELECT count(*) FROM users") + count(t, srv.DB, "SELECT count(*) FROM identities"); n != 0 {
 		t.Errorf("%d rows created by a refused sign-in", n)
@@ -101,7 +100,7 @@ func TestSSORefusesATokenWithAnotherNonceAndACodeWithoutItsVerifier(t *testing.T
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := apptest.New(t, apptest.Options{NoSeed: true})
+			srv := newFakeApp(t, fakeOptions{NoSeed: true})
 			b := srv.Browser(t)
 			other := make([]byte, 32)
 			_, _ = rand.Read(other)
@@ -115,7 +114,7 @@ func TestSSORefusesATokenWithAnotherNonceAndACodeWithoutItsVerifier(t *testing.T
 
 func TestSSORefusesAReplayedState(t *testing.T) {
 	t.Parallel()
-	srv := apptest.New(t, apptest.Options{NoSeed: true})
+	srv := newFakeApp(t, fakeOptions{NoSeed: true})
 	b := srv.Browser(t)
 	tr := ssoRoundTrip(t, b, "/auth/openid-connect", pick{Email: "jordan.rivera@example.com"}, nil)
 	if tr.Callback.StatusCode != http.StatusSeeOther {
@@ -143,7 +142,7 @@ func TestSSORefusesAReplayedState(t *testing.T) {
 
 func TestSSORefusesAForgedState(t *testing.T) {
 	t.Parallel()
-	srv := apptest.New(t, apptest.Options{NoSeed: true})
+	srv := newFakeApp(t, fakeOptions{NoSeed: true})
 	b := srv.Browser(t)
 	// A real sign-in is in progress in this browser; the attacker's
 	// callback carries a state of their own.
@@ -188,7 +187,7 @@ func TestSSOMissingOrWrongCodeAnswers400SignInExpired(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := apptest.New(t, apptest.Options{NoSeed: true})
+			srv := newFakeApp(t, fakeOptions{NoSeed: true})
 			b := srv.Browser(t)
 			start := b.Get("/auth/openid-connect")
 			picker := b.Get(start.Location())

@@ -2,14 +2,20 @@ package web
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"strings"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
 
 	"github.com/company-expenses/company-expenses/app/middleware"
 	"github.com/company-expenses/company-expenses/app/sso"
+	"github.com/company-expenses/company-expenses/app/sso/ssopages"
 	"github.com/company-expenses/company-expenses/layouts"
+	"github.com/company-expenses/company-expenses/models"
 )
 
 // This file is the web side of single sign-on: what the SSO package needs
@@ -35,15 +41,59 @@ func (a *Application) CurrentUserID(c echo.Context) (uint, bool) {
 	return 0, false
 }
 
-// PageModel is the view model of a page, for pages rendered outside this
-// package (the SSO error page).
-func (a *Application) PageModel(c echo.Context, title string) layouts.Page {
-	return a.page(c, title)
+// Notify shows a one-time message on the next page.
+func (a *Application) Notify(c echo.Context, kind sso.NoticeKind, message string) {
+	a.flash(c, layouts.FlashKind(kind), message)
 }
 
-// Notify shows a one-time message on the next page.
-func (a *Application) Notify(c echo.Context, kind layouts.FlashKind, message string) {
-	a.flash(c, kind, message)
+// AccountByEmail finds the account with this login e-mail, for the SSO
+// module's rule that a first sign-in never takes over an existing account.
+func (a *Application) AccountByEmail(ctx context.Context, tx *gorm.DB, email string) (sso.Account, bool, error) {
+	var u models.User
+	err := tx.WithContext(ctx).Where("email = ?", models.NormalizeEmail(email)).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return sso.Account{}, false, nil
+	}
+	if err != nil {
+		return sso.Account{}, false, err
+	}
+	return ssoAccount(u), true, nil
+}
+
+// Account returns the account with this id to the SSO module.
+func (a *Application) Account(ctx context.Context, tx *gorm.DB, userID uint) (sso.Account, error) {
+	var u models.User
+	if err := tx.WithContext(ctx).Take(&u, userID).Error; err != nil {
+		return sso.Account{}, err
+	}
+	return ssoAccount(u), nil
+}
+
+func ssoAccount(u models.User) sso.Account {
+	return sso.Account{ID: u.ID, Active: u.Active, HasPassword: u.HasPassword()}
+}
+
+// SSOPages renders the SSO module's pages inside this app's layouts
+// (sso.Config.Pages): a signed-out visitor sees the problem in the sign-in
+// layout, someone signed in (connecting a provider from the profile) inside
+// the master layout with the navigation widget.
+func (a *Application) SSOPages() sso.Pages { return ssoPages{a} }
+
+type ssoPages struct{ a *Application }
+
+func (p ssoPages) Problem(c echo.Context, d ssopages.Problem) templ.Component {
+	page := p.a.page(c, d.Title)
+	if page.Viewer != nil {
+		return withChildren(layouts.Master(page), ssopages.ProblemSection("error-page", d))
+	}
+	return withChildren(layouts.SignIn(page), ssopages.ProblemSection("signin-card", d))
+}
+
+// withChildren renders layout around body, as { children... } in templ.
+func withChildren(layout, body templ.Component) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		return layout.Render(templ.WithChildren(ctx, body), w)
+	})
 }
 
 // MountDevIdP serves the development identity provider's handler on every
