@@ -20,6 +20,8 @@ import (
 	"github.com/company-expenses/company-expenses/app/database"
 	"github.com/company-expenses/company-expenses/app/devidp"
 	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/expenses/expensesmodule"
+	"github.com/company-expenses/company-expenses/app/module"
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/app/provisioning"
 	"github.com/company-expenses/company-expenses/app/seed"
@@ -65,6 +67,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 			return nil, fmt.Errorf("seed demo data: %w", err)
 		}
 	}
+	mods := modules(db, log)
 	ps := people.NewService(db)
 	if err := bootstrapAdmin(ctx, cfg, ps, log); err != nil {
 		return nil, fmt.Errorf("bootstrap administrator: %w", err)
@@ -90,7 +93,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		Throttle:     a.thr,
 		Hasher:       a.Hasher,
 		People:       ps,
-		Expenses:     expenses.NewService(db),
+		Modules:      mods,
 		DemoPassword: seed.DemoPassword,
 	})
 
@@ -128,6 +131,16 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 	}
 	a.Web.UseSSO(ssoService)
 	return a, nil
+}
+
+// modules are the domains plugged into the template through the seam in
+// app/module. This is the one place that wires them: delete a module's line
+// (and its folders) and the template runs without it. The expenses demo is
+// the one line below; go run ./app/cmd/newproject -without-demo removes it.
+func modules(db *gorm.DB, log *slog.Logger) []module.Module {
+	return []module.Module{
+		expensesmodule.New(db, log),
+	}
 }
 
 // configuredSSOProviders are the identity providers set in the environment

@@ -12,18 +12,22 @@ import (
 )
 
 // menu builds the navigation widget's main menu for the signed-in person.
-// This is the one place to add, remove or reorder a menu entry; each entry
-// appears only for the people the server would let through.
+// This is the one place of the template's menu entries; a module adds its
+// own in its Pages.Menu (the expenses demo: app/expenses/pages/expense_routes.go),
+// shown after Dashboard. Each entry appears only for the people the server
+// would let through.
 func (a *Application) menu(c echo.Context, v *models.Employee, current string) []layouts.MenuItem {
 	items := []layouts.MenuItem{
 		{Label: "Dashboard", URL: paths.Home},
 	}
-	items = append(items, a.expenseMenu(c, v)...)
+	// Each module's entries, from its one Menu function (app/module).
+	for _, p := range a.modules {
+		if p.Menu != nil {
+			items = append(items, p.Menu(c, v)...)
+		}
+	}
 	if policy.Can(v, policy.ManageUsers, nil) {
 		items = append(items, layouts.MenuItem{Label: "People", URL: paths.AdminUsers})
-	}
-	if policy.Can(v, policy.ManageCategories, nil) {
-		items = append(items, layouts.MenuItem{Label: "Categories", URL: paths.AdminCategories})
 	}
 	if policy.Can(v, policy.ManageSettings, nil) {
 		items = append(items, layouts.MenuItem{Label: "Settings", URL: paths.AdminSettings})

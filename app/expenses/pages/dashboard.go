@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"cmp"
@@ -25,8 +25,8 @@ const (
 
 // home is the dashboard. Every figure is an aggregate query of the
 // expenses service, so the page costs the same at 100 or 100,000 expenses.
-func (a *Application) home(c echo.Context) error {
-	v, ctx := viewer(c), c.Request().Context()
+func (a *Handlers) home(c echo.Context) error {
+	v, ctx := a.viewer(c), c.Request().Context()
 	d := homeviews.Dashboard{
 		CanCreate: policy.Can(v, policy.CreateExpense, nil),
 		DraftsURL: statusListURL(models.StatusDraft),
