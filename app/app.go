@@ -19,7 +19,6 @@ import (
 	"github.com/company-expenses/company-expenses/app/config"
 	"github.com/company-expenses/company-expenses/app/database"
 	"github.com/company-expenses/company-expenses/app/devidp"
-	"github.com/company-expenses/company-expenses/app/expenses"
 	"github.com/company-expenses/company-expenses/app/expenses/expensesmodule"
 	"github.com/company-expenses/company-expenses/app/module"
 	"github.com/company-expenses/company-expenses/app/people"
@@ -56,7 +55,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 
 // NewWithDB is New on a database the caller opened (tests use it).
 func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger) (*App, error) {
-	if err := database.Migrate(ctx, db, expenses.MigrationSteps()...); err != nil {
+	mods := modules(db, log)
+	if err := database.Migrate(ctx, db, module.MigrationsOf(mods)...); err != nil {
 		return nil, err
 	}
 	// In development the app serves its own identity provider and makes it
@@ -67,8 +67,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 			return nil, fmt.Errorf("seed demo data: %w", err)
 		}
 	}
-	mods := modules(db, log)
-	ps := people.NewService(db)
+	ps := people.NewService(db, module.RolesOf(mods))
 	if err := bootstrapAdmin(ctx, cfg, ps, log); err != nil {
 		return nil, fmt.Errorf("bootstrap administrator: %w", err)
 	}

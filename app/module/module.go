@@ -20,6 +20,8 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"github.com/company-expenses/company-expenses/app/database"
+	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/layouts"
 	"github.com/company-expenses/company-expenses/models"
 )
@@ -28,6 +30,15 @@ import (
 type Module struct {
 	// Name names the module in logs and errors ("expenses").
 	Name string
+
+	// Roles are the roles the module adds to the template's (employee and
+	// admin), with their labels; screens list them before admin.
+	Roles []models.RoleDef
+
+	// Migrations run after the template's tables are created, under the
+	// migration lock, at every start (database.Step). A module's first
+	// step usually creates its tables (AutoMigrate of its models).
+	Migrations []database.Step
 
 	// Pages builds the module's HTTP side once the template's web
 	// application exists, handing it the Host it renders through. Nil
@@ -76,4 +87,24 @@ type Host interface {
 	Forbidden(c echo.Context, reason string) error
 	// Viewer is the signed-in person (nil on public pages).
 	Viewer(c echo.Context) *models.Employee
+	// People is the template's people service (with every module's roles).
+	People() *people.Service
+}
+
+// RolesOf returns the template's roles with every module's added.
+func RolesOf(mods []Module) models.Roles {
+	rs := models.BaseRoles()
+	for _, m := range mods {
+		rs = rs.With(m.Roles...)
+	}
+	return rs
+}
+
+// MigrationsOf returns every module's migration steps, module by module.
+func MigrationsOf(mods []Module) []database.Step {
+	var steps []database.Step
+	for _, m := range mods {
+		steps = append(steps, m.Migrations...)
+	}
+	return steps
 }

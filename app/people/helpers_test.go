@@ -48,7 +48,7 @@ func newCompany(t *testing.T) *company {
 	if err := db.Create(&dept).Error; err != nil {
 		t.Fatal(err)
 	}
-	c := &company{db: db, svc: people.NewService(db), dept: dept.ID}
+	c := &company{db: db, svc: people.NewService(db, testRoles), dept: dept.ID}
 	c.admin = c.add(t, "admin@example.com", "Adam Brooks", true, nil, models.RoleEmployee, models.RoleAdmin)
 	c.manager = c.add(t, "manager@example.com", "Marcus Reed", true, nil, models.RoleEmployee, models.RoleManager)
 	c.employee = c.add(t, "employee@example.com", "Emily Carter", true, &c.manager.UserID, models.RoleEmployee)
@@ -136,3 +136,7 @@ func fieldErrors(t *testing.T, err error) people.FieldErrors {
 	}
 	return ve.Fields
 }
+
+// testRoles are the template's roles and the manager role people's manager
+// rules are about.
+var testRoles = models.BaseRoles().With(models.ExpenseRoles()...)

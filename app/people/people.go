@@ -47,14 +47,19 @@ func (e *ValidationError) Error() string {
 
 // Service reads and changes people.
 type Service struct {
-	db  *gorm.DB
-	now func() time.Time
+	db    *gorm.DB
+	roles models.Roles
+	now   func() time.Time
 }
 
-// NewService returns a Service on db.
-func NewService(db *gorm.DB) *Service {
-	return &Service{db: db, now: func() time.Time { return time.Now().UTC() }}
+// NewService returns a Service on db that accepts the roles of the registry
+// roles (the template's and the modules', collected in app/app.go).
+func NewService(db *gorm.DB, roles models.Roles) *Service {
+	return &Service{db: db, roles: roles, now: func() time.Time { return time.Now().UTC() }}
 }
+
+// Roles is the registry of roles the service accepts.
+func (s *Service) Roles() models.Roles { return s.roles }
 
 // Get returns the employee with the given user id, with user, roles,
 // department and manager loaded.
@@ -227,7 +232,7 @@ func (s *Service) validate(ctx context.Context, f Form, self uint, creating bool
 	}
 	for _, r := range f.Roles {
 		role := models.Role(r)
-		if !role.Valid() {
+		if !s.roles.Valid(role) {
 			errs["roles"] = "Choose roles from the list."
 			break
 		}

@@ -44,7 +44,7 @@ func newWorld() world {
 			// The inactive owner: deactivation beats ownership.
 			"inactive owner": person(ownerID, ptr(managerID), false, models.RoleEmployee),
 			// An inactive person holding every role, and the owner's manager.
-			"inactive everything": person(managerID, nil, false, models.AllRoles()...),
+			"inactive everything": person(managerID, nil, false, models.BaseRoles().With(models.ExpenseRoles()...).All()...),
 		},
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/database/dbtest"
+	"github.com/company-expenses/company-expenses/app/expenses"
 	"github.com/company-expenses/company-expenses/app/seed"
 	"github.com/company-expenses/company-expenses/models"
 )
@@ -27,7 +28,7 @@ func count(t *testing.T, db *gorm.DB, query string, args ...any) int64 {
 // seeded returns a database holding the demo company, by e-mail.
 func seeded(t *testing.T) (*gorm.DB, map[string]models.Employee) {
 	t.Helper()
-	db := dbtest.SQLite(t)
+	db := dbtest.SQLite(t, expenses.MigrationSteps()...)
 	if _, err := seed.Company(context.Background(), db); err != nil {
 		t.Fatalf("seed.Company: %v", err)
 	}
@@ -44,7 +45,7 @@ func seeded(t *testing.T) (*gorm.DB, map[string]models.Employee) {
 
 func TestCompanySeedsThirteenPeopleInThreeDepartments(t *testing.T) {
 	t.Parallel()
-	db := dbtest.SQLite(t)
+	db := dbtest.SQLite(t, expenses.MigrationSteps()...)
 	created, err := seed.Company(context.Background(), db)
 	if err != nil {
 		t.Fatalf("seed.Company: %v", err)
@@ -78,7 +79,7 @@ func TestCompanySeedsTheFourDemoAccountsWithTheirRoles(t *testing.T) {
 			t.Errorf("no demo account %s", email)
 			continue
 		}
-		if got := e.User.RoleList(); !reflect.DeepEqual(got, roles) {
+		if got := models.BaseRoles().With(models.ExpenseRoles()...).Of(&e.User); !reflect.DeepEqual(got, roles) {
 			t.Errorf("%s has roles %v, want %v", email, got, roles)
 		}
 		if !e.User.Active {
@@ -134,7 +135,7 @@ func TestCompanyDoesNothingOnASecondRun(t *testing.T) {
 // seeded: demo people must never appear in a real company.
 func TestCompanyLeavesADatabaseWithUsersAlone(t *testing.T) {
 	t.Parallel()
-	db := dbtest.SQLite(t)
+	db := dbtest.SQLite(t, expenses.MigrationSteps()...)
 	if err := models.CreateEmployee(db, models.NewLocalEmployee("real.admin@corp.example", "Real Admin", models.RoleAdmin)); err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +152,7 @@ func TestCompanyLeavesADatabaseWithUsersAlone(t *testing.T) {
 // one wins and the other backs off without an error.
 func TestCompanyFromTwoInstancesAtOnceSeedsOnce(t *testing.T) {
 	t.Parallel()
-	db := dbtest.SQLite(t)
+	db := dbtest.SQLite(t, expenses.MigrationSteps()...)
 	var (
 		wg      sync.WaitGroup
 		created [2][]models.Employee
@@ -196,7 +197,7 @@ func TestPeopleTableIsConsistent(t *testing.T) {
 			t.Errorf("%s has no roles", p.Email)
 		}
 		for _, r := range p.Roles {
-			if !r.Valid() {
+			if !models.BaseRoles().With(models.ExpenseRoles()...).Valid(r) {
 				t.Errorf("%s has unknown role %q", p.Email, r)
 			}
 		}

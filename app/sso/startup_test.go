@@ -47,7 +47,7 @@ func TestSSORoutesAnswer404WithoutTheStartupCallAndWorkAfterIt(t *testing.T) {
 		Config: cfg, DB: db, Log: slog.New(slog.DiscardHandler),
 		Sessions: sessions,
 		Throttle: auth.NewThrottle(db, time.Minute, auth.Limits{PerAccountAndIP: 5, PerAccount: 50, PerIP: 200}),
-		People:   people.NewService(db),
+		People:   people.NewService(db, models.BaseRoles()),
 	})
 	// Someone signed in, as in the seed, where the app's users meet the 404.
 	emp := models.NewLocalEmployee("ann@example.com", "Ann Example")

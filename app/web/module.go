@@ -8,6 +8,7 @@ import (
 	echomw "github.com/labstack/echo/v4/middleware"
 
 	"github.com/company-expenses/company-expenses/app/module"
+	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/app/policy"
 	"github.com/company-expenses/company-expenses/layouts"
 	"github.com/company-expenses/company-expenses/models"
@@ -68,6 +69,9 @@ func (a *Application) Forbidden(c echo.Context, reason string) error { return a.
 
 // Viewer is the signed-in person (module.Host).
 func (a *Application) Viewer(c echo.Context) *models.Employee { return viewer(c) }
+
+// People is the people service (module.Host).
+func (a *Application) People() *people.Service { return a.people }
 
 // require lets through only the people the policy allows to perform
 // action, and tells everyone else why not.

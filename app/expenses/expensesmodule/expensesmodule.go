@@ -13,17 +13,18 @@ import (
 	"github.com/company-expenses/company-expenses/app/expenses"
 	"github.com/company-expenses/company-expenses/app/expenses/pages"
 	"github.com/company-expenses/company-expenses/app/module"
-	"github.com/company-expenses/company-expenses/app/people"
+	"github.com/company-expenses/company-expenses/models"
 )
 
 // New returns the expenses demo as a module on db.
 func New(db *gorm.DB, log *slog.Logger) module.Module {
 	es := expenses.NewService(db)
-	ps := people.NewService(db)
 	return module.Module{
-		Name: "expenses",
+		Name:       "expenses",
+		Roles:      models.ExpenseRoles(),
+		Migrations: expenses.MigrationSteps(),
 		Pages: func(h module.Host) module.Pages {
-			return pages.New(h, log, es, ps).Pages()
+			return pages.New(h, log, es, h.People()).Pages()
 		},
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/company-expenses/company-expenses/app/database/dbtest"
+	"github.com/company-expenses/company-expenses/app/expenses"
 	"github.com/company-expenses/company-expenses/models"
 )
 
@@ -24,7 +25,7 @@ const PostgresEnv = dbtest.PostgresEnv
 // dbtest.SQLite).
 func SQLite(t testing.TB) *gorm.DB {
 	t.Helper()
-	return dbtest.SQLite(t)
+	return dbtest.SQLite(t, expenses.MigrationSteps()...)
 }
 
 // Postgres opens a migrated, empty schema of its own in the PostgreSQL
@@ -32,7 +33,7 @@ func SQLite(t testing.TB) *gorm.DB {
 // skips the test when the variable is unset (see dbtest.Postgres).
 func Postgres(t testing.TB) *gorm.DB {
 	t.Helper()
-	return dbtest.Postgres(t)
+	return dbtest.Postgres(t, expenses.MigrationSteps()...)
 }
 
 // EachDB runs f as a subtest against SQLite and against PostgreSQL (which
@@ -40,7 +41,7 @@ func Postgres(t testing.TB) *gorm.DB {
 // parallel (see dbtest.EachDB).
 func EachDB(t *testing.T, f func(t *testing.T, db *gorm.DB)) {
 	t.Helper()
-	dbtest.EachDB(t, f)
+	dbtest.EachDB(t, f, expenses.MigrationSteps()...)
 }
 
 // Company is a small organisation with one person for every relationship
