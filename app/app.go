@@ -63,7 +63,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 	// the "openid-connect" provider, unless a real issuer is configured.
 	useDevIdP := cfg.SSO.DevIdP && cfg.SSO.OIDCIssuer == "" && cfg.LoginMode != config.LoginLocal
 	if cfg.Seed {
-		if err := seedDemo(ctx, db, log, useDevIdP, devIdPIssuer(cfg)); err != nil {
+		if err := seedDemo(ctx, db, log, mods, useDevIdP, devIdPIssuer(cfg)); err != nil {
 			return nil, fmt.Errorf("seed demo data: %w", err)
 		}
 	}
@@ -72,7 +72,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		return nil, fmt.Errorf("bootstrap administrator: %w", err)
 	}
 	if cfg.IsProduction() {
-		if err := checkProductionAccess(ctx, db, cfg); err != nil {
+		if err := checkProductionAccess(ctx, db, cfg, mods); err != nil {
 			return nil, err
 		}
 	}
@@ -207,18 +207,24 @@ func startDevIdP(cfg config.Config, log *slog.Logger) (*devidp.Provider, sso.OID
 // demo identities record it, as SSO sign-ins record theirs.
 func devIdPIssuer(cfg config.Config) string { return cfg.BaseURL + "/dev-idp" }
 
-func seedDemo(ctx context.Context, db *gorm.DB, log *slog.Logger, linkDevIdentities bool, devIssuer string) error {
+// seedDemo seeds the demo company into an empty database: the template's
+// people or a module's roster (module.RosterOf), then every module's data.
+func seedDemo(ctx context.Context, db *gorm.DB, log *slog.Logger, mods []module.Module, linkDevIdentities bool, devIssuer string) error {
 	// One transaction for the whole demo company: a crash half-way leaves an
 	// empty database, which the next start seeds again, never a half-seeded
 	// one that would be left alone.
 	var people int
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		emps, err := seed.Company(ctx, tx)
+		emps, err := seed.Company(ctx, tx, module.RosterOf(mods))
 		if err != nil || emps == nil {
 			return err
 		}
-		if err := seed.Expenses(ctx, tx, emps); err != nil {
-			return err
+		for _, m := range mods {
+			if m.Seed != nil && m.Seed.Data != nil {
+				if err := m.Seed.Data(ctx, tx, emps); err != nil {
+					return fmt.Errorf("seed %s: %w", m.Name, err)
+				}
+			}
 		}
 		if linkDevIdentities {
 			if err := seed.LinkDevIdentities(ctx, tx, "openid-connect", devIssuer); err != nil {
@@ -258,7 +264,7 @@ func bootstrapAdmin(ctx context.Context, cfg config.Config, ps *people.Service, 
 // checkProductionAccess refuses a production database that the public demo
 // password opens, and a production instance nobody can ever sign in to as
 // administrator. It reports both problems at once.
-func checkProductionAccess(ctx context.Context, db *gorm.DB, cfg config.Config) error {
+func checkProductionAccess(ctx context.Context, db *gorm.DB, cfg config.Config, mods []module.Module) error {
 	var problems []error
 	// The demo accounts are recognised by e-mail, not by trying the demo
 	// password on their hashes: their addresses are at example.com, which is
@@ -268,7 +274,9 @@ func checkProductionAccess(ctx context.Context, db *gorm.DB, cfg config.Config) 
 	// operator who really wants such an account deactivates it or removes
 	// its password.
 	var emails []string
-	for _, p := range seed.People() {
+	// The template's people and the modules' roster: either may have
+	// seeded this database.
+	for _, p := range append(seed.Template().People, module.RosterOf(mods).People...) {
 		emails = append(emails, p.Email)
 	}
 	var demo []string

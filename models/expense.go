@@ -192,7 +192,7 @@ const (
 
 // ExpenseRoles are the demo's roles with their labels.
 func ExpenseRoles() []RoleDef {
-	return []RoleDef{{Role: RoleManager, Label: "Manager"}, {Role: RoleFinance, Label: "Finance"}}
+	return []RoleDef{{Role: RoleManager, Label: "Manager", Manages: true}, {Role: RoleFinance, Label: "Finance"}}
 }
 
 // EventAction says what an ExpenseEvent records. Status changes could be told

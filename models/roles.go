@@ -7,6 +7,10 @@ import "slices"
 type RoleDef struct {
 	Role  Role
 	Label string
+	// Manages says that only holders of this role may be someone's
+	// manager (the expenses demo's manager role: managers approve their
+	// reports' expenses). Without such a role, any active person may.
+	Manages bool
 }
 
 // Roles is the registry of the roles the app knows, in the order screens
@@ -77,6 +81,17 @@ func (rs Roles) Of(u *User) []Role {
 		}
 	}
 	return out
+}
+
+// ManagerRole is the role a person must hold to be someone's manager, if
+// some role says so (RoleDef.Manages).
+func (rs Roles) ManagerRole() (Role, bool) {
+	for _, d := range rs.defs {
+		if d.Manages {
+			return d.Role, true
+		}
+	}
+	return "", false
 }
 
 // Labels returns the labels of u's known roles, in the order of All.

@@ -17,11 +17,15 @@
 package module
 
 import (
+	"context"
+
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
 
 	"github.com/company-expenses/company-expenses/app/database"
 	"github.com/company-expenses/company-expenses/app/people"
+	"github.com/company-expenses/company-expenses/app/seed"
 	"github.com/company-expenses/company-expenses/layouts"
 	"github.com/company-expenses/company-expenses/models"
 )
@@ -40,10 +44,38 @@ type Module struct {
 	// step usually creates its tables (AutoMigrate of its models).
 	Migrations []database.Step
 
+	// Seed is what the module adds to the development seed; nil adds
+	// nothing.
+	Seed *Seed
+
 	// Pages builds the module's HTTP side once the template's web
 	// application exists, handing it the Host it renders through. Nil
 	// means the module has no pages.
 	Pages func(h Host) Pages
+}
+
+// Seed is a module's part of the development seed, which runs once, into an
+// empty database, in one transaction.
+type Seed struct {
+	// Roster, when set, is seeded instead of the template's few people
+	// (seed.Template): a module with roles of its own seeds its whole
+	// company, the template's demo accounts included. The first module
+	// with a roster wins.
+	Roster *seed.Roster
+	// Data fills the module's tables for the people just seeded, in the
+	// seed's transaction tx.
+	Data func(ctx context.Context, tx *gorm.DB, people []models.Employee) error
+}
+
+// RosterOf is the company to seed: the first module's roster, or the
+// template's.
+func RosterOf(mods []Module) seed.Roster {
+	for _, m := range mods {
+		if m.Seed != nil && m.Seed.Roster != nil {
+			return *m.Seed.Roster
+		}
+	}
+	return seed.Template()
 }
 
 // Pages is a module's HTTP side.

@@ -13,7 +13,7 @@ import (
 
 	"github.com/company-expenses/company-expenses/app/apptest"
 	"github.com/company-expenses/company-expenses/app/paths"
-	"github.com/company-expenses/company-expenses/app/policy"
+	"github.com/company-expenses/company-expenses/app/expenses/policy"
 	"github.com/company-expenses/company-expenses/models"
 )
 

@@ -26,10 +26,10 @@ func (a *Application) menu(c echo.Context, v *models.Employee, current string) [
 			items = append(items, p.Menu(c, v)...)
 		}
 	}
-	if policy.Can(v, policy.ManageUsers, nil) {
+	if policy.Can(v, policy.ManageUsers) {
 		items = append(items, layouts.MenuItem{Label: "People", URL: paths.AdminUsers})
 	}
-	if policy.Can(v, policy.ManageSettings, nil) {
+	if policy.Can(v, policy.ManageSettings) {
 		items = append(items, layouts.MenuItem{Label: "Settings", URL: paths.AdminSettings})
 	}
 	for i := range items {

@@ -78,7 +78,7 @@ func (a *Application) People() *people.Service { return a.people }
 func (a *Application) require(action policy.Action) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if d := policy.Decide(viewer(c), action, nil); !d.Allowed {
+			if d := policy.Decide(viewer(c), action); !d.Allowed {
 				return a.forbidden(c, d.Reason)
 			}
 			return next(c)

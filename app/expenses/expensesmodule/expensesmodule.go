@@ -19,10 +19,12 @@ import (
 // New returns the expenses demo as a module on db.
 func New(db *gorm.DB, log *slog.Logger) module.Module {
 	es := expenses.NewService(db)
+	company := Company()
 	return module.Module{
 		Name:       "expenses",
 		Roles:      models.ExpenseRoles(),
 		Migrations: expenses.MigrationSteps(),
+		Seed:       &module.Seed{Roster: &company, Data: seedExpenses},
 		Pages: func(h module.Host) module.Pages {
 			return pages.New(h, log, es, h.People()).Pages()
 		},

@@ -8,7 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/company-expenses/company-expenses/app/expenses"
-	"github.com/company-expenses/company-expenses/app/policy"
+	"github.com/company-expenses/company-expenses/app/expenses/policy"
 	"github.com/company-expenses/company-expenses/models"
 	expenseviews "github.com/company-expenses/company-expenses/views/expenses"
 )
