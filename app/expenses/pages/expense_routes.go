@@ -9,8 +9,8 @@ import (
 	echomw "github.com/labstack/echo/v4/middleware"
 
 	"github.com/company-expenses/company-expenses/app/expenses"
-	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/app/expenses/policy"
+	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/layouts"
 	"github.com/company-expenses/company-expenses/models"
 )
