@@ -19,7 +19,8 @@ import (
 	"github.com/company-expenses/company-expenses/app/config"
 	"github.com/company-expenses/company-expenses/app/database"
 	"github.com/company-expenses/company-expenses/app/devidp"
-	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/expenses/expensesmodule"
+	"github.com/company-expenses/company-expenses/app/module"
 	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/app/provisioning"
@@ -55,23 +56,24 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 
 // NewWithDB is New on a database the caller opened (tests use it).
 func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger) (*App, error) {
-	if err := database.Migrate(ctx, db, expenses.MigrationSteps()...); err != nil {
+	mods := modules(db, log)
+	if err := database.Migrate(ctx, db, module.MigrationsOf(mods)...); err != nil {
 		return nil, err
 	}
 	// In development the app serves its own identity provider and makes it
 	// the "openid-connect" provider, unless a real issuer is configured.
 	useDevIdP := cfg.SSO.DevIdP && cfg.SSO.OIDCIssuer == "" && cfg.LoginMode != config.LoginLocal
 	if cfg.Seed {
-		if err := seedDemo(ctx, db, log, useDevIdP, devIdPIssuer(cfg)); err != nil {
+		if err := seedDemo(ctx, db, log, mods, useDevIdP, devIdPIssuer(cfg)); err != nil {
 			return nil, fmt.Errorf("seed demo data: %w", err)
 		}
 	}
-	ps := people.NewService(db)
+	ps := people.NewService(db, module.RolesOf(mods))
 	if err := bootstrapAdmin(ctx, cfg, ps, log); err != nil {
 		return nil, fmt.Errorf("bootstrap administrator: %w", err)
 	}
 	if cfg.IsProduction() {
-		if err := checkProductionAccess(ctx, db, cfg); err != nil {
+		if err := checkProductionAccess(ctx, db, cfg, mods); err != nil {
 			return nil, err
 		}
 	}
@@ -91,7 +93,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		Throttle:     a.thr,
 		Hasher:       a.Hasher,
 		People:       ps,
-		Expenses:     expenses.NewService(db),
+		Modules:      mods,
 		DemoPassword: seed.DemoPassword,
 	})
 
@@ -133,6 +135,16 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 	}
 	a.Web.UseSSO(ssoService)
 	return a, nil
+}
+
+// modules are the domains plugged into the template through the seam in
+// app/module. This is the one place that wires them: delete a module's line
+// (and its folders) and the template runs without it. The expenses demo is
+// the one line below; go run ./app/cmd/newproject -without-demo removes it.
+func modules(db *gorm.DB, log *slog.Logger) []module.Module {
+	return []module.Module{
+		expensesmodule.New(db, log),
+	}
 }
 
 // configuredSSOProviders are the identity providers set in the environment
@@ -200,18 +212,24 @@ func startDevIdP(cfg config.Config, log *slog.Logger) (*devidp.Provider, sso.OID
 // demo identities record it, as SSO sign-ins record theirs.
 func devIdPIssuer(cfg config.Config) string { return cfg.BaseURL + "/dev-idp" }
 
-func seedDemo(ctx context.Context, db *gorm.DB, log *slog.Logger, linkDevIdentities bool, devIssuer string) error {
+// seedDemo seeds the demo company into an empty database: the template's
+// people or a module's roster (module.RosterOf), then every module's data.
+func seedDemo(ctx context.Context, db *gorm.DB, log *slog.Logger, mods []module.Module, linkDevIdentities bool, devIssuer string) error {
 	// One transaction for the whole demo company: a crash half-way leaves an
 	// empty database, which the next start seeds again, never a half-seeded
 	// one that would be left alone.
 	var people int
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		emps, err := seed.Company(ctx, tx)
+		emps, err := seed.Company(ctx, tx, module.RosterOf(mods))
 		if err != nil || emps == nil {
 			return err
 		}
-		if err := seed.Expenses(ctx, tx, emps); err != nil {
-			return err
+		for _, m := range mods {
+			if m.Seed != nil && m.Seed.Data != nil {
+				if err := m.Seed.Data(ctx, tx, emps); err != nil {
+					return fmt.Errorf("seed %s: %w", m.Name, err)
+				}
+			}
 		}
 		if linkDevIdentities {
 			if err := seed.LinkDevIdentities(ctx, tx, "openid-connect", devIssuer); err != nil {
@@ -251,7 +269,7 @@ func bootstrapAdmin(ctx context.Context, cfg config.Config, ps *people.Service, 
 // checkProductionAccess refuses a production database that the public demo
 // password opens, and a production instance nobody can ever sign in to as
 // administrator. It reports both problems at once.
-func checkProductionAccess(ctx context.Context, db *gorm.DB, cfg config.Config) error {
+func checkProductionAccess(ctx context.Context, db *gorm.DB, cfg config.Config, mods []module.Module) error {
 	var problems []error
 	// The demo accounts are recognised by e-mail, not by trying the demo
 	// password on their hashes: their addresses are at example.com, which is
@@ -261,7 +279,9 @@ func checkProductionAccess(ctx context.Context, db *gorm.DB, cfg config.Config) 
 	// operator who really wants such an account deactivates it or removes
 	// its password.
 	var emails []string
-	for _, p := range seed.People() {
+	// The template's people and the modules' roster: either may have
+	// seeded this database.
+	for _, p := range append(seed.Template().People, module.RosterOf(mods).People...) {
 		emails = append(emails, p.Email)
 	}
 	var demo []string

@@ -53,8 +53,8 @@ func TestNewLocalEmployeeIsAnActiveLocalEmployeeWithNormalisedEmail(t *testing.T
 
 func TestNewLocalEmployeeTakesTheRolesGiven(t *testing.T) {
 	t.Parallel()
-	e := models.NewLocalEmployee("m@example.com", "M", models.RoleManager, models.RoleEmployee)
-	if got, want := e.User.RoleList(), []models.Role{models.RoleEmployee, models.RoleManager}; !reflect.DeepEqual(got, want) {
+	e := models.NewLocalEmployee("m@example.com", "M", auditor, models.RoleEmployee)
+	if got, want := e.User.RoleList(), []models.Role{auditor, models.RoleEmployee}; !reflect.DeepEqual(got, want) {
 		t.Errorf("roles = %v, want %v", got, want)
 	}
 }
@@ -107,7 +107,7 @@ func TestEmployeesInsertedWithoutIsLocalUserDefaultToLocal(t *testing.T) {
 func TestCreateEmployeeStoresUserRolesAndEmployeeTogether(t *testing.T) {
 	t.Parallel()
 	db := dbtest.SQLite(t)
-	e := models.NewLocalEmployee("Finance@Example.com", "Fiona Walsh", models.RoleEmployee, models.RoleFinance)
+	e := models.NewLocalEmployee("Finance@Example.com", "Fiona Walsh", models.RoleEmployee, auditor)
 	if err := models.CreateEmployee(db, e); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestCreateEmployeeStoresUserRolesAndEmployeeTogether(t *testing.T) {
 	if got.User.Email != "finance@example.com" || got.FullName != "Fiona Walsh" {
 		t.Errorf("stored %q / %q", got.User.Email, got.FullName)
 	}
-	if roles, want := got.User.RoleList(), []models.Role{models.RoleEmployee, models.RoleFinance}; !reflect.DeepEqual(roles, want) {
+	if roles, want := models.BaseRoles().With(models.RoleDef{Role: auditor}).Of(&got.User), []models.Role{models.RoleEmployee, auditor}; !reflect.DeepEqual(roles, want) {
 		t.Errorf("stored roles = %v, want %v", roles, want)
 	}
 }

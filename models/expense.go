@@ -172,6 +172,29 @@ func ExpenseRollups() []any {
 	return []any{&ExpenseTotal{}, &CompanyExpenseTotal{}}
 }
 
+// ExpenseModels lists the expenses demo's tables, in an order that
+// satisfies foreign keys, rollups included; the demo's first migration
+// step creates them (app/expenses/migrate.go). The template's own tables
+// are in models.All.
+func ExpenseModels() []any {
+	return append([]any{&Category{}, &Expense{}, &ExpenseEvent{}, &Receipt{}}, ExpenseRollups()...)
+}
+
+// The expenses demo's roles. They reach the template through
+// module.Module.Roles (app/expenses/expensesmodule).
+const (
+	// RoleManager approves or rejects the expenses of the people who report
+	// to them.
+	RoleManager Role = "manager"
+	// RoleFinance reimburses approved expenses.
+	RoleFinance Role = "finance"
+)
+
+// ExpenseRoles are the demo's roles with their labels.
+func ExpenseRoles() []RoleDef {
+	return []RoleDef{{Role: RoleManager, Label: "Manager", Manages: true}, {Role: RoleFinance, Label: "Finance"}}
+}
+
 // EventAction says what an ExpenseEvent records. Status changes could be told
 // apart by FromStatus and ToStatus alone, but edits and receipts leave the
 // status as it was, and the history must still say who changed what.

@@ -11,37 +11,15 @@ import (
 // Role names a set of permissions. A person may hold several roles.
 type Role string
 
-// The roles of Company Expenses. Adding a role means adding it here, to
-// AllRoles(), and teaching app/policy what it may do.
+// The template's own roles. Modules add theirs (the expenses demo: manager
+// and finance) through module.Module.Roles; app/app.go collects them into
+// the Roles registry (roles.go) that screens and validation use.
 const (
+	// RoleEmployee is everybody's base role: every person created in the
+	// app (seed, admin screen, first SSO login) holds it.
 	RoleEmployee Role = "employee"
-	RoleManager  Role = "manager"
-	RoleFinance  Role = "finance"
 	RoleAdmin    Role = "admin"
 )
-
-// AllRoles lists every role in the order screens show them.
-func AllRoles() []Role {
-	return []Role{RoleEmployee, RoleManager, RoleFinance, RoleAdmin}
-}
-
-// Label is the role's name as people read it.
-func (r Role) Label() string {
-	switch r {
-	case RoleEmployee:
-		return "Employee"
-	case RoleManager:
-		return "Manager"
-	case RoleFinance:
-		return "Finance"
-	case RoleAdmin:
-		return "Administrator"
-	}
-	return string(r)
-}
-
-// Valid reports whether r is one of AllRoles().
-func (r Role) Valid() bool { return slices.Contains(AllRoles(), r) }
 
 // User is the account that signs in: the Go counterpart of Mendix's
 // System.User. It holds only what authentication needs; the person behind the
@@ -82,22 +60,25 @@ func (u *User) HasRole(r Role) bool {
 	return false
 }
 
-// RoleList returns the user's roles in the order of AllRoles().
+// RoleList returns the user's roles, each once, in the order they were
+// set (Roles.Of orders them as screens show them).
 func (u *User) RoleList() []Role {
 	var out []Role
-	for _, r := range AllRoles() {
-		if u.HasRole(r) {
-			out = append(out, r)
+	for _, ur := range u.Roles {
+		if !slices.Contains(out, ur.Role) {
+			out = append(out, ur.Role)
 		}
 	}
 	return out
 }
 
-// SetRoles replaces the user's roles. Unknown roles are dropped.
+// SetRoles replaces the user's roles, each kept once. Which roles exist is
+// the Roles registry's business: callers that take roles from people
+// (app/people) check them against it first.
 func (u *User) SetRoles(roles []Role) {
 	u.Roles = u.Roles[:0]
-	for _, r := range AllRoles() {
-		if slices.Contains(roles, r) {
+	for _, r := range roles {
+		if r != "" && !u.HasRole(r) {
 			u.Roles = append(u.Roles, UserRole{UserID: u.ID, Role: r})
 		}
 	}

@@ -7,37 +7,61 @@ import (
 	"github.com/company-expenses/company-expenses/models"
 )
 
-func TestRoleValidAcceptsExactlyTheKnownRoles(t *testing.T) {
+// auditor is a role a module might add (the template knows only employee
+// and admin).
+const auditor models.Role = "auditor"
+
+func TestRolesRegistryKnowsTheBaseRolesAndTheRolesModulesAdd(t *testing.T) {
 	t.Parallel()
+	rs := models.BaseRoles().With(models.RoleDef{Role: auditor, Label: "Auditor"})
 	tests := []struct {
 		role  models.Role
 		valid bool
 		label string
 	}{
 		{models.RoleEmployee, true, "Employee"},
-		{models.RoleManager, true, "Manager"},
-		{models.RoleFinance, true, "Finance"},
+		{auditor, true, "Auditor"},
 		{models.RoleAdmin, true, "Administrator"},
 		{"Admin", false, "Admin"},
 		{"superuser", false, "superuser"},
 		{"", false, ""},
 	}
 	for _, tt := range tests {
-		if got := tt.role.Valid(); got != tt.valid {
-			t.Errorf("Role(%q).Valid() = %v, want %v", tt.role, got, tt.valid)
+		if got := rs.Valid(tt.role); got != tt.valid {
+			t.Errorf("Valid(%q) = %v, want %v", tt.role, got, tt.valid)
 		}
-		if got := tt.role.Label(); got != tt.label {
-			t.Errorf("Role(%q).Label() = %q, want %q", tt.role, got, tt.label)
+		if got := rs.Label(tt.role); got != tt.label {
+			t.Errorf("Label(%q) = %q, want %q", tt.role, got, tt.label)
 		}
+	}
+	// A module's roles come before admin, as screens list them.
+	if got, want := rs.All(), []models.Role{models.RoleEmployee, auditor, models.RoleAdmin}; !reflect.DeepEqual(got, want) {
+		t.Errorf("All() = %v, want %v", got, want)
+	}
+	if models.BaseRoles().Valid(auditor) {
+		t.Error("BaseRoles() knows a module's role; With must not change the registry it is called on")
 	}
 }
 
-func TestSetRolesKeepsKnownRolesOnceInDisplayOrder(t *testing.T) {
+func TestRolesOfListsAUsersKnownRolesInDisplayOrder(t *testing.T) {
+	t.Parallel()
+	rs := models.BaseRoles().With(models.RoleDef{Role: auditor, Label: "Auditor"})
+	u := &models.User{}
+	u.SetRoles([]models.Role{models.RoleAdmin, "superuser", auditor, models.RoleEmployee})
+	if got, want := rs.Of(u), []models.Role{models.RoleEmployee, auditor, models.RoleAdmin}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Of() = %v, want %v", got, want)
+	}
+	if got, want := rs.Labels(u), []string{"Employee", "Auditor", "Administrator"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Labels() = %v, want %v", got, want)
+	}
+}
+
+func TestSetRolesKeepsEachRoleOnceInTheOrderGiven(t *testing.T) {
 	t.Parallel()
 	u := &models.User{ID: 7}
-	u.SetRoles([]models.Role{models.RoleAdmin, "superuser", models.RoleEmployee, models.RoleAdmin})
+	u.SetRoles([]models.Role{models.RoleAdmin, "", models.RoleEmployee, models.RoleAdmin})
 
-	if got, want := u.RoleList(), []models.Role{models.RoleEmployee, models.RoleAdmin}; !reflect.DeepEqual(got, want) {
+	if got, want := u.RoleList(), []models.Role{models.RoleAdmin, models.RoleEmployee}; !reflect.DeepEqual(got, want) {
 		t.Errorf("RoleList() = %v, want %v", got, want)
 	}
 	for _, ur := range u.Roles {
@@ -47,7 +71,7 @@ func TestSetRolesKeepsKnownRolesOnceInDisplayOrder(t *testing.T) {
 	}
 	for role, want := range map[models.Role]bool{
 		models.RoleEmployee: true, models.RoleAdmin: true,
-		models.RoleManager: false, models.RoleFinance: false, "superuser": false,
+		auditor: false, "superuser": false,
 	} {
 		if got := u.HasRole(role); got != want {
 			t.Errorf("HasRole(%s) = %v, want %v", role, got, want)
@@ -58,13 +82,13 @@ func TestSetRolesKeepsKnownRolesOnceInDisplayOrder(t *testing.T) {
 func TestSetRolesReplacesEarlierRoles(t *testing.T) {
 	t.Parallel()
 	u := &models.User{}
-	u.SetRoles([]models.Role{models.RoleEmployee, models.RoleManager, models.RoleFinance})
-	u.SetRoles([]models.Role{models.RoleFinance})
-	if got, want := u.RoleList(), []models.Role{models.RoleFinance}; !reflect.DeepEqual(got, want) {
+	u.SetRoles([]models.Role{models.RoleEmployee, auditor, models.RoleAdmin})
+	u.SetRoles([]models.Role{auditor})
+	if got, want := u.RoleList(), []models.Role{auditor}; !reflect.DeepEqual(got, want) {
 		t.Errorf("RoleList() = %v, want %v", got, want)
 	}
 	u.SetRoles(nil)
-	if got := u.RoleList(); len(got) != 0 || u.HasRole(models.RoleFinance) {
+	if got := u.RoleList(); len(got) != 0 || u.HasRole(auditor) {
 		t.Errorf("after SetRoles(nil), RoleList() = %v, want none", got)
 	}
 }

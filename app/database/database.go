@@ -228,11 +228,11 @@ func Migrate(ctx context.Context, db *gorm.DB, steps ...Step) error {
 }
 
 func migrate(db *gorm.DB, steps []Step) error {
-	// The expense rollup tables are derived data (see models.ExpenseTotal),
-	// so they are listed apart from models.All.
-	// The readiness check's heartbeat is the database package's own table.
-	// The SSO module owns its tables (identities); they reference users.
-	if err := db.AutoMigrate(append(append(append(models.All(), sso.Models()...), models.ExpenseRollups()...), &heartbeat{})...); err != nil {
+	// The template's tables; modules create theirs in their steps (the
+	// expenses demo: expenses.MigrationSteps). The readiness check's
+	// heartbeat is the database package's own table. The SSO module owns
+	// its tables (identities); they reference users.
+	if err := db.AutoMigrate(append(append(models.All(), sso.Models()...), &heartbeat{})...); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
 	}
 	for _, step := range steps {
@@ -260,8 +260,9 @@ func migrate(db *gorm.DB, steps []Step) error {
 // same connection and, on PostgreSQL, under the same advisory lock, so a step
 // never runs twice at once even when several instances start together. It
 // runs at every start-up, so it must be cheap when there is nothing to do.
-// app/expenses has steps that fill its rollup tables in databases created
-// before them and repair them if they drifted (expenses.MigrationSteps).
+// A module's steps (module.Module.Migrations) create its tables first; the
+// expenses demo's then fill its rollup tables in databases created before
+// them and repair them if they drifted (expenses.MigrationSteps).
 type Step struct {
 	Name string // for error messages
 	Run  func(db *gorm.DB) error

@@ -14,6 +14,7 @@ import (
 // lock (app/app.go hands them over).
 func MigrationSteps() []database.Step {
 	return []database.Step{
+		{Name: "expense tables", Run: func(db *gorm.DB) error { return db.AutoMigrate(models.ExpenseModels()...) }},
 		{Name: "retired expense indexes", Run: dropRetiredIndexes},
 		{Name: "expense totals", Run: checkTotals},
 		{Name: "expense text search index", Run: setUpSearch},

@@ -16,7 +16,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/database"
 	"github.com/company-expenses/company-expenses/app/expenses"
 	"github.com/company-expenses/company-expenses/app/expenses/expensestest"
-	"github.com/company-expenses/company-expenses/app/policy"
+	"github.com/company-expenses/company-expenses/app/expenses/policy"
 	"github.com/company-expenses/company-expenses/models"
 )
 
@@ -344,7 +344,7 @@ func dashboardWorld(t *testing.T, db *gorm.DB) (*env, []*models.Employee, []mode
 	t.Helper()
 	e := newEnv(t, db)
 	c := e.c
-	everything := expensestest.Employee(t, db, "all@example.com", "Al Roles", &c.Manager.UserID, models.AllRoles()...)
+	everything := expensestest.Employee(t, db, "all@example.com", "Al Roles", &c.Manager.UserID, models.BaseRoles().With(models.ExpenseRoles()...).All()...)
 	selfManaged := expensestest.Employee(t, db, "self@example.com", "Sam Self", nil, models.RoleEmployee, models.RoleManager)
 	if err := db.Model(&models.Employee{}).Where("user_id = ?", selfManaged.UserID).Update("manager_id", selfManaged.UserID).Error; err != nil {
 		t.Fatal(err)

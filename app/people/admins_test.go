@@ -30,7 +30,7 @@ func TestTwoAdministratorsRemovingEachOtherAtOnceLeaveOneAdministrator(t *testin
 		t.Run(change.name, func(t *testing.T) {
 			t.Parallel()
 			dbtest.EachDB(t, func(t *testing.T, db *gorm.DB) {
-				svc := people.NewService(db)
+				svc := people.NewService(db, testRoles)
 				a := createPerson(t, db, "a@example.com", models.RoleEmployee, models.RoleAdmin)
 				b := createPerson(t, db, "b@example.com", models.RoleEmployee, models.RoleAdmin)
 				pairs := [][2]uint{{a.UserID, b.UserID}, {b.UserID, a.UserID}}

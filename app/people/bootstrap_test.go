@@ -63,7 +63,7 @@ func TestGrantBootstrapAdminRefusesAnUnverifiedAddress(t *testing.T) {
 func TestGrantBootstrapAdminGivesTheRoleToOneOfTwoSimultaneousFirstSignIns(t *testing.T) {
 	t.Parallel()
 	dbtest.EachDB(t, func(t *testing.T, db *gorm.DB) {
-		svc := people.NewService(db)
+		svc := people.NewService(db, testRoles)
 		a := createPerson(t, db, "first@example.com", models.RoleEmployee)
 		b := createPerson(t, db, "second@example.com", models.RoleEmployee)
 		emails := []string{"first@example.com", "second@example.com"}

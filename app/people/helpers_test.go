@@ -48,9 +48,9 @@ func newCompany(t *testing.T) *company {
 	if err := db.Create(&dept).Error; err != nil {
 		t.Fatal(err)
 	}
-	c := &company{db: db, svc: people.NewService(db), dept: dept.ID}
+	c := &company{db: db, svc: people.NewService(db, testRoles), dept: dept.ID}
 	c.admin = c.add(t, "admin@example.com", "Adam Brooks", true, nil, models.RoleEmployee, models.RoleAdmin)
-	c.manager = c.add(t, "manager@example.com", "Marcus Reed", true, nil, models.RoleEmployee, models.RoleManager)
+	c.manager = c.add(t, "manager@example.com", "Marcus Reed", true, nil, models.RoleEmployee, managerRole)
 	c.employee = c.add(t, "employee@example.com", "Emily Carter", true, &c.manager.UserID, models.RoleEmployee)
 	c.sso = c.add(t, "sso@example.com", "Sam Single", false, &c.manager.UserID, models.RoleEmployee)
 	return c
@@ -136,3 +136,11 @@ func fieldErrors(t *testing.T, err error) people.FieldErrors {
 	}
 	return ve.Fields
 }
+
+// managerRole is a role a module may add whose holders alone may be
+// someone's manager (as the expenses demo's manager role does).
+const managerRole models.Role = "manager"
+
+// testRoles are the template's roles and managerRole, which people's
+// manager rules are about.
+var testRoles = models.BaseRoles().With(models.RoleDef{Role: managerRole, Label: "Manager", Manages: true})

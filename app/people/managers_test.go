@@ -15,7 +15,7 @@ import (
 func TestManagerMustBeAnActivePersonWithTheManagerRole(t *testing.T) {
 	t.Parallel()
 	c := newCompany(t)
-	inactive := c.add(t, "gone.manager@example.com", "Gone Manager", true, nil, models.RoleEmployee, models.RoleManager)
+	inactive := c.add(t, "gone.manager@example.com", "Gone Manager", true, nil, models.RoleEmployee, managerRole)
 	if err := c.db.Model(&models.User{}).Where("id = ?", inactive.UserID).Update("active", false).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +44,44 @@ func TestManagerMustBeAnActivePersonWithTheManagerRole(t *testing.T) {
 	}
 }
 
+// The template alone has no manager role: any active person may then be
+// someone's manager, and the admin form offers exactly them.
+func TestWithoutAManagerRoleAnyActivePersonMayBeAManager(t *testing.T) {
+	t.Parallel()
+	c := newCompany(t)
+	svc := people.NewService(c.db, models.BaseRoles())
+	ctx := context.Background()
+	f := c.validForm()
+	f.ManagerID = id(c.employee.UserID) // holds no manager role
+	created, err := svc.CreateLocal(ctx, f)
+	if err != nil {
+		t.Fatalf("CreateLocal with an employee as manager: %v", err)
+	}
+	if n := c.count(t, "SELECT count(*) FROM employees WHERE user_id = ? AND manager_id = ?", created.UserID, c.employee.UserID); n != 1 {
+		t.Error("the employee was not stored as the new person's manager")
+	}
+	if err := c.db.Model(&models.User{}).Where("id = ?", c.admin.UserID).Update("active", false).Error; err != nil {
+		t.Fatal(err)
+	}
+	f = c.validForm()
+	f.Email = "second@example.com"
+	f.ManagerID = id(c.admin.UserID) // deactivated
+	if _, err := svc.CreateLocal(ctx, f); fieldErrors(t, err)["manager_id"] != "Choose an active person." {
+		t.Errorf("CreateLocal with a deactivated manager: manager_id = %q, want %q", fieldErrors(t, err)["manager_id"], "Choose an active person.")
+	}
+	ms, err := svc.Managers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, m := range ms {
+		names = append(names, m.FullName)
+	}
+	if want := []string{"Emily Carter", "Marcus Reed", "Nora Quinn", "Sam Single"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("Managers() = %v, want every active person %v", names, want)
+	}
+}
+
 func TestUpdateRefusesEndingAManagerWhoStillHasReports(t *testing.T) {
 	t.Parallel()
 	c := newCompany(t)
@@ -69,12 +107,12 @@ func TestUpdateRefusesEndingAManagerWhoStillHasReports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !after.User.Active || !after.User.HasRole(models.RoleManager) {
+	if !after.User.Active || !after.User.HasRole(managerRole) {
 		t.Fatalf("after refused updates: active=%v, roles=%v; want an active manager", after.User.Active, after.User.RoleList())
 	}
 
 	// Once the reports have another manager, Marcus may step down.
-	other := c.add(t, "other.manager@example.com", "Olivia Grant", true, nil, models.RoleEmployee, models.RoleManager)
+	other := c.add(t, "other.manager@example.com", "Olivia Grant", true, nil, models.RoleEmployee, managerRole)
 	for _, report := range []uint{c.employee.UserID, c.sso.UserID} {
 		f := c.formFor(t, report)
 		f.ManagerID = id(other.UserID)
@@ -92,7 +130,7 @@ func TestUpdateRefusesEndingAManagerWhoStillHasReports(t *testing.T) {
 func TestUpdateNamesOnePersonInTheReportsMessage(t *testing.T) {
 	t.Parallel()
 	c := newCompany(t)
-	lead := c.add(t, "lead@example.com", "Priya Shah", true, nil, models.RoleEmployee, models.RoleManager)
+	lead := c.add(t, "lead@example.com", "Priya Shah", true, nil, models.RoleEmployee, managerRole)
 	c.add(t, "report@example.com", "Rita Report", true, &lead.UserID, models.RoleEmployee)
 	f := c.formFor(t, lead.UserID)
 	f.Active = false
@@ -105,7 +143,7 @@ func TestUpdateNamesOnePersonInTheReportsMessage(t *testing.T) {
 func TestManagersLeavesOutDeactivatedManagers(t *testing.T) {
 	t.Parallel()
 	c := newCompany(t)
-	gone := c.add(t, "gone.manager@example.com", "Gone Manager", true, nil, models.RoleEmployee, models.RoleManager)
+	gone := c.add(t, "gone.manager@example.com", "Gone Manager", true, nil, models.RoleEmployee, managerRole)
 	if err := c.db.Model(&models.User{}).Where("id = ?", gone.UserID).Update("active", false).Error; err != nil {
 		t.Fatal(err)
 	}

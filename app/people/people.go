@@ -47,14 +47,19 @@ func (e *ValidationError) Error() string {
 
 // Service reads and changes people.
 type Service struct {
-	db  *gorm.DB
-	now func() time.Time
+	db    *gorm.DB
+	roles models.Roles
+	now   func() time.Time
 }
 
-// NewService returns a Service on db.
-func NewService(db *gorm.DB) *Service {
-	return &Service{db: db, now: func() time.Time { return time.Now().UTC() }}
+// NewService returns a Service on db that accepts the roles of the registry
+// roles (the template's and the modules', collected in app/app.go).
+func NewService(db *gorm.DB, roles models.Roles) *Service {
+	return &Service{db: db, roles: roles, now: func() time.Time { return time.Now().UTC() }}
 }
+
+// Roles is the registry of roles the service accepts.
+func (s *Service) Roles() models.Roles { return s.roles }
 
 // Get returns the employee with the given user id, with user, roles,
 // department and manager loaded.
@@ -127,15 +132,34 @@ func (s *Service) Departments(ctx context.Context) ([]models.Department, error) 
 	return ds, err
 }
 
-// Managers returns the active people who hold the manager role, by name:
-// the people the admin form accepts as someone's manager.
+// Managers returns the people the admin form accepts as someone's manager,
+// by name: the active people, and of them only those who hold the manager
+// role when a module has one (models.RoleDef.Manages; the expenses demo's
+// managers approve their reports' expenses).
 func (s *Service) Managers(ctx context.Context) ([]models.Employee, error) {
 	var ms []models.Employee
-	err := s.db.WithContext(ctx).
-		Joins("JOIN user_roles ON user_roles.user_id = employees.user_id AND user_roles.role = ?", models.RoleManager).
-		Joins("JOIN users ON users.id = employees.user_id AND users.active = ?", true).
+	q := s.db.WithContext(ctx)
+	if role, ok := s.roles.ManagerRole(); ok {
+		q = q.Joins("JOIN user_roles ON user_roles.user_id = employees.user_id AND user_roles.role = ?", role)
+	}
+	err := q.Joins("JOIN users ON users.id = employees.user_id AND users.active = ?", true).
 		Order("full_name").Find(&ms).Error
 	return ms, err
+}
+
+// mayManage reports whether m may be someone's manager: active, and holding
+// the manager role when there is one.
+func (s *Service) mayManage(m *models.Employee) bool {
+	role, ok := s.roles.ManagerRole()
+	return m.User.Active && (!ok || m.User.HasRole(role))
+}
+
+// managerHint tells the admin whom to choose as a manager.
+func (s *Service) managerHint() string {
+	if role, ok := s.roles.ManagerRole(); ok {
+		return "Choose an active person with the " + strings.ToLower(s.roles.Label(role)) + " role."
+	}
+	return "Choose an active person."
 }
 
 // LinkedProviders returns the names of the SSO providers linked to a
@@ -216,15 +240,16 @@ func (s *Service) validate(ctx context.Context, f Form, self uint, creating bool
 				return c, err
 			}
 		}
-		// The manager approves the person's expenses, which takes the
-		// manager role and an account that can still sign in.
+		// The manager must be able to act for their reports (the demo's
+		// managers approve their expenses), which takes an account that
+		// can still sign in, and the manager role when there is one.
 		switch {
 		case err == nil && uint(id) == self && self != 0:
 			errs["manager_id"] = "A person cannot be their own manager."
 		case m == nil:
 			errs["manager_id"] = "Choose a manager from the list."
-		case !m.User.Active || !m.User.HasRole(models.RoleManager):
-			errs["manager_id"] = "Choose an active person with the manager role."
+		case !s.mayManage(m):
+			errs["manager_id"] = s.managerHint()
 		default:
 			v := uint(id)
 			c.managerID = &v
@@ -232,7 +257,7 @@ func (s *Service) validate(ctx context.Context, f Form, self uint, creating bool
 	}
 	for _, r := range f.Roles {
 		role := models.Role(r)
-		if !role.Valid() {
+		if !s.roles.Valid(role) {
 			errs["roles"] = "Choose roles from the list."
 			break
 		}
@@ -318,7 +343,8 @@ func (s *Service) Update(ctx context.Context, actorID, id uint, f Form) (deactiv
 		}
 	}
 	deactivating := e.User.Active && !f.Active
-	losingManager := e.User.HasRole(models.RoleManager) && !slices.Contains(c.roles, models.RoleManager)
+	managerRole, hasManagerRole := s.roles.ManagerRole()
+	losingManager := hasManagerRole && e.User.HasRole(managerRole) && !slices.Contains(c.roles, managerRole)
 	if deactivating || losingManager {
 		var reports int64
 		if err := s.db.WithContext(ctx).Model(&models.Employee{}).Where("manager_id = ?", id).Count(&reports).Error; err != nil {

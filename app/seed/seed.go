@@ -1,7 +1,7 @@
-// Package seed fills an empty database with the demo company: people in
-// three departments with their managers, the four demo accounts of README,
-// and (through app/expenses) a year of expenses. To change the demo company,
-// change the tables below.
+// Package seed fills an empty database, in development, with a demo company:
+// the template's own few people (Template), or the roster of a module that
+// seeds its whole company (the expenses demo), and then the modules' data
+// (module.Seed). To change the template's people, change Template below.
 package seed
 
 import (
@@ -29,41 +29,40 @@ type Person struct {
 	Roles      []models.Role
 }
 
-// Departments of the demo company.
-func Departments() []string {
-	return []string{"Engineering", "Sales", "Finance & Operations"}
+// Roster is a company to seed: its departments and its people, managers
+// before the people who report to them.
+type Roster struct {
+	Departments []string
+	People      []Person
 }
 
-// People of the demo company, managers before the people who report to them.
-// The first four e-mails are the demo accounts of README.
-func People() []Person {
-	return []Person{
-		{"helen.novak@example.com", "Helen Novak", "Finance & Operations", "", []models.Role{models.RoleEmployee, models.RoleManager}},
-		{"manager@example.com", "Marcus Reed", "Engineering", "helen.novak@example.com", []models.Role{models.RoleEmployee, models.RoleManager}},
-		{"employee@example.com", "Emily Carter", "Engineering", "manager@example.com", []models.Role{models.RoleEmployee}},
-		{"finance@example.com", "Fiona Walsh", "Finance & Operations", "helen.novak@example.com", []models.Role{models.RoleEmployee, models.RoleFinance}},
-		{"admin@example.com", "Adam Brooks", "Finance & Operations", "helen.novak@example.com", []models.Role{models.RoleEmployee, models.RoleAdmin}},
-		{"sofia.martinez@example.com", "Sofia Martinez", "Sales", "helen.novak@example.com", []models.Role{models.RoleEmployee, models.RoleManager}},
-		{"liam.chen@example.com", "Liam Chen", "Engineering", "manager@example.com", []models.Role{models.RoleEmployee}},
-		{"priya.patel@example.com", "Priya Patel", "Engineering", "manager@example.com", []models.Role{models.RoleEmployee}},
-		{"noah.kim@example.com", "Noah Kim", "Engineering", "manager@example.com", []models.Role{models.RoleEmployee}},
-		{"olivia.johnson@example.com", "Olivia Johnson", "Sales", "sofia.martinez@example.com", []models.Role{models.RoleEmployee}},
-		{"ethan.wright@example.com", "Ethan Wright", "Sales", "sofia.martinez@example.com", []models.Role{models.RoleEmployee}},
-		{"grace.lee@example.com", "Grace Lee", "Sales", "sofia.martinez@example.com", []models.Role{models.RoleEmployee}},
-		{"daniel.okafor@example.com", "Daniel Okafor", "Finance & Operations", "finance@example.com", []models.Role{models.RoleEmployee, models.RoleFinance}},
+// Template is the template's own small company: the demo accounts
+// employee@example.com and admin@example.com of README, and the people the
+// development identity provider's identities (identities.go) need. A module
+// with roles of its own seeds its whole company instead (module.Seed; the
+// expenses demo adds its managers and finance people).
+func Template() Roster {
+	return Roster{
+		Departments: []string{"Engineering", "Operations"},
+		People: []Person{
+			{"admin@example.com", "Adam Brooks", "Operations", "", []models.Role{models.RoleEmployee, models.RoleAdmin}},
+			{"employee@example.com", "Emily Carter", "Engineering", "", []models.Role{models.RoleEmployee}},
+			{"liam.chen@example.com", "Liam Chen", "Engineering", "", []models.Role{models.RoleEmployee}},
+			{"priya.patel@example.com", "Priya Patel", "Engineering", "", []models.Role{models.RoleEmployee}},
+		},
 	}
 }
 
-// Company creates the departments and people into an empty database and
-// returns the employees it created. It does nothing and returns nil when the
+// Company creates the departments and people of r into an empty database
+// and returns the employees it created. It does nothing and returns nil when the
 // database already holds users, so restarts never duplicate the demo data.
-func Company(ctx context.Context, db *gorm.DB) ([]models.Employee, error) {
+func Company(ctx context.Context, db *gorm.DB, r Roster) ([]models.Employee, error) {
 	empty, err := database.IsEmpty(ctx, db)
 	if err != nil || !empty {
 		return nil, err
 	}
 	// One hash for all: the password is the same and public, and hashing
-	// thirteen times would slow every test that seeds.
+	// once per person would slow every test that seeds.
 	hash, err := auth.HashPassword(DemoPassword)
 	if err != nil {
 		return nil, err
@@ -71,7 +70,7 @@ func Company(ctx context.Context, db *gorm.DB) ([]models.Employee, error) {
 	var out []models.Employee
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		depts := map[string]uint{}
-		for _, name := range Departments() {
+		for _, name := range r.Departments {
 			d := models.Department{Name: name}
 			if err := tx.Create(&d).Error; err != nil {
 				return fmt.Errorf("create department %s: %w", name, err)
@@ -79,7 +78,7 @@ func Company(ctx context.Context, db *gorm.DB) ([]models.Employee, error) {
 			depts[name] = d.ID
 		}
 		ids := map[string]uint{}
-		for _, p := range People() {
+		for _, p := range r.People {
 			e := models.NewLocalEmployee(p.Email, p.Name, p.Roles...)
 			e.User.PasswordHash = hash
 			dep := depts[p.Department]

@@ -34,11 +34,7 @@ func (a *Application) adminUsers(c echo.Context) error {
 			ID: e.UserID, FullName: e.DisplayName(), Email: e.User.Email,
 			Active: e.User.Active, IsLocalUser: e.IsLocalUser, Providers: a.providerLabels(e.Providers),
 		}
-		var roles []string
-		for _, role := range e.User.RoleList() {
-			roles = append(roles, role.Label())
-		}
-		r.Roles = strings.Join(roles, ", ")
+		r.Roles = strings.Join(a.people.Roles().Labels(&e.User), ", ")
 		if e.Department != nil {
 			r.Department = e.Department.Name
 		}
@@ -69,8 +65,9 @@ func (a *Application) userFormChoices(c echo.Context, f *adminviews.UserForm) er
 			f.Managers = append(f.Managers, adminviews.Option{Value: strconv.FormatUint(uint64(m.UserID), 10), Label: m.DisplayName()})
 		}
 	}
-	for _, r := range models.AllRoles() {
-		f.RoleOptions = append(f.RoleOptions, adminviews.Option{Value: string(r), Label: r.Label()})
+	roles := a.people.Roles()
+	for _, r := range roles.All() {
+		f.RoleOptions = append(f.RoleOptions, adminviews.Option{Value: string(r), Label: roles.Label(r)})
 	}
 	return nil
 }

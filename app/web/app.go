@@ -3,7 +3,8 @@
 //
 // Handlers are methods on Application, so everything a handler may touch is
 // visible in one struct. They stay thin: they read the request, call a
-// service (app/people, app/expenses, …) and render a page from views/.
+// service (app/people, …); a module's pages (app/module) are the same
+// in their own package and render a page from views/.
 package web
 
 import (
@@ -14,7 +15,7 @@ import (
 
 	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/config"
-	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/module"
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/app/sso"
 )
@@ -29,9 +30,11 @@ type Deps struct {
 	// Hasher bounds the password hashes running at once; every password
 	// prompt shares it.
 	// Nil means one of the application's own, with the defaults.
-	Hasher   *auth.Hasher
-	People   *people.Service
-	Expenses *expenses.Service
+	Hasher *auth.Hasher
+	People *people.Service
+	// Modules are the domains plugged into the template (app/module); their
+	// pages are built on this application.
+	Modules []module.Module
 	// DemoPassword is shown on the sign-in page in development.
 	DemoPassword string
 }
@@ -46,8 +49,12 @@ type Application struct {
 	hasher   *auth.Hasher
 	devices  *auth.DeviceCookies
 	people   *people.Service
-	expenses *expenses.Service
 	demoPass string
+
+	// modules are the plugged-in modules' pages, and bodyLimits the body
+	// limits they give their routes, by route pattern.
+	modules    []module.Pages
+	bodyLimits map[string]echo.MiddlewareFunc
 
 	// sso is the started SSO package, nil until app/app.go hands it over
 	// with UseSSO (and for good when SSO is not started).
@@ -70,12 +77,12 @@ func New(d Deps) *Application {
 		hasher:   d.Hasher,
 		devices:  auth.NewDeviceCookies(d.Config.SessionSecret),
 		people:   d.People,
-		expenses: d.Expenses,
 		demoPass: d.DemoPassword,
 	}
 	if a.hasher == nil {
 		a.hasher = auth.NewHasher(auth.DefaultHashSlots(), auth.DefaultHashWait)
 	}
+	a.plugModules(d.Modules)
 	a.echo = a.routes()
 	return a
 }

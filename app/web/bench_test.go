@@ -12,6 +12,7 @@ import (
 
 	"github.com/company-expenses/company-expenses/app/apptest"
 	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/expenses/expensesmodule"
 	"github.com/company-expenses/company-expenses/app/seed"
 )
 
@@ -42,7 +43,7 @@ func newBenchApp(b *testing.B, n int, who string) *benchApp {
 	b.Helper()
 	srv := apptest.New(b, apptest.Options{NoSeed: true})
 	ctx := context.Background()
-	emps, err := seed.Company(ctx, srv.DB)
+	emps, err := seed.Company(ctx, srv.DB, expensesmodule.Company())
 	if err != nil {
 		b.Fatal(err)
 	}

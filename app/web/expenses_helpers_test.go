@@ -52,7 +52,7 @@ var merchantSeq atomic.Int64
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	srv := apptest.New(t, apptest.Options{})
-	w := &world{Server: srv, svc: expenses.NewService(srv.DB), ppl: people.NewService(srv.DB), ctx: context.Background()}
+	w := &world{Server: srv, svc: expenses.NewService(srv.DB), ppl: srv.App.Web.People(), ctx: context.Background()}
 	cats, err := expenses.EnsureCategories(w.ctx, srv.DB)
 	if err != nil {
 		t.Fatal(err)

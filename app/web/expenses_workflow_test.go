@@ -12,8 +12,8 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/company-expenses/company-expenses/app/apptest"
+	"github.com/company-expenses/company-expenses/app/expenses/policy"
 	"github.com/company-expenses/company-expenses/app/paths"
-	"github.com/company-expenses/company-expenses/app/policy"
 	"github.com/company-expenses/company-expenses/models"
 )
 

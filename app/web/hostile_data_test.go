@@ -13,7 +13,6 @@ import (
 	"github.com/company-expenses/company-expenses/app/apptest"
 	"github.com/company-expenses/company-expenses/app/config"
 	"github.com/company-expenses/company-expenses/app/expenses"
-	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/models"
 )
 
@@ -41,7 +40,7 @@ type hostileWorld struct {
 func newHostileWorld(t *testing.T, apps []config.AppLink) *hostileWorld {
 	t.Helper()
 	srv := apptest.NewConfigured(t, apptest.Options{}, func(c *config.Config) { c.Apps = apps })
-	w := &world{Server: srv, svc: expenses.NewService(srv.DB), ppl: people.NewService(srv.DB), ctx: context.Background()}
+	w := &world{Server: srv, svc: expenses.NewService(srv.DB), ppl: srv.App.Web.People(), ctx: context.Background()}
 	cats, err := expenses.EnsureCategories(w.ctx, srv.DB)
 	if err != nil {
 		t.Fatal(err)

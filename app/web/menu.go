@@ -12,20 +12,24 @@ import (
 )
 
 // menu builds the navigation widget's main menu for the signed-in person.
-// This is the one place to add, remove or reorder a menu entry; each entry
-// appears only for the people the server would let through.
+// This is the one place of the template's menu entries; a module adds its
+// own in its Pages.Menu (the expenses demo: app/expenses/pages/expense_routes.go),
+// shown after Dashboard. Each entry appears only for the people the server
+// would let through.
 func (a *Application) menu(c echo.Context, v *models.Employee, current string) []layouts.MenuItem {
 	items := []layouts.MenuItem{
 		{Label: "Dashboard", URL: paths.Home},
 	}
-	items = append(items, a.expenseMenu(c, v)...)
-	if policy.Can(v, policy.ManageUsers, nil) {
+	// Each module's entries, from its one Menu function (app/module).
+	for _, p := range a.modules {
+		if p.Menu != nil {
+			items = append(items, p.Menu(c, v)...)
+		}
+	}
+	if policy.Can(v, policy.ManageUsers) {
 		items = append(items, layouts.MenuItem{Label: "People", URL: paths.AdminUsers})
 	}
-	if policy.Can(v, policy.ManageCategories, nil) {
-		items = append(items, layouts.MenuItem{Label: "Categories", URL: paths.AdminCategories})
-	}
-	if policy.Can(v, policy.ManageSettings, nil) {
+	if policy.Can(v, policy.ManageSettings) {
 		items = append(items, layouts.MenuItem{Label: "Settings", URL: paths.AdminSettings})
 	}
 	for i := range items {
@@ -33,26 +37,4 @@ func (a *Application) menu(c echo.Context, v *models.Employee, current string) [
 		items[i].Active = current == u || (u != paths.Home && strings.HasPrefix(current, u+"/"))
 	}
 	return items
-}
-
-// ctxCounts is where pendingCounts keeps its answer for the rest of the
-// request.
-const ctxCounts = "pending_counts"
-
-type pendingCountsResult struct {
-	approvals, reimbursements int64
-	err                       error
-}
-
-// pendingCounts returns the menu badges' numbers (expenses awaiting the
-// person's approval, and awaiting reimbursement), counted once per request:
-// the menu shows them on every page, and the dashboard shows one of them
-// again, so without this a dashboard counted them twice.
-func (a *Application) pendingCounts(c echo.Context, v *models.Employee) (approvals, reimbursements int64, err error) {
-	if r, ok := c.Get(ctxCounts).(pendingCountsResult); ok {
-		return r.approvals, r.reimbursements, r.err
-	}
-	approvals, reimbursements, err = a.expenses.Counts(c.Request().Context(), v)
-	c.Set(ctxCounts, pendingCountsResult{approvals, reimbursements, err})
-	return approvals, reimbursements, err
 }

@@ -33,9 +33,7 @@ func (a *Application) profileData(c echo.Context) (profileviews.Data, error) {
 	if v.Manager != nil {
 		d.Manager = v.Manager.DisplayName()
 	}
-	for _, r := range v.User.RoleList() {
-		d.Roles = append(d.Roles, r.Label())
-	}
+	d.Roles = a.people.Roles().Labels(&v.User)
 	if v.User.LastLoginAt != nil {
 		d.LastLogin = v.User.LastLoginAt.Format("2 Jan 2006, 15:04 MST")
 	}

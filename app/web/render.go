@@ -58,9 +58,7 @@ func (a *Application) viewerModel(c echo.Context, e *models.Employee) *layouts.V
 		AvatarURL:   e.AvatarURL,
 		AccountKind: "Local account",
 	}
-	for _, r := range e.User.RoleList() {
-		v.Roles = append(v.Roles, r.Label())
-	}
+	v.Roles = a.people.Roles().Labels(&e.User)
 	if provider := a.ssoProviderOf(c, e); provider != "" {
 		v.IsSSO = true
 		v.AccountKind = "SSO · " + provider

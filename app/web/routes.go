@@ -40,11 +40,12 @@ func (a *Application) routes() *echo.Echo {
 		middleware.RequestLog(a.log),
 		echomw.RecoverWithConfig(echomw.RecoverConfig{DisableStackAll: true, LogErrorFunc: a.logPanic}),
 		middleware.SecurityHeaders(a.cfg.IsProduction()),
-		// Forms get 1 MB; the routes that take a receipt get a bit more than
-		// the largest receipt. Both limits apply before anything reads the
-		// body (the CSRF check parses forms).
-		echomw.BodyLimitWithConfig(echomw.BodyLimitConfig{Limit: "1M", Skipper: a.isUpload}),
-		echomw.BodyLimitWithConfig(echomw.BodyLimitConfig{Limit: uploadLimit, Skipper: func(c echo.Context) bool { return !a.isUpload(c) }}),
+		// Forms get 1 MB; the routes a module names get their own limit
+		// (the expenses demo's receipts: a bit more than the largest
+		// receipt). Both apply before anything reads the body (the CSRF
+		// check parses forms).
+		echomw.BodyLimitWithConfig(echomw.BodyLimitConfig{Limit: "1M", Skipper: a.hasOwnBodyLimit}),
+		a.moduleBodyLimits,
 		echomw.ContextTimeout(RequestTimeout),
 		a.methodNotAllowed,
 	)
@@ -73,7 +74,7 @@ func (a *Application) routes() *echo.Echo {
 
 	// Everything below needs a signed-in, active person.
 	app := pages.Group("", a.requireViewer)
-	app.GET(paths.Home, a.home)
+	app.GET(paths.Home, a.homeHandler())
 	app.GET(paths.Profile, a.profile)
 	app.POST(paths.Password, a.passwordPost)
 	// Connecting and disconnecting SSO providers (app/web/sso_profile.go).
@@ -91,7 +92,13 @@ func (a *Application) routes() *echo.Echo {
 	admin.POST(paths.AdminSignInLocksClear, a.adminSignInLocksClear)
 	app.GET(paths.AdminSettings, a.adminSettings, a.require(policy.ManageSettings))
 
-	a.expenseRoutes(app)
+	// The modules' pages (app/module): each module lists its routes in
+	// its own routes function, on this signed-in group.
+	for _, p := range a.modules {
+		if p.Routes != nil {
+			p.Routes(app)
+		}
+	}
 
 	// Unknown URLs answer 404 Not Found to everyone, as the Mendix tutorial says the
 	// SSO URLs do until the SSO startup routine registers them. Echo gives
@@ -103,10 +110,21 @@ func (a *Application) routes() *echo.Echo {
 	return e
 }
 
-// isUpload reports whether the request may carry a receipt, which gets a
-// larger body limit of its own.
-func (a *Application) isUpload(c echo.Context) bool {
-	return uploadRoutes[c.Path()]
+// hasOwnBodyLimit reports whether a module gave the request's route a body
+// limit of its own (module.Pages.BodyLimits).
+func (a *Application) hasOwnBodyLimit(c echo.Context) bool {
+	_, ok := a.bodyLimits[c.Path()]
+	return ok
+}
+
+// moduleBodyLimits applies the body limits modules gave their routes.
+func (a *Application) moduleBodyLimits(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if limit, ok := a.bodyLimits[c.Path()]; ok {
+			return limit(next)(c)
+		}
+		return next(c)
+	}
 }
 
 // methodNotAllowed answers 405 Method Not Allowed, with the Allow header, to

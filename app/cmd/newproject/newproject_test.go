@@ -525,3 +525,32 @@ func TestNewProjectFromThisCheckoutBuildsVetsRegeneratesTemplUnchangedAndPassesT
 	}
 	goCmd("test", "./app/config", "./app/paths", "./models", "./app/auth")
 }
+
+// The demo manifest describes this template as it is: every demo path is
+// there, and dropping the wiring lines from the real app/app.go finds each
+// exactly once and leaves no other mention of the demo's module in it.
+func TestDemoManifestNamesThisTemplatesDemoFoldersAndItsOneWiringCall(t *testing.T) {
+	t.Parallel()
+	src, err := findTemplateRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := readTree(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range demo.Paths {
+		if !slices.ContainsFunc(files, func(f file) bool { return inPaths(f.Path, []string{p}) }) {
+			t.Errorf("demo path %s is not in the template", p)
+		}
+	}
+	kept, err := dropDemo(files, demo)
+	if err != nil {
+		t.Fatalf("dropDemo: %v", err)
+	}
+	for _, f := range kept {
+		if f.Path == demo.Wiring.File && strings.Contains(string(f.Data), "expensesmodule") {
+			t.Errorf("%s still mentions expensesmodule after the wiring lines are dropped", f.Path)
+		}
+	}
+}

@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"cmp"
@@ -9,8 +9,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/expenses/policy"
 	"github.com/company-expenses/company-expenses/app/paths"
-	"github.com/company-expenses/company-expenses/app/policy"
 	"github.com/company-expenses/company-expenses/models"
 	expenseviews "github.com/company-expenses/company-expenses/views/expenses"
 	homeviews "github.com/company-expenses/company-expenses/views/home"
@@ -25,8 +25,8 @@ const (
 
 // home is the dashboard. Every figure is an aggregate query of the
 // expenses service, so the page costs the same at 100 or 100,000 expenses.
-func (a *Application) home(c echo.Context) error {
-	v, ctx := viewer(c), c.Request().Context()
+func (a *Handlers) home(c echo.Context) error {
+	v, ctx := a.viewer(c), c.Request().Context()
 	d := homeviews.Dashboard{
 		CanCreate: policy.Can(v, policy.CreateExpense, nil),
 		DraftsURL: statusListURL(models.StatusDraft),

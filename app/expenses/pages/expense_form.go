@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"errors"
@@ -11,8 +11,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/expenses/policy"
 	"github.com/company-expenses/company-expenses/app/paths"
-	"github.com/company-expenses/company-expenses/app/policy"
 	"github.com/company-expenses/company-expenses/app/textcheck"
 	"github.com/company-expenses/company-expenses/layouts"
 	"github.com/company-expenses/company-expenses/models"
@@ -29,8 +29,8 @@ func today() string { return time.Now().UTC().Format(expenses.DateLayout) }
 // can claim their own today; the picker must not be stricter.
 func latestDate() string { return time.Now().UTC().AddDate(0, 0, 1).Format(expenses.DateLayout) }
 
-func (a *Application) expenseNew(c echo.Context) error {
-	v := viewer(c)
+func (a *Handlers) expenseNew(c echo.Context) error {
+	v := a.viewer(c)
 	f := expenseviews.Form{
 		Draft: expenses.Draft{SpentOn: today(), Currency: expenses.DefaultCurrency},
 	}
@@ -40,8 +40,8 @@ func (a *Application) expenseNew(c echo.Context) error {
 // renderForm renders the expense form with its choices and with the
 // submit button the policy allows for target (the expense being edited,
 // or the unsaved draft).
-func (a *Application) renderForm(c echo.Context, status int, f expenseviews.Form, target *models.Expense) error {
-	v := viewer(c)
+func (a *Handlers) renderForm(c echo.Context, status int, f expenseviews.Form, target *models.Expense) error {
+	v := a.viewer(c)
 	var keep uint
 	if !f.Creating() {
 		keep = target.CategoryID
@@ -112,7 +112,7 @@ func readUpload(c echo.Context) (*expenses.Upload, error) {
 // the expenses service finds wrong with the draft (current returns the
 // expense being edited, nil for a new one; it is called only then), so the
 // form shows every problem at once; the caller then saves nothing.
-func (a *Application) checkDraftText(c echo.Context, d *expenses.Draft, current func() (*models.Expense, error)) error {
+func (a *Handlers) checkDraftText(c echo.Context, d *expenses.Draft, current func() (*models.Expense, error)) error {
 	fe := expenses.FieldErrors{}
 	merchant, mp := textcheck.Clean(d.Merchant, false)
 	description, dp := textcheck.Clean(d.Description, true)
@@ -149,8 +149,8 @@ func formWithErrors(f expenseviews.Form, d expenses.Draft, fe expenses.FieldErro
 	return f
 }
 
-func (a *Application) expenseCreate(c echo.Context) error {
-	v, ctx := viewer(c), c.Request().Context()
+func (a *Handlers) expenseCreate(c echo.Context) error {
+	v, ctx := a.viewer(c), c.Request().Context()
 	d, err := readDraft(c)
 	if err != nil {
 		return err
@@ -180,7 +180,7 @@ func (a *Application) expenseCreate(c echo.Context) error {
 
 // managerName names the person's manager for a message, or says "your
 // manager" when there is none (or it cannot be loaded: it is only words).
-func (a *Application) managerName(c echo.Context, v *models.Employee) string {
+func (a *Handlers) managerName(c echo.Context, v *models.Employee) string {
 	if v.ManagerID == nil {
 		return "your manager"
 	}
@@ -200,12 +200,12 @@ func submittedMessage(e *models.Expense, to string) string {
 // editable loads the expense of the route for editing: 404 when the person
 // may not see it, 403 with the reason when they may see but not change it.
 // A nil expense without error means the refusal has been rendered.
-func (a *Application) editable(c echo.Context) (*models.Expense, error) {
+func (a *Handlers) editable(c echo.Context) (*models.Expense, error) {
 	id, err := idParam(c)
 	if err != nil {
 		return nil, err
 	}
-	v := viewer(c)
+	v := a.viewer(c)
 	e, err := a.expenses.Get(c.Request().Context(), v, id)
 	if err != nil {
 		return nil, a.domainError(c, err)
@@ -220,14 +220,14 @@ func editForm(e *models.Expense) expenseviews.Form {
 	return expenseviews.Form{ID: e.ID, Version: e.Version, Status: e.Status, Draft: expenses.DraftOf(e)}
 }
 
-func (a *Application) expenseEdit(c echo.Context) error {
+func (a *Handlers) expenseEdit(c echo.Context) error {
 	e, err := a.editable(c)
 	if err != nil || e == nil {
 		return err
 	}
 	f := editForm(e)
 	if e.HasReceipt {
-		if info, err := a.receiptInfo(c.Request().Context(), viewer(c), e); err != nil {
+		if info, err := a.receiptInfo(c.Request().Context(), a.viewer(c), e); err != nil {
 			return err
 		} else if info != nil {
 			f.Receipt = info.FileName
@@ -239,7 +239,7 @@ func (a *Application) expenseEdit(c echo.Context) error {
 // expenseUpdate saves the edit form, and submits the expense in the same
 // transaction when the person chose "Save and submit": a refused submission
 // saves nothing, as on the new-expense form.
-func (a *Application) expenseUpdate(c echo.Context) error {
+func (a *Handlers) expenseUpdate(c echo.Context) error {
 	id, version, err := expenseRef(c)
 	if err != nil {
 		return err
@@ -248,7 +248,7 @@ func (a *Application) expenseUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, ctx := viewer(c), c.Request().Context()
+	v, ctx := a.viewer(c), c.Request().Context()
 	submit := c.FormValue("intent") == expenseviews.IntentSubmit
 	var e *models.Expense
 	typed := d
@@ -279,7 +279,7 @@ func (a *Application) expenseUpdate(c echo.Context) error {
 }
 
 // expenseAttachReceipt stores a receipt sent from the expense's page.
-func (a *Application) expenseAttachReceipt(c echo.Context) error {
+func (a *Handlers) expenseAttachReceipt(c echo.Context) error {
 	id, version, err := expenseRef(c)
 	if err != nil {
 		return err
@@ -291,7 +291,7 @@ func (a *Application) expenseAttachReceipt(c echo.Context) error {
 	if up == nil {
 		up = &expenses.Upload{}
 	}
-	v, ctx := viewer(c), c.Request().Context()
+	v, ctx := a.viewer(c), c.Request().Context()
 	_, err = a.expenses.AttachReceipt(ctx, v, id, version, *up)
 	var fe expenses.FieldErrors
 	switch {

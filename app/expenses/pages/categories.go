@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"errors"
@@ -15,20 +15,20 @@ import (
 	adminviews "github.com/company-expenses/company-expenses/views/admin"
 )
 
-func (a *Application) adminCategories(c echo.Context) error {
+func (a *Handlers) adminCategories(c echo.Context) error {
 	return a.renderCategories(c, http.StatusOK, adminviews.CategoriesPage{}, nil)
 }
 
 // renderCategories renders the categories page; patch, when given, changes
 // a row before rendering (to show a failed rename in place). It answers 404
 // when patch was meant for a category that does not exist.
-func (a *Application) renderCategories(c echo.Context, status int, page adminviews.CategoriesPage, patch func(*adminviews.CategoryRow) bool) error {
+func (a *Handlers) renderCategories(c echo.Context, status int, page adminviews.CategoriesPage, patch func(*adminviews.CategoryRow) bool) error {
 	ctx := c.Request().Context()
 	cats, err := a.expenses.ListCategories(ctx, false)
 	if err != nil {
 		return err
 	}
-	uses, err := a.expenses.CategoryUses(ctx, viewer(c))
+	uses, err := a.expenses.CategoryUses(ctx, a.viewer(c))
 	if err != nil {
 		return a.domainError(c, err)
 	}
@@ -46,7 +46,7 @@ func (a *Application) renderCategories(c echo.Context, status int, page adminvie
 	return a.render(c, status, adminviews.Categories(a.page(c, "Categories"), page))
 }
 
-func (a *Application) adminCategoryCreate(c echo.Context) error {
+func (a *Handlers) adminCategoryCreate(c echo.Context) error {
 	name := c.FormValue("name")
 	// The app's rule for free text (app/textcheck) first, then the
 	// service's own checks.
@@ -55,7 +55,7 @@ func (a *Application) adminCategoryCreate(c echo.Context) error {
 	if clean, problem := textcheck.Clean(name, false); problem != "" {
 		err = expenses.FieldErrors{"name": problem}
 	} else {
-		cat, err = a.expenses.CreateCategory(c.Request().Context(), viewer(c), clean)
+		cat, err = a.expenses.CreateCategory(c.Request().Context(), a.viewer(c), clean)
 	}
 	var fe expenses.FieldErrors
 	if errors.As(err, &fe) {
@@ -69,7 +69,7 @@ func (a *Application) adminCategoryCreate(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, paths.AdminCategories)
 }
 
-func (a *Application) adminCategoryRename(c echo.Context) error {
+func (a *Handlers) adminCategoryRename(c echo.Context) error {
 	id, err := idParam(c)
 	if err != nil {
 		return err
@@ -79,7 +79,7 @@ func (a *Application) adminCategoryRename(c echo.Context) error {
 	if clean, problem := textcheck.Clean(name, false); problem != "" {
 		err = expenses.FieldErrors{"name": problem}
 	} else {
-		cat, err = a.expenses.RenameCategory(c.Request().Context(), viewer(c), id, clean)
+		cat, err = a.expenses.RenameCategory(c.Request().Context(), a.viewer(c), id, clean)
 	}
 	var fe expenses.FieldErrors
 	if errors.As(err, &fe) {
@@ -99,13 +99,13 @@ func (a *Application) adminCategoryRename(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, paths.AdminCategories)
 }
 
-func (a *Application) adminCategorySetActive(c echo.Context) error {
+func (a *Handlers) adminCategorySetActive(c echo.Context) error {
 	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
 	active := c.FormValue("active") == "true"
-	cat, err := a.expenses.SetCategoryActive(c.Request().Context(), viewer(c), id, active)
+	cat, err := a.expenses.SetCategoryActive(c.Request().Context(), a.viewer(c), id, active)
 	var fe expenses.FieldErrors
 	if errors.As(err, &fe) {
 		return echo.NewHTTPError(http.StatusNotFound)

@@ -3,7 +3,7 @@ package policy_test
 import (
 	"fmt"
 
-	"github.com/company-expenses/company-expenses/app/policy"
+	"github.com/company-expenses/company-expenses/app/expenses/policy"
 	"github.com/company-expenses/company-expenses/models"
 )
 

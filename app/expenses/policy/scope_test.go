@@ -8,7 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/company-expenses/company-expenses/app/expenses/expensestest"
-	"github.com/company-expenses/company-expenses/app/policy"
+	"github.com/company-expenses/company-expenses/app/expenses/policy"
 	"github.com/company-expenses/company-expenses/models"
 )
 
@@ -22,7 +22,7 @@ func TestVisibleExpensesScopeAgreesWithCanView(t *testing.T) {
 		c := expensestest.NewCompany(t, db)
 		// Someone holding every role, reporting to the manager, and a manager
 		// who is (wrongly) recorded as their own manager.
-		everything := expensestest.Employee(t, db, "all@example.com", "Al Roles", &c.Manager.UserID, models.AllRoles()...)
+		everything := expensestest.Employee(t, db, "all@example.com", "Al Roles", &c.Manager.UserID, models.BaseRoles().With(models.ExpenseRoles()...).All()...)
 		selfManaged := expensestest.Employee(t, db, "self@example.com", "Sam Self", nil, models.RoleEmployee, models.RoleManager)
 		if err := db.Model(&models.Employee{}).Where("user_id = ?", selfManaged.UserID).Update("manager_id", selfManaged.UserID).Error; err != nil {
 			t.Fatal(err)

@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"context"
@@ -12,8 +12,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/expenses/policy"
 	"github.com/company-expenses/company-expenses/app/paths"
-	"github.com/company-expenses/company-expenses/app/policy"
 	"github.com/company-expenses/company-expenses/models"
 	expenseviews "github.com/company-expenses/company-expenses/views/expenses"
 	"github.com/company-expenses/company-expenses/views/ui"
@@ -44,8 +44,8 @@ func listFilter(c echo.Context, v *models.Employee) (expenses.Filter, []expenses
 	return f, scopes
 }
 
-func (a *Application) expenseList(c echo.Context) error {
-	v, ctx := viewer(c), c.Request().Context()
+func (a *Handlers) expenseList(c echo.Context) error {
+	v, ctx := a.viewer(c), c.Request().Context()
 	f, scopes := listFilter(c, v)
 	page, err := a.expenses.List(ctx, v, f)
 	if err != nil {
@@ -82,7 +82,7 @@ func wantsFragment(c echo.Context) bool {
 // categoryOptions lists the categories for a select box: all of them for
 // filters, only the active ones for the form plus keep (the expense's own
 // category, even when deactivated since).
-func (a *Application) categoryOptions(ctx context.Context, activeOnly bool, keep uint) ([]expenseviews.Option, error) {
+func (a *Handlers) categoryOptions(ctx context.Context, activeOnly bool, keep uint) ([]expenseviews.Option, error) {
 	cats, err := a.expenses.ListCategories(ctx, false)
 	if err != nil {
 		return nil, err
@@ -105,8 +105,8 @@ func (a *Application) categoryOptions(ctx context.Context, activeOnly bool, keep
 }
 
 // expenseExport streams the list's current filter, all pages of it, as CSV.
-func (a *Application) expenseExport(c echo.Context) error {
-	v, ctx := viewer(c), c.Request().Context()
+func (a *Handlers) expenseExport(c echo.Context) error {
+	v, ctx := a.viewer(c), c.Request().Context()
 	f, _ := listFilter(c, v)
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
@@ -121,12 +121,12 @@ func (a *Application) expenseExport(c echo.Context) error {
 	return nil
 }
 
-func (a *Application) expenseShow(c echo.Context) error {
+func (a *Handlers) expenseShow(c echo.Context) error {
 	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
-	e, err := a.expenses.Get(c.Request().Context(), viewer(c), id)
+	e, err := a.expenses.Get(c.Request().Context(), a.viewer(c), id)
 	if err != nil {
 		return a.domainError(c, err)
 	}
@@ -136,8 +136,8 @@ func (a *Application) expenseShow(c echo.Context) error {
 // renderDetail renders the page of e with the buttons the viewer's policy
 // allows, and errs beside the comment or receipt field when an action came
 // back with bad input.
-func (a *Application) renderDetail(c echo.Context, status int, e *models.Expense, errs expenses.FieldErrors, comment string) error {
-	v, ctx := viewer(c), c.Request().Context()
+func (a *Handlers) renderDetail(c echo.Context, status int, e *models.Expense, errs expenses.FieldErrors, comment string) error {
+	v, ctx := a.viewer(c), c.Request().Context()
 	history, err := a.expenses.History(ctx, v, e.ID)
 	if err != nil {
 		return a.domainError(c, err)
@@ -170,7 +170,7 @@ func actionsFor(v *models.Employee, e *models.Expense) expenseviews.Actions {
 
 // receiptInfo describes the receipt of e, if it has one, without loading
 // its bytes: the page needs the name and type only.
-func (a *Application) receiptInfo(ctx context.Context, v *models.Employee, e *models.Expense) (*expenseviews.ReceiptInfo, error) {
+func (a *Handlers) receiptInfo(ctx context.Context, v *models.Employee, e *models.Expense) (*expenseviews.ReceiptInfo, error) {
 	if !e.HasReceipt {
 		return nil, nil
 	}
@@ -188,12 +188,12 @@ func (a *Application) receiptInfo(ctx context.Context, v *models.Employee, e *mo
 
 // expenseReceipt serves a receipt to the people who may see its expense,
 // and answers 404 to everyone else, as for the expense itself.
-func (a *Application) expenseReceipt(c echo.Context) error {
+func (a *Handlers) expenseReceipt(c echo.Context) error {
 	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
-	r, err := a.expenses.Receipt(c.Request().Context(), viewer(c), id)
+	r, err := a.expenses.Receipt(c.Request().Context(), a.viewer(c), id)
 	if err != nil {
 		return a.domainError(c, err)
 	}

@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"errors"
@@ -10,15 +10,15 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/expenses/policy"
 	"github.com/company-expenses/company-expenses/app/paths"
-	"github.com/company-expenses/company-expenses/app/policy"
 	"github.com/company-expenses/company-expenses/layouts"
 	"github.com/company-expenses/company-expenses/models"
 	expenseviews "github.com/company-expenses/company-expenses/views/expenses"
 )
 
-func (a *Application) reimbursements(c echo.Context) error {
-	v, ctx := viewer(c), c.Request().Context()
+func (a *Handlers) reimbursements(c echo.Context) error {
+	v, ctx := a.viewer(c), c.Request().Context()
 	page, _ := strconv.Atoi(c.QueryParam("page"))
 	list, err := a.expenses.List(ctx, v, expenses.Filter{
 		Scope: expenses.ScopeAll, Status: models.StatusApproved,
@@ -52,8 +52,8 @@ const maxFailuresShown = 5
 // happened to each: those a colleague paid a moment earlier, or that the
 // person may not pay, are listed with the reason and do not hold up the
 // others.
-func (a *Application) reimbursementsPost(c echo.Context) error {
-	v, ctx := viewer(c), c.Request().Context()
+func (a *Handlers) reimbursementsPost(c echo.Context) error {
+	v, ctx := a.viewer(c), c.Request().Context()
 	params, err := c.FormParams()
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest).SetInternal(err)

@@ -1,4 +1,4 @@
-package seed
+package expensesmodule
 
 import (
 	"context"
@@ -12,10 +12,10 @@ import (
 	"github.com/company-expenses/company-expenses/models"
 )
 
-// Expenses fills the demo company with a year of expenses in every state,
+// seedExpenses fills the demo company with a year of expenses in every state,
 // ending today. The random source is fixed, so every fresh start shows the
 // same company (only the dates move with the calendar).
-func Expenses(ctx context.Context, db *gorm.DB, emps []models.Employee) error {
+func seedExpenses(ctx context.Context, db *gorm.DB, emps []models.Employee) error {
 	rng := rand.New(rand.NewPCG(2026, 11))
 	if err := expenses.SeedDemo(ctx, db, rng, emps, time.Now().UTC()); err != nil {
 		return fmt.Errorf("seed demo expenses: %w", err)

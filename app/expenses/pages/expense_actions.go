@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"context"
@@ -30,7 +30,7 @@ import (
 // transition is one workflow step of the expenses service.
 type transition func(ctx context.Context, actor *models.Employee, id uint, version int, comment string) (*models.Expense, error)
 
-func (a *Application) expenseSubmit(c echo.Context) error {
+func (a *Handlers) expenseSubmit(c echo.Context) error {
 	return a.act(c, func(ctx context.Context, v *models.Employee, id uint, version int, _ string) (*models.Expense, error) {
 		return a.expenses.Submit(ctx, v, id, version)
 	}, func(v *models.Employee, e *models.Expense) string {
@@ -38,20 +38,20 @@ func (a *Application) expenseSubmit(c echo.Context) error {
 	})
 }
 
-func (a *Application) expenseApprove(c echo.Context) error {
+func (a *Handlers) expenseApprove(c echo.Context) error {
 	return a.act(c, a.expenses.Approve, func(_ *models.Employee, e *models.Expense) string {
 		return fmt.Sprintf("Approved %s’s %s at %s.", e.Employee.DisplayName(), amountOf(e), e.Merchant)
 	})
 }
 
-func (a *Application) expenseReject(c echo.Context) error {
+func (a *Handlers) expenseReject(c echo.Context) error {
 	return a.act(c, a.expenses.Reject, func(_ *models.Employee, e *models.Expense) string {
 		return fmt.Sprintf("Rejected %s’s %s at %s. They will see your comment and can correct it.",
 			e.Employee.DisplayName(), amountOf(e), e.Merchant)
 	})
 }
 
-func (a *Application) expenseReimburse(c echo.Context) error {
+func (a *Handlers) expenseReimburse(c echo.Context) error {
 	return a.act(c, func(ctx context.Context, v *models.Employee, id uint, version int, _ string) (*models.Expense, error) {
 		return a.expenses.Reimburse(ctx, v, id, version)
 	}, func(_ *models.Employee, e *models.Expense) string {
@@ -72,12 +72,12 @@ func returnTo(c echo.Context, fallback string) string {
 
 // act runs a workflow step for the expense of the route and answers as
 // described above.
-func (a *Application) act(c echo.Context, step transition, done func(*models.Employee, *models.Expense) string) error {
+func (a *Handlers) act(c echo.Context, step transition, done func(*models.Employee, *models.Expense) string) error {
 	id, version, err := expenseRef(c)
 	if err != nil {
 		return err
 	}
-	v, ctx := viewer(c), c.Request().Context()
+	v, ctx := a.viewer(c), c.Request().Context()
 	comment := c.FormValue("comment")
 	back := returnTo(c, paths.Expense(id))
 	fromQueue := back == paths.Approvals
@@ -114,12 +114,12 @@ func (a *Application) act(c echo.Context, step transition, done func(*models.Emp
 	return a.actionFailed(c, err, back)
 }
 
-func (a *Application) expenseDelete(c echo.Context) error {
+func (a *Handlers) expenseDelete(c echo.Context) error {
 	id, version, err := expenseRef(c)
 	if err != nil {
 		return err
 	}
-	v, ctx := viewer(c), c.Request().Context()
+	v, ctx := a.viewer(c), c.Request().Context()
 	e, err := a.expenses.Get(ctx, v, id)
 	if err != nil {
 		return a.domainError(c, err)

@@ -4,7 +4,7 @@
 // service (validation, the expense, its history event and the rollups in
 // one transaction), as the web handler does, minus HTTP.
 //
-//	go run ./app/loadtest/writeload -db /tmp/load.db -n 100000 -c 50 -d 10s
+//	go run ./app/expenses/writeload -db /tmp/load.db -n 100000 -c 50 -d 10s
 //
 // It builds the database first when the file does not exist (the demo
 // company and n bulk expenses, as the benchmarks do), so the same file can
@@ -32,6 +32,7 @@ import (
 
 	"github.com/company-expenses/company-expenses/app/database"
 	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/expenses/expensesmodule"
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/app/seed"
 	"github.com/company-expenses/company-expenses/models"
@@ -61,7 +62,7 @@ func run(path string, n, workers int, dur time.Duration) error {
 	}
 	if os.IsNotExist(statErr) {
 		start := time.Now()
-		emps, err := seed.Company(ctx, db)
+		emps, err := seed.Company(ctx, db, expensesmodule.Company())
 		if err != nil {
 			return err
 		}
@@ -137,7 +138,7 @@ func writers(ctx context.Context, db *gorm.DB) ([]*models.Employee, uint, error)
 	if err := db.Model(&models.UserRole{}).Where("role = ?", models.RoleEmployee).Pluck("user_id", &ids).Error; err != nil {
 		return nil, 0, err
 	}
-	ppl := people.NewService(db)
+	ppl := people.NewService(db, models.BaseRoles().With(models.ExpenseRoles()...))
 	var actors []*models.Employee
 	for _, id := range ids {
 		e, err := ppl.Viewer(ctx, id)

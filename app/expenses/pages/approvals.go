@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"errors"
@@ -8,7 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/company-expenses/company-expenses/app/expenses"
-	"github.com/company-expenses/company-expenses/app/policy"
+	"github.com/company-expenses/company-expenses/app/expenses/policy"
 	"github.com/company-expenses/company-expenses/models"
 	expenseviews "github.com/company-expenses/company-expenses/views/expenses"
 )
@@ -19,14 +19,14 @@ type approvalItem = expenseviews.ApprovalItem
 // show at once.
 const queuePerPage = 50
 
-func (a *Application) approvals(c echo.Context) error {
+func (a *Handlers) approvals(c echo.Context) error {
 	return a.renderApprovals(c, http.StatusOK, nil)
 }
 
 // renderApprovals renders the manager's queue; patch, when given, changes
 // items before rendering (to show a failed decision's message in place).
-func (a *Application) renderApprovals(c echo.Context, status int, patch func(*approvalItem)) error {
-	v := viewer(c)
+func (a *Handlers) renderApprovals(c echo.Context, status int, patch func(*approvalItem)) error {
+	v := a.viewer(c)
 	page, _ := strconv.Atoi(c.QueryParam("page"))
 	list, err := a.expenses.List(c.Request().Context(), v, expenses.Filter{
 		Scope: expenses.ScopeTeam, Status: models.StatusSubmitted,
@@ -60,8 +60,8 @@ func newApprovalItem(v *models.Employee, e *models.Expense) approvalItem {
 // it is now (its outcome, or the message of a failed decision) and the
 // updated count. It answers 200 even for a refusal, because htmx swaps only
 // successful responses and the message belongs in the item.
-func (a *Application) approvalFragment(c echo.Context, id uint, done *models.Expense, err error, comment string) error {
-	v, ctx := viewer(c), c.Request().Context()
+func (a *Handlers) approvalFragment(c echo.Context, id uint, done *models.Expense, err error, comment string) error {
+	v, ctx := a.viewer(c), c.Request().Context()
 	var it approvalItem
 	if err == nil {
 		it = newApprovalItem(v, done)

@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"errors"
@@ -9,11 +9,10 @@ import (
 	echomw "github.com/labstack/echo/v4/middleware"
 
 	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/expenses/policy"
 	"github.com/company-expenses/company-expenses/app/paths"
-	"github.com/company-expenses/company-expenses/app/policy"
 	"github.com/company-expenses/company-expenses/layouts"
 	"github.com/company-expenses/company-expenses/models"
-	errorviews "github.com/company-expenses/company-expenses/views/errors"
 )
 
 // uploadLimit caps the body of the routes that may carry a receipt: the
@@ -21,19 +20,21 @@ import (
 // framing.
 var uploadLimit = strconv.Itoa(expenses.MaxReceiptBytes + 1<<20)
 
-// uploadRoutes are the routes that accept a receipt and so get a larger body
-// limit than the rest. The global 1 MB limit skips them (see isUpload), and
-// expenseRoutes gives every route with these patterns uploadLimit instead.
-var uploadRoutes = map[string]bool{
-	paths.Expenses:              true, // POST creates an expense, with an optional receipt
-	paths.ExpensePattern:        true, // POST updates one, idem
-	paths.ExpenseReceiptPattern: true, // POST attaches a receipt
+// uploadLimits are the routes that accept a receipt and so get a larger
+// body limit than the rest (module.Pages.BodyLimits). The template applies
+// it before its CSRF check reads the form; routes repeats it on each route.
+func uploadLimits() map[string]string {
+	return map[string]string{
+		paths.Expenses:              uploadLimit, // POST creates an expense, with an optional receipt
+		paths.ExpensePattern:        uploadLimit, // POST updates one, idem
+		paths.ExpenseReceiptPattern: uploadLimit, // POST attaches a receipt
+	}
 }
 
-// expenseRoutes registers the expenses pages on g, the group of routes that
+// routes registers the expenses pages on g, the group of routes that
 // need a signed-in person. Each route names the policy action that guards
 // it; the handlers and the expenses service check the expense itself.
-func (a *Application) expenseRoutes(g *echo.Group) {
+func (a *Handlers) routes(g *echo.Group) {
 	upload := echomw.BodyLimit(uploadLimit)
 	browse := a.requireAny(policy.CreateExpense, policy.ViewTeamExpenses, policy.ViewAllExpenses)
 	create := a.require(policy.CreateExpense)
@@ -73,10 +74,10 @@ func canBrowseExpenses(v *models.Employee) bool {
 		policy.Can(v, policy.ViewAllExpenses, nil)
 }
 
-// expenseMenu returns the expenses entries of the main menu, with pending
-// counts. Each entry is shown exactly when its route's guard lets the
-// person in.
-func (a *Application) expenseMenu(c echo.Context, v *models.Employee) []layouts.MenuItem {
+// menu returns the expenses entries of the main menu, with pending
+// counts: the one place of the demo's menu entries. Each entry is shown
+// exactly when its route's guard lets the person in.
+func (a *Handlers) menu(c echo.Context, v *models.Employee) []layouts.MenuItem {
 	var items []layouts.MenuItem
 	if canBrowseExpenses(v) {
 		items = append(items, layouts.MenuItem{Label: "Expenses", URL: paths.Expenses})
@@ -84,7 +85,7 @@ func (a *Application) expenseMenu(c echo.Context, v *models.Employee) []layouts.
 	mayApprove := policy.Can(v, policy.ViewApprovals, nil)
 	mayReimburse := policy.Can(v, policy.ViewReimbursements, nil)
 	if !mayApprove && !mayReimburse {
-		return items
+		return a.withCategories(items, v)
 	}
 	approvals, reimbursements, err := a.pendingCounts(c, v)
 	if err != nil {
@@ -97,22 +98,32 @@ func (a *Application) expenseMenu(c echo.Context, v *models.Employee) []layouts.
 	if mayReimburse {
 		items = append(items, layouts.MenuItem{Label: "Reimbursements", URL: paths.Reimbursements, Badge: reimbursements})
 	}
+	return a.withCategories(items, v)
+}
+
+// withCategories adds the categories admin page's entry (after the
+// template's People entry in the widget would be nicer, but a module's
+// entries come together, after Dashboard).
+func (a *Handlers) withCategories(items []layouts.MenuItem, v *models.Employee) []layouts.MenuItem {
+	if policy.Can(v, policy.ManageCategories, nil) {
+		items = append(items, layouts.MenuItem{Label: "Categories", URL: paths.AdminCategories})
+	}
 	return items
 }
 
 // require lets through only the people the policy allows to perform
 // action, and tells everyone else why not.
-func (a *Application) require(action policy.Action) echo.MiddlewareFunc {
+func (a *Handlers) require(action policy.Action) echo.MiddlewareFunc {
 	return a.requireAny(action)
 }
 
 // requireAny lets through the people allowed at least one of actions.
-func (a *Application) requireAny(actions ...policy.Action) echo.MiddlewareFunc {
+func (a *Handlers) requireAny(actions ...policy.Action) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			var d policy.Decision
 			for _, action := range actions {
-				if d = policy.Decide(viewer(c), action, nil); d.Allowed {
+				if d = policy.Decide(a.viewer(c), action, nil); d.Allowed {
 					return next(c)
 				}
 			}
@@ -121,19 +132,11 @@ func (a *Application) requireAny(actions ...policy.Action) echo.MiddlewareFunc {
 	}
 }
 
-// forbidden answers 403 with the policy's reason, inside the master layout.
-func (a *Application) forbidden(c echo.Context, reason string) error {
-	if reason == "" {
-		reason = "You do not have permission to do this."
-	}
-	return a.render(c, http.StatusForbidden, errorviews.Page(a.page(c, "Not allowed"), http.StatusForbidden, "Not allowed", reason))
-}
-
 // domainError turns the errors of the expenses service that have one
 // answer everywhere into that answer: 404 for an expense the person may not
 // see (whether or not it exists), 403 with the reason for a refusal. Other
 // errors are returned as they are.
-func (a *Application) domainError(c echo.Context, err error) error {
+func (a *Handlers) domainError(c echo.Context, err error) error {
 	var na *expenses.NotAllowedError
 	switch {
 	case errors.Is(err, expenses.ErrNotFound):
@@ -150,7 +153,7 @@ func (a *Application) domainError(c echo.Context, err error) error {
 // form came from) with a flash saying who did what, so that they look again
 // before acting; refusals and expenses the person may not see are answered
 // as domainError says. Other errors are returned as they are.
-func (a *Application) actionFailed(c echo.Context, err error, to string) error {
+func (a *Handlers) actionFailed(c echo.Context, err error, to string) error {
 	var ce *expenses.ConflictError
 	if errors.As(err, &ce) {
 		a.flash(c, layouts.FlashError, ce.Error())
