@@ -53,14 +53,21 @@ var unsafeName = regexp.MustCompile(`[^a-zA-Z0-9._-]+`)
 
 // screenshot saves the whole page (not only the viewport) as name.png in
 // the screenshot folder.
-func (b *browser) screenshot(name string) {
+func (b *browser) screenshot(name string) { b.saveScreenshot(name, 100, ".png") }
+
+// quickScreenshot saves the whole page as a JPEG: the page walk takes
+// nearly a hundred, and encoding long pages as PNG costs more than checking
+// them.
+func (b *browser) quickScreenshot(name string) { b.saveScreenshot(name, 80, ".jpg") }
+
+func (b *browser) saveScreenshot(name string, quality int, ext string) {
 	b.t.Helper()
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	img, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(quality))
 	if err != nil {
 		b.t.Fatalf("screenshot %s: %v", name, err)
 	}
-	file := filepath.Join(screenshotDir(b.t), strings.Trim(unsafeName.ReplaceAllString(name, "-"), "-")+".png")
-	if err := os.WriteFile(file, png, 0o644); err != nil {
+	file := filepath.Join(screenshotDir(b.t), strings.Trim(unsafeName.ReplaceAllString(name, "-"), "-")+ext)
+	if err := os.WriteFile(file, img, 0o644); err != nil {
 		b.t.Fatalf("save screenshot: %v", err)
 	}
 }
