@@ -14,7 +14,10 @@ import (
 // Prefix is the URL path under which the files are served.
 const Prefix = "/static/"
 
-//go:embed css js img vendor
+// Only the vendored files pages load are embedded: vendor/axe-core is the
+// accessibility checker the browser tests inject, never served to users.
+//
+//go:embed css js img vendor/htmx
 var files embed.FS
 
 // FS returns the embedded files.

@@ -1,13 +1,19 @@
 // Package e2e holds the end-to-end tests that drive a real headless Chromium
-// through the application with chromedp: the SSO round trip through the
-// development identity provider, the expense workflow from the employee's
-// form to the manager's inline approval, and every administrator page loading
-// without script errors or Content-Security-Policy violations.
+// through the application with chromedp: every golden path (an employee's
+// claim with a receipt, the manager's inline approval, finance's
+// reimbursement run, a rejected claim corrected and resubmitted, an
+// administrator adding and deactivating people, the SSO round trip with a
+// deep link and first-login provisioning, sign out with Back), and a walk
+// over every page for each role and signed out at 1280×800 and 390×844 that
+// runs axe-core (static/vendor/axe-core, injected by the tests, never served)
+// and fails on any serious or critical violation or on sideways scrolling.
 //
-// Each test starts its own application on a throw-away SQLite database
-// (apptest.New, on a real 127.0.0.1 listener) and its own browser with a
-// fresh profile. The package has no code of its own; everything is in the
-// _test.go files.
+// The tests share one Chromium, each in tabs of its own browser context
+// (own cookies), and run in parallel; each starts its own application on a
+// throw-away SQLite database (apptest.New, on a real 127.0.0.1 listener).
+// They save screenshots into $E2E_SCREENSHOTS, or
+// company-expenses-screenshots in the system's temporary folder. The package
+// has no code of its own; everything is in the _test.go files.
 //
 // Run them with the rest of the tests, or alone:
 //

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -23,7 +24,7 @@ import (
 const (
 	// testTimeout bounds everything one test does in the browser. The
 	// scenarios take a few seconds; the margin is for a loaded CI machine.
-	testTimeout = 30 * time.Second
+	testTimeout = 90 * time.Second
 	// startTimeout bounds starting Chromium, which has no context deadline
 	// of its own (the first Run binds the browser's life to its context).
 	startTimeout = 20 * time.Second
@@ -50,7 +51,8 @@ func chromePath(t *testing.T) string {
 	return ""
 }
 
-// browser is one headless Chromium with one tab, driving one test's
+// browser is one tab, in a browser context of its own (its own cookies and
+// storage), of the package's shared Chromium, driving one test's
 // application server.
 type browser struct {
 	t    *testing.T
@@ -59,52 +61,92 @@ type browser struct {
 	base string
 }
 
-// newBrowser starts the application (seeded with the demo company) and a
-// fresh headless Chromium for it. Both are closed when the test ends, the
-// browser first.
+// chromium is the one headless Chromium the package's tests share: starting
+// a browser costs more than most scenarios, and tabs in separate browser
+// contexts are as isolated as separate browsers for what the tests check.
+// It lives in a package variable because a test cannot receive it any other
+// way; TestMain closes it.
+var chromium struct {
+	once   sync.Once
+	ctx    context.Context // the browser's first tab, never used for pages
+	cancel func()
+	err    error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if chromium.cancel != nil {
+		chromium.cancel() // waits for the browser process to exit
+	}
+	os.Exit(code)
+}
+
+// sharedChromium starts the shared browser on first use.
+func sharedChromium(t *testing.T, exe string) context.Context {
+	t.Helper()
+	chromium.once.Do(func() {
+		opts := []chromedp.ExecAllocatorOption{
+			chromedp.ExecPath(exe),
+			chromedp.Headless,
+			chromedp.NoSandbox, // CI runs as root, where the sandbox cannot start
+			chromedp.DisableGPU,
+			chromedp.NoFirstRun,
+			chromedp.NoDefaultBrowserCheck,
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("disable-dev-shm-usage", true),
+			chromedp.Flag("hide-scrollbars", true),
+			chromedp.UserDataDir(filepath.Join(os.TempDir(), fmt.Sprintf("company-expenses-e2e-%d", os.Getpid()))),
+			chromedp.WindowSize(1280, 800),
+		}
+		allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancelCtx := chromedp.NewContext(allocCtx)
+		chromium.ctx = ctx
+		chromium.cancel = func() {
+			cancelCtx()
+			cancelAlloc()
+			os.RemoveAll(filepath.Join(os.TempDir(), fmt.Sprintf("company-expenses-e2e-%d", os.Getpid())))
+		}
+		// Start the browser on the undeadlined context, but do not wait for
+		// ever if Chromium hangs while starting.
+		started := make(chan error, 1)
+		go func() { started <- chromedp.Do(ctx) }()
+		select {
+		case chromium.err = <-started:
+		case <-time.After(startTimeout):
+			chromium.err = fmt.Errorf("did not start within %s", startTimeout)
+		}
+		if chromium.err != nil {
+			chromium.err = fmt.Errorf("start Chromium (%s): %w", exe, chromium.err)
+		}
+	})
+	if chromium.err != nil {
+		t.Fatal(chromium.err)
+	}
+	return chromium.ctx
+}
+
+// newBrowser starts the application (seeded with the demo company) and opens
+// a tab for it in the shared Chromium, at the desktop size.
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
 	exe := chromePath(t)
 	srv := apptest.New(t, apptest.Options{})
+	return newTab(t, exe, srv)
+}
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox, // CI runs as root, where the sandbox cannot start
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	tabCtx, cancelTab := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() {
-		cancelTab()
-		cancelAlloc() // waits for the browser process to exit
-	})
-
-	// Start the browser on the undeadlined tab context, but do not wait for
-	// ever if Chromium hangs while starting.
-	started := make(chan error, 1)
-	go func() { started <- chromedp.Do(tabCtx) }()
-	select {
-	case err := <-started:
-		if err != nil {
-			t.Fatalf("start Chromium (%s): %v", exe, err)
-		}
-	case <-time.After(startTimeout):
-		cancelTab()
-		t.Fatalf("Chromium (%s) did not start within %s", exe, startTimeout)
-	}
-
+// newTab opens a tab in a browser context of its own on srv, closed when
+// the test ends.
+func newTab(t *testing.T, exe string, srv *apptest.Server) *browser {
+	t.Helper()
+	parent := sharedChromium(t, exe)
+	tabCtx, cancelTab := chromedp.NewContext(parent, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancelTab)
 	ctx, cancel := context.WithTimeout(tabCtx, testTimeout)
 	t.Cleanup(cancel)
 	b := &browser{t: t, srv: srv, ctx: ctx, base: srv.URL}
+	b.resize(desktop)
 	// Registered last, so it runs first: on failure, say where the browser
 	// was and what it showed, while the tab still exists.
 	t.Cleanup(func() {

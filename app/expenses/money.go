@@ -83,6 +83,11 @@ func ParseAmount(input, currency string) (int64, error) {
 	case len(s) > maxAmountInputLen:
 		return fail("This amount is too long to be real.")
 	case strings.HasPrefix(s, "-"):
+		// Only a number is negative: a minus sign before anything else
+		// ("-12,3x") is a typo, and "more than zero" would mislead.
+		if !numberLike(s[1:]) {
+			return fail("Enter the amount as a number, for example 1,234.56.")
+		}
 		return fail("The amount must be more than zero.")
 	}
 	intPart, frac, hasDot := strings.Cut(s, ".")
@@ -130,6 +135,21 @@ func ParseAmount(input, currency string) (int64, error) {
 		return fail(tooLarge)
 	}
 	return total, nil
+}
+
+// numberLike reports whether s is made of digits with at most one dot and
+// any commas, starting with a digit: something a person meant as a number,
+// whatever ParseAmount then says about its grouping or decimals.
+func numberLike(s string) bool {
+	if s == "" || s[0] < '0' || s[0] > '9' || strings.Count(s, ".") > 1 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if (s[i] < '0' || s[i] > '9') && s[i] != '.' && s[i] != ',' {
+			return false
+		}
+	}
+	return true
 }
 
 func allDigits(s string) bool {

@@ -33,6 +33,20 @@ func TestParseAmountAcceptsDotDecimalsAndCommaThousands(t *testing.T) {
 	}
 }
 
+// A minus sign does not make garbage a negative number: "-12,3x" is told
+// it is not a number, not that it must be more than zero (UI review).
+func TestParseAmountSaysNotANumberWhenAMinusSignPrecedesSomethingThatDoesNotParse(t *testing.T) {
+	t.Parallel()
+	const notANumber = "Enter the amount as a number, for example 1,234.56."
+	for _, in := range []string{"-12,3x", "-abc", "--5", "-", "- 5x", "-12.3.4"} {
+		_, err := expenses.ParseAmount(in, "EUR")
+		var fe expenses.FieldErrors
+		if !errors.As(err, &fe) || fe["amount"] != notANumber {
+			t.Errorf("ParseAmount(%q, EUR) error = %v, want amount: %q", in, err, notANumber)
+		}
+	}
+}
+
 func TestParseAmountRefusesWithAMessageForTheUser(t *testing.T) {
 	t.Parallel()
 	cases := []struct {

@@ -149,7 +149,7 @@ func Login(p layouts.Page, d LoginData) templ.Component {
 				}
 			}
 			if d.ShowPassword {
-				templ_7745c5c3_Err = ui.Alert("error", d.Form.Problem).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = ui.FormProblem(d.Form.Problem).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
