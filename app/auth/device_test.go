@@ -31,12 +31,3 @@ func TestDeviceCookieIsValidOnlyForItsAccountAndUntampered(t *testing.T) {
 		}
 	}
 }
-
-// flip returns s with the character at i changed to another one.
-func flip(s string, i int) string {
-	c := byte('A')
-	if s[i] == 'A' {
-		c = 'B'
-	}
-	return s[:i] + string(c) + s[i+1:]
-}

@@ -213,7 +213,9 @@ func (s *Service) validate(ctx context.Context, f Form, self uint, creating bool
 		errs["email"] = msg
 	} else {
 		var n int64
-		s.db.WithContext(ctx).Model(&models.User{}).Where("email = ? AND id <> ?", c.email, self).Count(&n)
+		if err := s.db.WithContext(ctx).Model(&models.User{}).Where("email = ? AND id <> ?", c.email, self).Count(&n).Error; err != nil {
+			return c, fmt.Errorf("check e-mail is free: %w", err)
+		}
 		if n > 0 {
 			errs["email"] = "Someone already uses this e-mail address."
 		}
@@ -222,7 +224,9 @@ func (s *Service) validate(ctx context.Context, f Form, self uint, creating bool
 		id, err := strconv.ParseUint(f.DepartmentID, 10, 32)
 		var n int64
 		if err == nil {
-			s.db.WithContext(ctx).Model(&models.Department{}).Where("id = ?", id).Count(&n)
+			if err := s.db.WithContext(ctx).Model(&models.Department{}).Where("id = ?", id).Count(&n).Error; err != nil {
+				return c, fmt.Errorf("check department %d: %w", id, err)
+			}
 		}
 		if n == 0 {
 			errs["department_id"] = "Choose a department from the list."

@@ -175,13 +175,6 @@ func signIn(t *testing.T, b *browser, start string, who pick) string {
 	return tr.Callback.Location()
 }
 
-// problemCode returns the SSO error page's problem code, or "" when the
-// response is not that page.
-func problemCode(t *testing.T, res *response) string {
-	t.Helper()
-	return res.Doc(t).Find(`[data-testid="sso-problem"]`).AttrOr("data-problem", "")
-}
-
 // wantProblem checks that res is the SSO error page for problem code, with
 // status.
 func wantProblem(t *testing.T, res *response, status int, code string) *goquery.Document {

@@ -33,11 +33,9 @@ type rule struct {
 type matchKind int
 
 const (
-	// textMatch: anywhere.
-	textMatch matchKind = iota
 	// pathMatch: not inside a longer path or name (no path character
 	// directly before or after).
-	pathMatch
+	pathMatch matchKind = iota
 	// lineMatch: only as a whole line.
 	lineMatch
 )
