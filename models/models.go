@@ -8,5 +8,6 @@ func All() []any {
 		&Session{}, &LoginAttempt{},
 		&Identity{},
 		&Category{}, &Expense{}, &ExpenseEvent{}, &Receipt{},
+		&OutboxMessage{},
 	}
 }
