@@ -124,3 +124,16 @@ func Render(ctx context.Context, text, html templ.Component) (textBody, htmlBody
 	}
 	return textBody, htmlBody, nil
 }
+
+// Compose renders text and html (see Render) into a Message of the given
+// kind: the one call a feature needs before Enqueue, e.g.
+//
+//	m, err := mail.Compose(ctx, "password-reset", to, "Reset your password",
+//		mailviews.ResetText(d), mailviews.ResetHTML(d))
+func Compose(ctx context.Context, kind string, to Address, subject string, text, html templ.Component) (Message, error) {
+	t, h, err := Render(ctx, text, html)
+	if err != nil {
+		return Message{}, err
+	}
+	return Message{To: to, Subject: subject, Text: t, HTML: h, Kind: kind}, nil
+}

@@ -35,4 +35,3 @@ func TestRenderWritesTheTestMailInTheRecipientsNameWithoutEscapes(t *testing.T) 
 		t.Errorf("HTML lacks %q: %s", want, html)
 	}
 }
-

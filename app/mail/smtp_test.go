@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -181,5 +182,41 @@ func TestSMTPRefusalOfTheRecipientIsAPermanentFailure(t *testing.T) {
 	}
 	if got := mp.Messages(); len(got) != 1 {
 		t.Fatalf("Mailpit received %d, want 1", len(got))
+	}
+}
+
+// While one worker's claim transaction holds a row, another worker skips
+// it (FOR UPDATE SKIP LOCKED) instead of waiting for it or claiming it too,
+// and sends the rest.
+func TestAWorkerOnPostgresSkipsARowAnotherWorkerIsClaiming(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Postgres(t)
+	enqueueCommitted(t, db, message("a@example.com", "one"), message("b@example.com", "two"), message("c@example.com", "three"))
+	first := outbox(t, db)[0]
+
+	other := db.Begin()
+	defer other.Rollback()
+	var locked uint
+	if err := other.Raw("SELECT id FROM outbox_messages WHERE id = ? FOR UPDATE", first.ID).Scan(&locked).Error; err != nil || locked != first.ID {
+		t.Fatalf("lock the first row: %v", err)
+	}
+	tr := &scripted{}
+	w := mail.NewWorker(db, tr, sender, quiet(), fastRetries)
+	// A worker that waited for the lock would never return while the test
+	// holds it; the deadline turns that into a failure instead of a hang.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	n, err := w.SendDue(ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("SendDue with the first row locked = %d, %v; want the two others", n, err)
+	}
+	for _, m := range tr.sent {
+		if m.Subject == "one" {
+			t.Fatal("the locked row was sent")
+		}
+	}
+	other.Rollback()
+	if r := outbox(t, db)[0]; r.Status != models.OutboxPending || r.ClaimToken != "" {
+		t.Fatalf("the locked row after the skip: status %s token %q", r.Status, r.ClaimToken)
 	}
 }

@@ -54,17 +54,14 @@ func (a *Application) mailDelivery() string {
 func (a *Application) adminMailTestPost(c echo.Context) error {
 	v, ctx := viewer(c), c.Request().Context()
 	d := mailviews.Test{Name: v.FullName, AppName: a.cfg.AppName, BaseURL: a.cfg.BaseURL}
-	text, html, err := mail.Render(ctx, mailviews.TestText(d), mailviews.TestHTML(d))
+	to := mail.Address{Email: v.User.Email, Name: v.FullName}
+	m, err := mail.Compose(ctx, "test", to, "Test mail from "+a.cfg.AppName, mailviews.TestText(d), mailviews.TestHTML(d))
 	if err != nil {
 		return err
 	}
-	m := mail.Message{
-		To:      mail.Address{Email: v.User.Email, Name: v.FullName},
-		Subject: "Test mail from " + a.cfg.AppName, Text: text, HTML: html, Kind: "test",
-		// One test mail per administrator and second, so a double click
-		// does not send two.
-		DedupeKey: "test:" + v.User.Email + ":" + time.Now().UTC().Format(time.DateTime),
-	}
+	// One test mail per administrator and second, so a double click does
+	// not send two.
+	m.DedupeKey = "test:" + v.User.Email + ":" + time.Now().UTC().Format(time.DateTime)
 	if err := a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return mail.Enqueue(ctx, tx, m) }); err != nil {
 		return err
 	}
