@@ -220,3 +220,25 @@ func TestAWorkerOnPostgresSkipsARowAnotherWorkerIsClaiming(t *testing.T) {
 		t.Fatalf("the locked row after the skip: status %s token %q", r.Status, r.ClaimToken)
 	}
 }
+
+// BenchmarkDeliveryThroughMailpit measures enqueueing and delivering one
+// mail through the real SMTP transport to a local Mailpit (one connection
+// per message, as in production).
+func BenchmarkDeliveryThroughMailpit(b *testing.B) {
+	mp := mailtest.Start(b, mailtest.Options{})
+	db := dbtest.SQLite(b)
+	tr, err := mail.NewSMTP(mp.SMTPURL())
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := mail.NewWorker(db, tr, sender, quiet(), mail.WorkerOptions{Batch: 1})
+	m := message("ada@example.com", "benchmark")
+	for b.Loop() {
+		if err := mail.Enqueue(context.Background(), db, m); err != nil {
+			b.Fatal(err)
+		}
+		if n, err := w.SendDue(context.Background()); n != 1 || err != nil {
+			b.Fatalf("SendDue = %d, %v", n, err)
+		}
+	}
+}
