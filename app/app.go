@@ -22,6 +22,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/expenses/expensesmodule"
 	"github.com/company-expenses/company-expenses/app/module"
 	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/app/mail"
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/app/provisioning"
 	"github.com/company-expenses/company-expenses/app/seed"
@@ -42,6 +43,8 @@ type App struct {
 	// Hasher bounds concurrent password hashing for the whole process
 	// (exported so that tests can fill its slots).
 	Hasher *auth.Hasher
+	// Mailer delivers the mail outbox; nil in production without SMTP_URL.
+	Mailer *mail.Worker
 }
 
 // New opens the database named by cfg, migrates it, seeds the demo company
@@ -77,7 +80,12 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 			return nil, err
 		}
 	}
+	mailer, err := newMailer(cfg, db, log)
+	if err != nil {
+		return nil, fmt.Errorf("mail: %w", err)
+	}
 	a := &App{
+		Mailer: mailer,
 		Config: cfg,
 		DB:     db,
 		log:    log,
@@ -350,6 +358,9 @@ func (a *App) server() *http.Server {
 func (a *App) Run(ctx context.Context) error {
 	srv := a.server()
 	go a.housekeeping(ctx)
+	if a.Mailer != nil {
+		go a.Mailer.Run(ctx) // every instance sends the outbox (app/mail)
+	}
 	errc := make(chan error, 1)
 	go func() {
 		a.log.Info("listening", "addr", a.Config.Addr, "url", a.Config.BaseURL, "env", a.Config.Env)

@@ -7,5 +7,6 @@ func All() []any {
 	return []any{
 		&User{}, &UserRole{}, &Department{}, &Employee{},
 		&Session{}, &LoginAttempt{},
+		&OutboxMessage{},
 	}
 }

@@ -9,10 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/company-expenses/company-expenses/app/mail/smtpurl"
 )
 
 // Environment names where the app runs.
@@ -88,6 +91,11 @@ type Config struct {
 	// a reverse proxy you trust. Leave it off when clients connect directly,
 	// or they can forge their address and dodge login throttling.
 	TrustProxy bool
+	// SMTPURL is the SMTP server mail goes out through (smtp:// with
+	// STARTTLS, smtps://); empty in development keeps mail at /dev/mail.
+	SMTPURL string
+	// MailFrom is the sender of every mail, "Name <address>" or an address.
+	MailFrom string
 
 	SSO SSO
 }
@@ -235,6 +243,13 @@ func Load(getenv func(string) string) (Config, error) {
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		problems = append(problems, fmt.Errorf("BASE_URL must be an absolute http(s) URL, not %q", c.BaseURL))
 	}
+	c.SMTPURL, c.MailFrom = env("SMTP_URL", ""), env("MAIL_FROM", c.AppName+" <noreply@localhost>")
+	if _, err := smtpurl.Parse(c.SMTPURL); c.SMTPURL != "" && err != nil {
+		problems = append(problems, err)
+	}
+	if a, err := mail.ParseAddress(c.MailFrom); err != nil || a.Address == "" {
+		problems = append(problems, fmt.Errorf("MAIL_FROM must be an address such as \"Company Expenses <expenses@example.com>\", not %q", c.MailFrom))
+	}
 	if c.SSO.OIDCIssuer != "" && c.SSO.OIDCClientID == "" {
 		problems = append(problems, errors.New("SSO_OIDC_CLIENT_ID is required when SSO_OIDC_ISSUER is set"))
 	}
@@ -248,6 +263,9 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		if c.SSO.OIDCIssuer != "" && c.SSO.OIDCClientSecret == "" {
 			problems = append(problems, errors.New("SSO_OIDC_CLIENT_SECRET must be set in production when SSO_OIDC_ISSUER is set"))
+		}
+		if c.SMTPURL != "" && strings.TrimSpace(getenv("MAIL_FROM")) == "" {
+			problems = append(problems, errors.New("MAIL_FROM must be set in production when SMTP_URL is set (the sender your mail server accepts)"))
 		}
 		if c.Seed {
 			problems = append(problems, errors.New("SEED_DEMO_DATA must be off in production: the demo accounts share a public password (use BOOTSTRAP_ADMINS for the first administrator)"))

@@ -50,6 +50,12 @@ const (
 	// AdminSignInLocksClear (POST) lifts one.
 	AdminSignInLocks      = "/admin/sign-in-locks"
 	AdminSignInLocksClear = AdminSignInLocks + "/clear"
+	// AdminMail lists mail not delivered; AdminMailTest (POST) sends the
+	// administrator a test mail. DevMail is the development mail viewer.
+	AdminMail             = "/admin/mail"
+	AdminMailTest         = AdminMail + "/test"
+	DevMail               = "/dev/mail"
+	DevMailMessagePattern = DevMail + "/:id"
 )
 
 // The workflow actions on one expense, each posted to ExpenseAction(id, …).
@@ -138,3 +144,6 @@ func ProfileConnect(provider string) string {
 func ProfileDisconnect(identityID uint) string {
 	return Profile + "/sso/identities/" + strconv.FormatUint(uint64(identityID), 10) + "/disconnect"
 }
+
+// DevMailMessage is one mail in the development mail viewer.
+func DevMailMessage(id uint) string { return DevMail + "/" + strconv.FormatUint(uint64(id), 10) }

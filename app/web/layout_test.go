@@ -31,6 +31,8 @@ func routeParams(t *testing.T, srv *apptest.Server, viewerID uint, pattern strin
 	switch {
 	case !strings.Contains(pattern, ":") && !strings.Contains(pattern, "*"):
 		return pattern, true
+	case pattern == "/dev/mail/:id":
+		return keptDevMail(t, srv), true
 	case pattern == "/admin/users/:id":
 		return strings.Replace(pattern, ":id", strconv.FormatUint(uint64(viewerID), 10), 1), true
 	case strings.HasPrefix(pattern, "/expenses/:id"):

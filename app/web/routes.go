@@ -91,6 +91,9 @@ func (a *Application) routes() *echo.Echo {
 	admin.GET(paths.AdminSignInLocks, a.adminSignInLocks)
 	admin.POST(paths.AdminSignInLocksClear, a.adminSignInLocksClear)
 	app.GET(paths.AdminSettings, a.adminSettings, a.require(policy.ManageSettings))
+	admin.GET(paths.AdminMail, a.adminMail) // app/web/admin_mail.go
+	admin.POST(paths.AdminMailTest, a.adminMailTestPost)
+	a.devMailRoutes(pages) // development only (app/web/devmail.go)
 
 	// The modules' pages (app/module): each module lists its routes in
 	// its own routes function, on this signed-in group.
