@@ -33,9 +33,12 @@ type rule struct {
 type matchKind int
 
 const (
+	// textMatch: anywhere. It is the zero value, so a rule that sets no
+	// Match gets it.
+	textMatch matchKind = iota
 	// pathMatch: not inside a longer path or name (no path character
 	// directly before or after).
-	pathMatch matchKind = iota
+	pathMatch
 	// lineMatch: only as a whole line.
 	lineMatch
 )
@@ -218,6 +221,8 @@ func replace(data, old, new []byte, kind matchKind) ([]byte, int) {
 
 func counts(data []byte, start, end int, kind matchKind) bool {
 	switch kind {
+	case textMatch:
+		return true
 	case pathMatch:
 		return (start == 0 || !isPathByte(data[start-1])) && (end == len(data) || !isPathByte(data[end]))
 	case lineMatch:
