@@ -30,7 +30,8 @@ func (a *Application) menu(c echo.Context, v *models.Employee, current string) [
 		items = append(items, layouts.MenuItem{Label: "People", URL: paths.AdminUsers})
 	}
 	if policy.Can(v, policy.ManageSettings) {
-		items = append(items, layouts.MenuItem{Label: "Settings", URL: paths.AdminSettings})
+		items = append(items, layouts.MenuItem{Label: "Settings", URL: paths.AdminSettings},
+			layouts.MenuItem{Label: "Mail", URL: paths.AdminMail})
 	}
 	for i := range items {
 		u := items[i].URL
