@@ -43,6 +43,15 @@ type Options struct {
 // folder, seeded with the demo company unless opts.NoSeed.
 func New(t testing.TB, opts Options) *Server {
 	t.Helper()
+	db, log := openSQLite(t)
+	return NewWithDB(t, db, log, opts)
+}
+
+// openSQLite opens a fresh SQLite database in a temporary folder, closed
+// when the test ends, and the log the application writes to (warnings in
+// verbose runs, nothing otherwise).
+func openSQLite(t testing.TB) (*gorm.DB, *slog.Logger) {
+	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -51,13 +60,13 @@ func New(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatalf("open database: %v", err)
 	}
-	// Registered before NewWithDB's, so it runs after the server is closed.
+	// Registered before start's, so it runs after the server is closed.
 	t.Cleanup(func() {
 		if sqlDB, err := db.DB(); err == nil {
 			sqlDB.Close()
 		}
 	})
-	return NewWithDB(t, db, log, opts)
+	return db, log
 }
 
 // NewWithDB starts the application on a database the test opened (which the
@@ -65,6 +74,14 @@ func New(t testing.TB, opts Options) *Server {
 // that a test can run on PostgreSQL or start two applications on one
 // database. The test closes db itself.
 func NewWithDB(t testing.TB, db *gorm.DB, log *slog.Logger, opts Options) *Server {
+	t.Helper()
+	return start(t, db, log, opts, nil)
+}
+
+// start loads the configuration from opts (development, BASE_URL the test
+// server's address), lets configure change it when not nil, and serves the
+// application built on db.
+func start(t testing.TB, db *gorm.DB, log *slog.Logger, opts Options, configure func(*config.Config)) *Server {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	env := map[string]string{
@@ -80,6 +97,9 @@ func NewWithDB(t testing.TB, db *gorm.DB, log *slog.Logger, opts Options) *Serve
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatalf("config: %v", err)
+	}
+	if configure != nil {
+		configure(&cfg)
 	}
 	a, err := app.NewWithDB(context.Background(), cfg, db, log)
 	if err != nil {

@@ -178,18 +178,9 @@ func newFloodClient(base string, tr http.RoundTripper, i int, forwarded bool) (f
 		// 198.18.0.0/15 is set aside for benchmarks (RFC 2544).
 		c.ip = fmt.Sprintf("198.18.%d.%d", i/250, i%250+1)
 	}
-	res, err := c.http.Get(base + "/login")
-	if err != nil {
-		return c, err
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	m := csrfField.FindSubmatch(body)
-	if m == nil {
-		return c, fmt.Errorf("no CSRF token on %s/login", base)
-	}
-	c.token = string(m[1])
-	return c, nil
+	token, err := loginToken(c.http, base)
+	c.token = token
+	return c, err
 }
 
 func percentiles(d []time.Duration) string {

@@ -68,17 +68,11 @@ func signIn(base, email, password string) (*http.Client, error) {
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := c.Get(base + "/login")
+	token, err := loginToken(c, base)
 	if err != nil {
 		return nil, err
 	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	m := csrfField.FindSubmatch(body)
-	if m == nil {
-		return nil, fmt.Errorf("no CSRF token on %s/login", base)
-	}
-	res, err = c.PostForm(base+"/login", url.Values{"_csrf": {string(m[1])}, "email": {email}, "password": {password}})
+	res, err := c.PostForm(base+"/login", url.Values{"_csrf": {token}, "email": {email}, "password": {password}})
 	if err != nil {
 		return nil, err
 	}
@@ -174,4 +168,20 @@ func procStatus(pid int, field string) int64 {
 		}
 	}
 	return -1
+}
+
+// loginToken fetches the sign-in page with c, as a browser would, and
+// returns the CSRF token of its form (bound to c's pre-session cookie).
+func loginToken(c *http.Client, base string) (string, error) {
+	res, err := c.Get(base + "/login")
+	if err != nil {
+		return "", err
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := csrfField.FindSubmatch(body)
+	if m == nil {
+		return "", fmt.Errorf("no CSRF token on %s/login", base)
+	}
+	return string(m[1]), nil
 }

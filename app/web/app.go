@@ -15,6 +15,7 @@ import (
 
 	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/config"
+	"github.com/company-expenses/company-expenses/app/middleware"
 	"github.com/company-expenses/company-expenses/app/module"
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/app/sso"
@@ -48,8 +49,10 @@ type Application struct {
 	throttle *auth.Throttle
 	hasher   *auth.Hasher
 	devices  *auth.DeviceCookies
-	people   *people.Service
-	demoPass string
+	// csrfGuard issues and checks CSRF tokens (see newCSRFGuard).
+	csrfGuard *middleware.CSRF
+	people    *people.Service
+	demoPass  string
 
 	// modules are the plugged-in modules' pages, and bodyLimits the body
 	// limits they give their routes, by route pattern.
@@ -82,6 +85,7 @@ func New(d Deps) *Application {
 	if a.hasher == nil {
 		a.hasher = auth.NewHasher(auth.DefaultHashSlots(), auth.DefaultHashWait)
 	}
+	a.csrfGuard = a.newCSRFGuard()
 	a.plugModules(d.Modules)
 	a.echo = a.routes()
 	return a

@@ -23,12 +23,6 @@ func (a *Application) render(c echo.Context, status int, comp templ.Component) e
 	return comp.Render(c.Request().Context(), c.Response())
 }
 
-// isHTMX reports whether htmx made the request, so a handler may answer with
-// a fragment instead of the full page.
-func isHTMX(c echo.Context) bool {
-	return c.Request().Header.Get("HX-Request") == "true" && c.Request().Header.Get("HX-Boosted") != "true"
-}
-
 // page builds the view model every page receives.
 func (a *Application) page(c echo.Context, title string) layouts.Page {
 	p := layouts.Page{

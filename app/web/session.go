@@ -33,11 +33,11 @@ func (a *Application) sessionCookie() string {
 	return "session"
 }
 
-// csrfGuard is the app's CSRF protection (app/middleware/csrf.go): tokens
-// bound to the signed-in session, or for signed-out visitors to a
-// pre-session id in a __Host- cookie of its own (production). It holds
-// only configuration, so building it where needed is cheap.
-func (a *Application) csrfGuard() *middleware.CSRF {
+// newCSRFGuard builds the app's CSRF protection (app/middleware/csrf.go):
+// tokens bound to the signed-in session, or for signed-out visitors to a
+// pre-session id in a __Host- cookie of its own (production). New builds
+// it once; its key is derived from the session secret.
+func (a *Application) newCSRFGuard() *middleware.CSRF {
 	return middleware.NewCSRF(middleware.CSRFConfig{
 		Secret: a.cfg.SessionSecret,
 		Secure: a.cfg.IsProduction(),
@@ -52,7 +52,7 @@ func (a *Application) csrfGuard() *middleware.CSRF {
 
 // csrf protects every unsafe request. It runs after loadViewer, which
 // finds the session the token is bound to.
-func (a *Application) csrf() echo.MiddlewareFunc { return a.csrfGuard().Middleware }
+func (a *Application) csrf() echo.MiddlewareFunc { return a.csrfGuard.Middleware }
 
 func csrfToken(c echo.Context) string { return middleware.CSRFToken(c) }
 
@@ -101,7 +101,7 @@ func (a *Application) requireViewer(next echo.HandlerFunc) echo.HandlerFunc {
 		if c.Request().Method == http.MethodGet {
 			target = paths.LoginNext(paths.SafeNext(c.Request().URL.RequestURI()))
 		}
-		if isHTMX(c) {
+		if middleware.IsHTMX(c) {
 			c.Response().Header().Set("HX-Redirect", target)
 			return c.NoContent(http.StatusUnauthorized)
 		}
@@ -175,7 +175,7 @@ func (a *Application) SignInVerified(c echo.Context, userID uint, method string,
 	}
 	// Tokens from before sign-in (the sign-in form's) are bound to the
 	// pre-session id; drop it. The new session binds new tokens.
-	a.csrfGuard().Rotate(c)
+	a.csrfGuard.Rotate(c)
 	return nil
 }
 
@@ -187,7 +187,7 @@ func (a *Application) signOut(ctx context.Context, c echo.Context) error {
 		}
 	}
 	a.clearSessionCookie(c)
-	a.csrfGuard().Rotate(c)
+	a.csrfGuard.Rotate(c)
 	return nil
 }
 

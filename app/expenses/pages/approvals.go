@@ -9,6 +9,7 @@ import (
 
 	"github.com/company-expenses/company-expenses/app/expenses"
 	"github.com/company-expenses/company-expenses/app/expenses/policy"
+	"github.com/company-expenses/company-expenses/app/middleware"
 	"github.com/company-expenses/company-expenses/models"
 	expenseviews "github.com/company-expenses/company-expenses/views/expenses"
 )
@@ -95,5 +96,5 @@ func (a *Handlers) approvalFragment(c echo.Context, id uint, done *models.Expens
 	if err != nil {
 		return err
 	}
-	return a.render(c, http.StatusOK, expenseviews.ApprovalFragment(it, csrfToken(c), pending))
+	return a.render(c, http.StatusOK, expenseviews.ApprovalFragment(it, middleware.CSRFToken(c), pending))
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/company-expenses/company-expenses/app/expenses"
 	"github.com/company-expenses/company-expenses/app/expenses/policy"
+	"github.com/company-expenses/company-expenses/app/middleware"
 	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/models"
 	expenseviews "github.com/company-expenses/company-expenses/views/expenses"
@@ -76,7 +77,7 @@ func (a *Handlers) expenseList(c echo.Context) error {
 // restore (the back button after htmx pushed the URL, with nothing cached)
 // needs the whole page even though htmx sends it.
 func wantsFragment(c echo.Context) bool {
-	return isHTMX(c) && c.Request().Header.Get("HX-History-Restore-Request") != "true"
+	return middleware.IsHTMX(c) && c.Request().Header.Get("HX-History-Restore-Request") != "true"
 }
 
 // categoryOptions lists the categories for a select box: all of them for

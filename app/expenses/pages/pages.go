@@ -16,7 +16,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/company-expenses/company-expenses/app/expenses"
-	"github.com/company-expenses/company-expenses/app/middleware"
 	"github.com/company-expenses/company-expenses/app/module"
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/layouts"
@@ -60,13 +59,3 @@ func (a *Handlers) forbidden(c echo.Context, reason string) error { return a.hos
 
 // viewer is the signed-in person; every route of this package needs one.
 func (a *Handlers) viewer(c echo.Context) *models.Employee { return a.host.Viewer(c) }
-
-// csrfToken is the token forms rendered outside the master layout (htmx
-// fragments) carry.
-func csrfToken(c echo.Context) string { return middleware.CSRFToken(c) }
-
-// isHTMX reports whether htmx made the request, so a handler may answer with
-// a fragment instead of the full page.
-func isHTMX(c echo.Context) bool {
-	return c.Request().Header.Get("HX-Request") == "true" && c.Request().Header.Get("HX-Boosted") != "true"
-}
