@@ -36,6 +36,22 @@ type Profile struct {
 	// many providers omit it when it is false. New accounts, allowed
 	// domains and e-mail based grants (BOOTSTRAP_ADMINS) need it.
 	EmailVerified bool
+
+	// Groups are the provider's group or role values for the person: the
+	// claim the provider's config names for OpenID Connect (SSO_ROLES_CLAIM,
+	// default "groups"), the groups attribute for SAML. The app maps them
+	// to its roles (SSO_ROLE_MAP). Nil when the provider sent none.
+	Groups []string
+	// GroupsOverage is true when the provider said the person has too many
+	// groups to list (Entra ID's _claim_names pointer): Groups is then
+	// unknown rather than empty, and the roles it would set are left alone.
+	GroupsOverage bool
+	// Department, JobTitle and Manager are read from the claims or
+	// attributes the config names; empty when the provider sent none.
+	// Manager is the manager's e-mail address or provider subject.
+	Department string
+	JobTitle   string
+	Manager    string
 }
 
 // FirstLoginFunc creates the account of someone who signs in for the first
