@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/company-expenses/company-expenses/app/mail/smtpurl"
+	"github.com/company-expenses/company-expenses/app/rolemap"
 )
 
 // Environment names where the app runs.
@@ -129,6 +130,14 @@ type SSO struct {
 	// DevIdP serves the built-in development identity provider. It is on by
 	// default in development, off in production unless DEV_IDP=on.
 	DevIdP bool
+
+	// RolesClaim names the claim that carries a person's groups or app
+	// roles (SSO_ROLES_CLAIM): "groups" by default, "roles" for Entra ID's
+	// app roles.
+	RolesClaim string
+	// RoleMap maps provider groups onto the app's roles (SSO_ROLE_MAP);
+	// the roles it names are managed by the provider (app/rolemap).
+	RoleMap rolemap.Map
 }
 
 // IsProduction reports whether the app runs in production.
@@ -209,6 +218,10 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.SSO.MicrosoftAnyTenant, err = flag(env("SSO_MICROSOFT_ANY_TENANT", "off"), "SSO_MICROSOFT_ANY_TENANT"); err != nil {
 		return c, err
+	}
+	c.SSO.RolesClaim = env("SSO_ROLES_CLAIM", "groups")
+	if c.SSO.RoleMap, err = rolemap.Parse(getenv("SSO_ROLE_MAP")); err != nil {
+		problems = append(problems, fmt.Errorf("SSO_ROLE_MAP: %w", err))
 	}
 	defaultApps := ""
 	if c.Env == Development {
