@@ -21,6 +21,33 @@
     }
   });
 
+  // Menus with role="menu" follow the keyboard pattern screen-reader users
+  // expect of them (WAI-ARIA menu button): ArrowDown on the button opens the
+  // menu at its first item, ArrowUp at its last; inside, the arrows move
+  // between items and wrap, Home and End jump. Tab leaves as usual.
+  function menuItems(d) {
+    return Array.prototype.slice.call(d.querySelectorAll('[role="menu"] [role="menuitem"]')).filter(function (el) {
+      return el.tagName === "A" || el.tagName === "BUTTON";
+    });
+  }
+  document.addEventListener("keydown", function (e) {
+    var d = e.target.closest && e.target.closest("details.menu");
+    if (!d || !d.querySelector('[role="menu"]')) return;
+    var items = menuItems(d);
+    if (!items.length) return;
+    var onButton = e.target.tagName === "SUMMARY";
+    var i = items.indexOf(e.target);
+    var next = -1;
+    if (e.key === "ArrowDown") next = onButton ? 0 : (i + 1) % items.length;
+    else if (e.key === "ArrowUp") next = onButton ? items.length - 1 : (i - 1 + items.length) % items.length;
+    else if (e.key === "Home" && !onButton) next = 0;
+    else if (e.key === "End" && !onButton) next = items.length - 1;
+    if (next < 0) return;
+    e.preventDefault();
+    if (!d.open) d.setAttribute("open", "");
+    items[next].focus();
+  });
+
   // Forms that ask before doing something that cannot be undone carry
   // data-confirm="question".
   document.addEventListener("submit", function (e) {
