@@ -48,6 +48,20 @@
     items[next].focus();
   });
 
+  // Filter panels (details[data-filter-panel]) are rendered open, so that
+  // they work without this file; on a small screen they fold behind their
+  // "Filter" button unless a filter is set, and they open again when the
+  // screen grows (where the button is hidden).
+  var small = window.matchMedia("(max-width: 640px)");
+  function fitFilterPanels() {
+    document.querySelectorAll("details[data-filter-panel]").forEach(function (d) {
+      if (!small.matches) d.open = true;
+      else if (!d.hasAttribute("data-filtered") && !d.contains(document.activeElement)) d.open = false;
+    });
+  }
+  fitFilterPanels();
+  small.addEventListener("change", fitFilterPanels);
+
   // Forms that ask before doing something that cannot be undone carry
   // data-confirm="question".
   document.addEventListener("submit", function (e) {
