@@ -71,6 +71,15 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 			return nil, fmt.Errorf("seed demo data: %w", err)
 		}
 	}
+	if useDevIdP && !cfg.IsProduction() {
+		moved, err := seed.FollowDevIssuer(ctx, db, "openid-connect", devIdPIssuer(cfg))
+		if err != nil {
+			return nil, fmt.Errorf("follow the development identity provider's issuer: %w", err)
+		}
+		if moved > 0 {
+			log.Info("development identity provider moved: its identities now name the new issuer", "issuer", devIdPIssuer(cfg), "identities", moved)
+		}
+	}
 	ps := people.NewService(db, module.RolesOf(mods))
 	if err := bootstrapAdmin(ctx, cfg, ps, log); err != nil {
 		return nil, fmt.Errorf("bootstrap administrator: %w", err)

@@ -302,3 +302,42 @@ func TestProductionCreatesTheBootstrapAdministratorOnce(t *testing.T) {
 		}
 	}
 }
+
+// After a first run on one port, starting on another keeps SSO working for
+// the seeded linked people: the development provider's issuer moved with
+// BASE_URL, and their identities follow it. An identity of a real issuer is
+// left alone.
+func TestChangingThePortInDevelopmentRelinksTheDevelopmentProvidersIdentities(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "expenses.db")
+	start := func(port string) *app.App {
+		cfg := devConfig(t, map[string]string{"BASE_URL": "http://127.0.0.1:" + port})
+		cfg.SQLitePath = path
+		a, err := app.New(context.Background(), cfg, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	a := start("8080")
+	if err := a.DB.Exec(`INSERT INTO identities (provider, subject, issuer, user_id, email, name, created_at, last_login_at)
+		SELECT 'openid-connect', 'real-subject', 'https://login.example.com', id, email, 'Real', created_at, created_at FROM users LIMIT 1`).Error; err != nil {
+		t.Fatal(err)
+	}
+	closeApp(a)
+
+	a = start("8302")
+	defer closeApp(a)
+	var issuers []string
+	if err := a.DB.Table("identities").Where("subject <> ?", "real-subject").Distinct().Pluck("issuer", &issuers).Error; err != nil {
+		t.Fatal(err)
+	}
+	if want := "http://127.0.0.1:8302/dev-idp"; len(issuers) != 1 || issuers[0] != want {
+		t.Errorf("the seeded identities name the issuers %v, want only %s", issuers, want)
+	}
+	var real string
+	a.DB.Table("identities").Where("subject = ?", "real-subject").Pluck("issuer", &real)
+	if real != "https://login.example.com" {
+		t.Errorf("the real issuer's identity now names %q", real)
+	}
+}

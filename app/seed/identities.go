@@ -84,3 +84,23 @@ func LinkDevIdentities(ctx context.Context, db *gorm.DB, provider, issuer string
 		return nil
 	})
 }
+
+// FollowDevIssuer re-links identities of the development identity provider
+// whose issuer is that provider at another address: after PORT or BASE_URL
+// changed on an existing development database, the seeded linked people
+// would otherwise be refused as "linked with another identity provider".
+// The development provider derives subjects from e-mail addresses
+// (devidp.SubjectForEmail), so an identity it issued at the old address is
+// the same person at the new one. Identities of every other issuer are left
+// alone. The app calls it at start only while it serves that provider,
+// which production refuses.
+func FollowDevIssuer(ctx context.Context, db *gorm.DB, provider, issuer string) (moved int64, err error) {
+	res := db.WithContext(ctx).Model(&sso.Identity{}).
+		Where("provider = ? AND issuer <> ? AND issuer LIKE ?", provider, issuer, "%"+devIssuerSuffix).
+		Update("issuer", issuer)
+	return res.RowsAffected, res.Error
+}
+
+// devIssuerSuffix ends every development identity provider's issuer
+// (BASE_URL + "/dev-idp").
+const devIssuerSuffix = "/dev-idp"

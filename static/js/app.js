@@ -62,6 +62,18 @@
   fitFilterPanels();
   small.addEventListener("change", fitFilterPanels);
 
+  // The sign-in page's demo accounts (development only) fill in the form.
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("button[data-fill-email]");
+    if (!b) return;
+    var email = document.querySelector('input[name="email"]');
+    var password = document.querySelector('input[name="password"]');
+    if (!email || !password) return;
+    email.value = b.getAttribute("data-fill-email");
+    password.value = b.getAttribute("data-fill-password");
+    password.focus();
+  });
+
   // Forms that ask before doing something that cannot be undone carry
   // data-confirm="question".
   document.addEventListener("submit", function (e) {
