@@ -105,7 +105,7 @@ func (p *Provider) readHint(hint string) (idTokenClaims, error) {
 	if hint == "" {
 		return c, fmt.Errorf("the request carries no id_token_hint, so the provider cannot tell whose session to end")
 	}
-	jws, err := jose.ParseSigned(hint, []jose.SignatureAlgorithm{signingAlg})
+	jws, err := jose.ParseSignedCompact(hint, []jose.SignatureAlgorithm{signingAlg})
 	if err != nil {
 		return c, fmt.Errorf("the id_token_hint is not a signed token")
 	}

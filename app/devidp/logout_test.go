@@ -97,7 +97,7 @@ func TestEndSessionSendsASignedLogoutTokenAndLinksBackToTheRegisteredRedirectWit
 	if len(tokens) != 1 {
 		t.Fatalf("%d logout tokens reached the app, want 1", len(tokens))
 	}
-	jws, err := jose.ParseSigned(tokens[0], []jose.SignatureAlgorithm{signingAlg})
+	jws, err := jose.ParseSignedCompact(tokens[0], []jose.SignatureAlgorithm{signingAlg})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -234,4 +234,9 @@ func TestEndSessionURLCarriesTheHintTheRedirectTheClientAndAStateOnlyWhenTurnedO
 	if _, ok := off.svc.EndSessionURL("openid-connect", "the-id-token", "http://app.example/signed-out"); ok {
 		t.Error("EndSessionURL with EndSession off: ok, want the ordinary sign-out")
 	}
+	// Google's discovery document has no end_session_endpoint.
+	google := newLogoutApp(t, openSQLite(t), ssotest.NewIssuer(t, "app", ssotest.WithoutEndSession()), true, true)
+	if _, ok := google.svc.EndSessionURL("openid-connect", "the-id-token", "http://app.example/signed-out"); ok {
+		t.Error("EndSessionURL for a provider without end_session_endpoint: ok, want the ordinary sign-out")
+	}
 }

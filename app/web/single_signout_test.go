@@ -183,3 +183,18 @@ func twoInstances(t *testing.T, db *gorm.DB) {
 		t.Errorf("instance a, the password session: GET /profile = %d, want 200", res.StatusCode)
 	}
 }
+
+func TestSettingsPageListsTheBackChannelLogoutURIAndThePostLogoutRedirectToRegister(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{})
+	b := srv.Browser(t)
+	b.Login("admin@example.com", "expenses-demo")
+	doc := b.Get("/admin/settings").Doc(t)
+	row := doc.Find(`[data-testid="provider-row"][data-name="openid-connect"]`)
+	if got := row.Find(`[data-testid="provider-backchannel-logout"]`).Text(); got != srv.URL+"/auth/openid-connect/backchannel-logout" {
+		t.Errorf("back-channel logout URI on the settings page: %q", got)
+	}
+	if got := row.Find(`[data-testid="provider-post-logout"]`).Text(); got != srv.URL+"/signed-out" {
+		t.Errorf("post-logout redirect URI on the settings page: %q", got)
+	}
+}

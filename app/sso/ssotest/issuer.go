@@ -28,8 +28,15 @@ type Issuer struct {
 	key      *rsa.PrivateKey
 }
 
+// Option changes what NewIssuer's issuer publishes.
+type Option func(map[string]any)
+
+// WithoutEndSession leaves end_session_endpoint out of the discovery
+// document, as Google's has none.
+func WithoutEndSession() Option { return func(d map[string]any) { delete(d, "end_session_endpoint") } }
+
 // NewIssuer starts an issuer for clientID, stopped when the test ends.
-func NewIssuer(t testing.TB, clientID string) *Issuer {
+func NewIssuer(t testing.TB, clientID string, opts ...Option) *Issuer {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -38,7 +45,7 @@ func NewIssuer(t testing.TB, clientID string) *Issuer {
 	iss := &Issuer{ClientID: clientID, key: key}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, map[string]any{
+		d := map[string]any{
 			"issuer":                                iss.URL,
 			"authorization_endpoint":                iss.URL + "/authorize",
 			"token_endpoint":                        iss.URL + "/token",
@@ -49,7 +56,11 @@ func NewIssuer(t testing.TB, clientID string) *Issuer {
 			"id_token_signing_alg_values_supported": []string{"RS256"},
 			"backchannel_logout_supported":          true,
 			"backchannel_logout_session_supported":  true,
-		})
+		}
+		for _, o := range opts {
+			o(d)
+		}
+		writeJSON(w, d)
 	})
 	mux.HandleFunc("GET /jwks", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "test", Algorithm: "RS256", Use: "sig"}}})
