@@ -325,7 +325,7 @@ func Settings(p layouts.Page, s SettingsPage) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					if r.BackChannelLogoutURL != "" {
-						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "<div class=\"muted small\">Back-channel logout URI</div><code data-testid=\"provider-backchannel-logout\">")
+						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "<div class=\"muted small url-label\">Back-channel logout URI</div><code data-testid=\"provider-backchannel-logout\">")
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
@@ -344,7 +344,7 @@ func Settings(p layouts.Page, s SettingsPage) templ.Component {
 						}
 					}
 					if r.PostLogoutRedirectURL != "" {
-						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "<div class=\"muted small\">Post-logout redirect URI (single sign-out is on)</div><code data-testid=\"provider-post-logout\">")
+						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "<div class=\"muted small url-label\">Post-logout redirect URI (single sign-out is on)</div><code data-testid=\"provider-post-logout\">")
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
