@@ -96,3 +96,27 @@ func TestEndProviderSessionsEndsBySidOrBySubjectAndNeverPasswordSessions(t *test
 		t.Error("a provider's logout ended the password session")
 	}
 }
+
+// The ID token is kilobytes that only sign-out needs: every request's
+// Lookup leaves it in the database, and Federation reads it.
+func TestLookupLeavesTheIDTokenToFederationAtSignOut(t *testing.T) {
+	t.Parallel()
+	s, db := newSessions(t)
+	ctx := context.Background()
+	uid := newUser(t, db, "alice@example.com")
+	want := auth.Federation{Issuer: "https://idp.example", Subject: "alice-sub", SessionID: "sid-1", IDToken: "header.payload.signature"}
+	token, err := s.CreateFederated(ctx, uid, "sso:openid-connect", "", "", want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row, err := s.Lookup(ctx, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if row.IDToken != "" || row.ProviderIssuer != want.Issuer {
+		t.Errorf("Lookup read ID token %q and issuer %q; want no ID token and the issuer", row.IDToken, row.ProviderIssuer)
+	}
+	if got, err := s.Federation(ctx, token); err != nil || got != want {
+		t.Errorf("Federation = %+v, %v; want %+v", got, err, want)
+	}
+}
