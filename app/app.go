@@ -116,7 +116,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 
 	var providers []sso.ProviderSpec
 	if useDevIdP {
-		idp, spec, err := startDevIdP(cfg, log)
+		idp, spec, err := startDevIdP(cfg, log, a.Handler())
 		if err != nil {
 			return nil, err
 		}
@@ -146,6 +146,11 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		// first-login hook. Change this line to provision people your way.
 		OnFirstLogin:     provisioning.OnFirstLogin,
 		OnReturningLogin: provisioning.OnReturningLogin,
+		// Back-channel logout (POST /auth/{provider}/backchannel-logout) is
+		// server to server: on the router itself, outside the
+		// CSRF-protected pages.
+		ServerRoutes:     a.Web.Echo(),
+		OnProviderLogout: a.Web.EndProviderSessions,
 	})
 	if err != nil {
 		return nil, err
@@ -175,7 +180,7 @@ func configuredSSOProviders(cfg config.Config) []sso.ProviderSpec {
 	var ps []sso.ProviderSpec
 	if c.OIDCIssuer != "" {
 		ps = append(ps, sso.OIDC{Issuer: c.OIDCIssuer, ClientID: c.OIDCClientID, ClientSecret: c.OIDCClientSecret, DisplayName: c.OIDCName,
-			TrustEmail: c.OIDCTrustEmail})
+			TrustEmail: c.OIDCTrustEmail, EndSession: c.OIDCEndSession})
 	}
 	if c.GitHubKey != "" {
 		ps = append(ps, sso.GitHub{Key: c.GitHubKey, Secret: c.GitHubSecret})
@@ -199,19 +204,24 @@ const devIdPClientID = "company-expenses-dev"
 // the spec that makes it the app's "openid-connect" provider. The SSO
 // package talks to it in-process (discovery, JWKS, token, userinfo), because
 // the server is not listening yet at start-up, but through the same goth
-// and ID-token verification code as a real issuer.
-func startDevIdP(cfg config.Config, log *slog.Logger) (*devidp.Provider, sso.OIDC, error) {
+// and ID-token verification code as a real issuer. Its back-channel logout
+// tokens reach the app the same way, through app (the app's handler), so
+// that single sign-out works however BASE_URL is reached from outside.
+func startDevIdP(cfg config.Config, log *slog.Logger, app http.Handler) (*devidp.Provider, sso.OIDC, error) {
 	secret := rand.Text()
 	idp, err := devidp.New(devidp.Config{
 		Issuer: devIdPIssuer(cfg),
 		Clients: []devidp.Client{{
 			ID: devIdPClientID, Secret: secret,
-			RedirectURIs: []string{sso.CallbackURL(cfg.BaseURL, "openid-connect")},
+			RedirectURIs:           []string{sso.CallbackURL(cfg.BaseURL, "openid-connect")},
+			PostLogoutRedirectURIs: []string{cfg.BaseURL + paths.SignedOut},
+			BackChannelLogoutURI:   sso.BackChannelLogoutURL(cfg.BaseURL, "openid-connect"),
 		}},
-		Identities: seed.DevIdPIdentities(),
-		Logger:     log,
-		CSRFToken:  web.RequestCSRFToken,
-		Stylesheet: static.URL("css/app.css"),
+		BackChannelClient: sso.InProcessClient(cfg.BaseURL+"/auth", app),
+		Identities:        seed.DevIdPIdentities(),
+		Logger:            log,
+		CSRFToken:         web.RequestCSRFToken,
+		Stylesheet:        static.URL("css/app.css"),
 	})
 	if err != nil {
 		return nil, sso.OIDC{}, fmt.Errorf("development identity provider: %w", err)
@@ -222,6 +232,9 @@ func startDevIdP(cfg config.Config, log *slog.Logger) (*devidp.Provider, sso.OID
 		ClientID:     devIdPClientID,
 		ClientSecret: secret,
 		HTTPClient:   sso.InProcessClient(idp.Issuer(), idp.Handler()),
+		// On unless SSO_OIDC_END_SESSION=off, so that the demo shows
+		// single sign-out (config.SSO.DevIdPEndSession).
+		EndSession: cfg.SSO.DevIdPEndSession,
 	}, nil
 }
 

@@ -18,6 +18,16 @@ type Session struct {
 	AuthMethod string `gorm:"size:100;not null;default:''"`
 	UserAgent  string `gorm:"size:300;not null;default:''"`
 	IP         string `gorm:"size:64;not null;default:''"`
+	// The provider's side of an SSO session, for single sign-out: the
+	// issuer, subject and session id ("sid") of the sign-in, which a
+	// back-channel logout names, and its ID token, which RP-initiated
+	// logout sends back as id_token_hint. They stay in this table, never
+	// in a cookie. The ID token is kept only where RP-initiated logout is
+	// on (SSO_OIDC_END_SESSION).
+	ProviderIssuer  string `gorm:"size:500;not null;default:'';index:idx_sessions_provider_subject,priority:1;index:idx_sessions_provider_sid,priority:1"`
+	ProviderSubject string `gorm:"size:255;not null;default:'';index:idx_sessions_provider_subject,priority:2"`
+	ProviderSID     string `gorm:"column:provider_sid;size:255;not null;default:'';index:idx_sessions_provider_sid,priority:2"`
+	IDToken         string `gorm:"column:id_token;not null;default:''"`
 }
 
 // LoginAttempt records a sign-in attempt, for throttling per account, per

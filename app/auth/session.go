@@ -40,6 +40,21 @@ func (s *Sessions) MaxAge() time.Duration { return s.max }
 // Signing in always creates a new token (the id rotates), so a token planted
 // before sign-in is worthless after it.
 func (s *Sessions) Create(ctx context.Context, userID uint, method, userAgent, ip string) (string, error) {
+	return s.CreateFederated(ctx, userID, method, userAgent, ip, Federation{})
+}
+
+// Federation is the identity provider's side of an SSO sign-in, kept with
+// the session for single sign-out (see models.Session).
+type Federation struct {
+	Issuer, Subject, SessionID string
+	// IDToken is kept only when RP-initiated logout will need it.
+	IDToken string
+}
+
+// CreateFederated is Create for an SSO sign-in: the session also keeps
+// what the provider said (f), so that the provider can end it later
+// (EndProviderSessions) and the app can end the provider's session with it.
+func (s *Sessions) CreateFederated(ctx context.Context, userID uint, method, userAgent, ip string, f Federation) (string, error) {
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return "", err
@@ -55,6 +70,12 @@ func (s *Sessions) Create(ctx context.Context, userID uint, method, userAgent, i
 		AuthMethod: method,
 		UserAgent:  truncate(userAgent, 300),
 		IP:         truncate(ip, 64),
+		// Longer values than the columns hold would not match a logout
+		// anyway; they are cut, not refused, so sign-in never fails on them.
+		ProviderIssuer:  truncate(f.Issuer, 500),
+		ProviderSubject: truncate(f.Subject, 255),
+		ProviderSID:     truncate(f.SessionID, 255),
+		IDToken:         f.IDToken,
 	}
 	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
 		return "", err
@@ -69,7 +90,8 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*models.Session, e
 		return nil, ErrNoSession
 	}
 	var row models.Session
-	err := s.db.WithContext(ctx).Where("token_hash = ?", hashToken(token)).Take(&row).Error
+	// The ID token (kilobytes) is read only at sign-out (Federation).
+	err := s.db.WithContext(ctx).Omit("id_token").Where("token_hash = ?", hashToken(token)).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNoSession
 	}
@@ -104,7 +126,8 @@ func (s *Sessions) Delete(ctx context.Context, token string) error {
 }
 
 // DeleteForUser ends every session of a user, for example when an
-// administrator deactivates the account.
+// administrator deactivates the account, or SCIM deprovisions it: the one
+// function that signs a person out everywhere.
 func (s *Sessions) DeleteForUser(ctx context.Context, userID uint) error {
 	return s.db.WithContext(ctx).Where("user_id = ?", userID).Delete(&models.Session{}).Error
 }

@@ -116,6 +116,15 @@ type SSO struct {
 	// addresses only, so one without email_verified counts as verified
 	// (SSO_OIDC_TRUST_EMAIL).
 	OIDCTrustEmail bool
+	// OIDCEndSession turns on RP-initiated logout for the OpenID Connect
+	// provider (SSO_OIDC_END_SESSION): signing out of an SSO session also
+	// ends the provider's session. DevIdPEndSession is the same for the
+	// development identity provider: on unless SSO_OIDC_END_SESSION says
+	// otherwise, so that the demo shows single sign-out, while a real
+	// issuer gets it only when asked for (it sends people to the provider's
+	// own signed-out page, which a team should choose to show).
+	OIDCEndSession   bool
+	DevIdPEndSession bool
 
 	GitHubKey, GitHubSecret       string
 	GoogleKey, GoogleSecret       string
@@ -216,6 +225,10 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.SSO.OIDCTrustEmail, err = flag(env("SSO_OIDC_TRUST_EMAIL", "off"), "SSO_OIDC_TRUST_EMAIL"); err != nil {
 		return c, err
 	}
+	if c.SSO.OIDCEndSession, err = flag(env("SSO_OIDC_END_SESSION", "off"), "SSO_OIDC_END_SESSION"); err != nil {
+		problems = append(problems, err)
+	}
+	c.SSO.DevIdPEndSession = c.SSO.OIDCEndSession || strings.TrimSpace(getenv("SSO_OIDC_END_SESSION")) == ""
 	if c.SSO.MicrosoftAnyTenant, err = flag(env("SSO_MICROSOFT_ANY_TENANT", "off"), "SSO_MICROSOFT_ANY_TENANT"); err != nil {
 		return c, err
 	}

@@ -24,6 +24,10 @@ type discoveryDocument struct {
 	RequestParameterSupported    bool `json:"request_parameter_supported"`
 	RequestURIParameterSupported bool `json:"request_uri_parameter_supported"`
 	ClaimsParameterSupported     bool `json:"claims_parameter_supported"`
+	// RP-Initiated Logout 1.0 and Back-Channel Logout 1.0 (logout.go).
+	EndSessionEndpoint                string `json:"end_session_endpoint"`
+	BackchannelLogoutSupported        bool   `json:"backchannel_logout_supported"`
+	BackchannelLogoutSessionSupported bool   `json:"backchannel_logout_session_supported"`
 }
 
 // serveDiscovery serves /.well-known/openid-configuration.
@@ -44,8 +48,11 @@ func (p *Provider) serveDiscovery(w http.ResponseWriter, _ *http.Request) {
 		CodeChallengeMethodsSupported:     []string{"S256"},
 		ClaimsSupported: []string{
 			"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash",
-			"email", "email_verified", "name", "picture",
+			"email", "email_verified", "name", "picture", "sid",
 		},
+		EndSessionEndpoint:                p.endpoints.EndSession,
+		BackchannelLogoutSupported:        true,
+		BackchannelLogoutSessionSupported: true,
 	})
 }
 

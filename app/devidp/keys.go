@@ -20,7 +20,11 @@ const signingAlg = jose.RS256
 // the new key from the JWKS endpoint when they meet its new key id.
 type signingKey struct {
 	signer jose.Signer
-	public jose.JSONWebKey
+	// logoutSigner signs logout tokens with the same key, typed
+	// "logout+jwt" as Back-Channel Logout 1.0 recommends, so that no
+	// relying party can take one for an ID token.
+	logoutSigner jose.Signer
+	public       jose.JSONWebKey
 }
 
 // newSigningKey generates an RSA-2048 key whose key id is its RFC 7638
@@ -44,16 +48,25 @@ func newSigningKey() (*signingKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("devidp: create signer: %w", err)
 	}
-	return &signingKey{signer: signer, public: public}, nil
+	logoutSigner, err := jose.NewSigner(
+		jose.SigningKey{Algorithm: signingAlg, Key: jose.JSONWebKey{Key: priv, KeyID: public.KeyID}},
+		(&jose.SignerOptions{}).WithType("logout+jwt"),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("devidp: create logout signer: %w", err)
+	}
+	return &signingKey{signer: signer, logoutSigner: logoutSigner, public: public}, nil
 }
 
 // sign returns claims as a compact JWS (a signed JWT).
-func (k *signingKey) sign(claims any) (string, error) {
+func (k *signingKey) sign(claims any) (string, error) { return signWith(k.signer, claims) }
+
+func signWith(signer jose.Signer, claims any) (string, error) {
 	payload, err := json.Marshal(claims)
 	if err != nil {
 		return "", fmt.Errorf("devidp: encode claims: %w", err)
 	}
-	jws, err := k.signer.Sign(payload)
+	jws, err := signer.Sign(payload)
 	if err != nil {
 		return "", fmt.Errorf("devidp: sign token: %w", err)
 	}

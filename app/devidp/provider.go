@@ -77,6 +77,13 @@ type Client struct {
 	ID           string
 	Secret       string
 	RedirectURIs []string
+	// PostLogoutRedirectURIs are where the end_session_endpoint may send
+	// the browser afterwards (post_logout_redirect_uri), compared exactly.
+	PostLogoutRedirectURIs []string
+	// BackChannelLogoutURI receives a logout token, server to server, when
+	// a session of this client ends at the provider (OpenID Connect
+	// Back-Channel Logout 1.0); empty sends none.
+	BackChannelLogoutURI string
 }
 
 // Config configures a Provider.
@@ -100,23 +107,27 @@ type Config struct {
 	// Stylesheet is the URL of the app's stylesheet; empty means
 	// "/static/css/app.css". Pass a fingerprinted URL to bust caches.
 	Stylesheet string
+	// BackChannelClient posts logout tokens to the clients'
+	// BackChannelLogoutURI; nil means a plain client with a 5 s timeout.
+	BackChannelClient *http.Client
 }
 
 // Provider is a running development identity provider. It is safe for
 // concurrent use.
 type Provider struct {
-	issuer     string
-	basePath   string
-	endpoints  Endpoints
-	clients    map[string]Client
-	people     *directory
-	key        *signingKey
-	requests   *requestSealer
-	store      *store
-	log        *slog.Logger
-	now        func() time.Time
-	csrfToken  func(*http.Request) string
-	stylesheet string
+	issuer      string
+	basePath    string
+	endpoints   Endpoints
+	clients     map[string]Client
+	people      *directory
+	key         *signingKey
+	requests    *requestSealer
+	store       *store
+	log         *slog.Logger
+	now         func() time.Time
+	csrfToken   func(*http.Request) string
+	stylesheet  string
+	backChannel *http.Client
 }
 
 // Endpoints are the provider's absolute URLs, as published in its discovery
@@ -130,6 +141,7 @@ type Endpoints struct {
 	Token         string
 	Userinfo      string
 	JWKS          string
+	EndSession    string
 }
 
 // New checks cfg, generates the signing and request-sealing keys, and returns
@@ -179,16 +191,21 @@ func New(cfg Config) (*Provider, error) {
 			Token:         base + "/token",
 			Userinfo:      base + "/userinfo",
 			JWKS:          base + "/jwks",
+			EndSession:    base + "/end-session",
 		},
-		clients:    clients,
-		people:     people,
-		key:        key,
-		requests:   &requestSealer{key: macKey, now: now},
-		store:      newStore(now),
-		log:        log.With("component", "devidp"),
-		now:        now,
-		csrfToken:  cfg.CSRFToken,
-		stylesheet: stylesheet,
+		clients:     clients,
+		people:      people,
+		key:         key,
+		requests:    &requestSealer{key: macKey, now: now},
+		store:       newStore(now),
+		log:         log.With("component", "devidp"),
+		now:         now,
+		csrfToken:   cfg.CSRFToken,
+		stylesheet:  stylesheet,
+		backChannel: cfg.BackChannelClient,
+	}
+	if p.backChannel == nil {
+		p.backChannel = &http.Client{Timeout: 5 * time.Second}
 	}
 	p.log.Warn("development identity provider is ON: it signs in anyone who asks; never enable it in production",
 		"issuer", issuer, "discovery", p.endpoints.Discovery, "clients", len(clients), "identities", len(cfg.Identities))
@@ -224,6 +241,7 @@ func (p *Provider) Handler() http.Handler {
 	mux.HandleFunc("POST "+b+"/token", p.serveToken)
 	mux.HandleFunc("GET "+b+"/userinfo", p.serveUserinfo)
 	mux.HandleFunc("POST "+b+"/userinfo", p.serveUserinfo)
+	mux.HandleFunc("GET "+b+"/end-session", p.serveEndSession) // logout.go
 	return mux
 }
 
@@ -281,7 +299,16 @@ func checkClients(list []Client) (map[string]Client, error) {
 				return nil, fmt.Errorf("devidp: client %q: redirect URI %q must be an absolute http(s) URL without a fragment", c.ID, ru)
 			}
 		}
+		for _, ru := range append(c.PostLogoutRedirectURIs, c.BackChannelLogoutURI) {
+			if ru == "" {
+				continue
+			}
+			if u, err := url.Parse(ru); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Fragment != "" {
+				return nil, fmt.Errorf("devidp: client %q: logout URI %q must be an absolute http(s) URL without a fragment", c.ID, ru)
+			}
+		}
 		c.RedirectURIs = append([]string(nil), c.RedirectURIs...)
+		c.PostLogoutRedirectURIs = append([]string(nil), c.PostLogoutRedirectURIs...)
 		clients[c.ID] = c
 	}
 	return clients, nil

@@ -1,6 +1,7 @@
 package devidp
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -41,6 +42,9 @@ type idTokenClaims struct {
 	AuthTime        int64  `json:"auth_time"`
 	Nonce           string `json:"nonce,omitempty"`
 	AccessTokenHash string `json:"at_hash,omitempty"`
+	// SessionID is the provider session this sign-in belongs to ("sid",
+	// Back-Channel Logout 1.0 section 2.1); its logout token names it.
+	SessionID string `json:"sid,omitempty"`
 	userClaims
 }
 
@@ -145,7 +149,10 @@ func (p *Provider) serveToken(w http.ResponseWriter, r *http.Request) {
 		AuthTime:        g.AuthTime.Unix(),
 		Nonce:           g.Nonce,
 		AccessTokenHash: accessTokenHash(accessToken),
-		userClaims:      claimsFor(g.Identity, g.Scopes),
+		// The provider keeps no session of its own (the picker asks every
+		// time), so each sign-in is a provider session of its own.
+		SessionID:  rand.Text(),
+		userClaims: claimsFor(g.Identity, g.Scopes),
 	})
 	if err != nil {
 		p.log.Error("cannot sign ID token", "error", err)

@@ -22,6 +22,13 @@ const (
 	// person; ProfileDisconnectPattern removes a linked identity.
 	ProfileConnectPattern    = Profile + "/sso/:provider/connect"
 	ProfileDisconnectPattern = Profile + "/sso/identities/:id/disconnect"
+	// The signed-in person's sessions (app/web/sessions.go): sign out one
+	// of them, or every one but this.
+	ProfileSessionEndPattern = Profile + "/sessions/:handle/end"
+	ProfileSessionsEndOthers = Profile + "/sessions/end-others"
+	// An administrator ends a person's sessions: one, or all of them.
+	AdminUserSessionEndPattern = AdminUserPattern + "/sessions/:handle/end"
+	AdminUserSessionsEndAll    = AdminUserPattern + "/sessions/end-all"
 
 	Expenses                = "/expenses"
 	ExpensesNew             = "/expenses/new"
@@ -147,3 +154,17 @@ func ProfileDisconnect(identityID uint) string {
 
 // DevMailMessage is one mail in the development mail viewer.
 func DevMailMessage(id uint) string { return DevMail + "/" + strconv.FormatUint(uint64(id), 10) }
+
+// ProfileSessionEnd signs out the signed-in person's session with this
+// handle (auth.ActiveSession.Handle).
+func ProfileSessionEnd(handle string) string {
+	return Profile + "/sessions/" + url.PathEscape(handle) + "/end"
+}
+
+// AdminUserSessionEnd ends one session of the person with this user id.
+func AdminUserSessionEnd(id uint, handle string) string {
+	return AdminUser(id) + "/sessions/" + url.PathEscape(handle) + "/end"
+}
+
+// AdminUserSessionsEnd ends every session of the person with this user id.
+func AdminUserSessionsEnd(id uint) string { return AdminUser(id) + "/sessions/end-all" }

@@ -52,6 +52,16 @@ type Profile struct {
 	Department string
 	JobTitle   string
 	Manager    string
+
+	// SessionID is the provider's session id for this sign-in (the ID
+	// token's "sid"), empty when it sent none. A back-channel logout
+	// naming it ends the app sessions that began with it.
+	SessionID string
+	// IDToken is the sign-in's raw ID token, kept only for providers with
+	// RP-initiated logout on (OIDC.EndSession): the app stores it with its
+	// session, server-side and never in a cookie, and hands it back to
+	// Service.EndSessionURL as the id_token_hint.
+	IDToken string
 }
 
 // FirstLoginFunc creates the account of someone who signs in for the first

@@ -36,6 +36,14 @@ type endpoints struct {
 	// own timeout, which doubles the wait for a wrong secret.
 	oauth  oauth2.Config
 	origin string
+	// endSession is the discovery document's end_session_endpoint (OpenID
+	// Connect RP-Initiated Logout 1.0), empty when the provider has none.
+	endSession string
+	// logoutVerifier checks back-channel logout tokens: the same keys,
+	// issuer and audience as ID tokens, but without the expiry check,
+	// because exp is optional in logout tokens (verifyLogoutToken checks
+	// iat and, when present, exp itself).
+	logoutVerifier *oidc.IDTokenVerifier
 }
 
 // discovery finds an OpenID Connect provider's endpoints, once it answers.
@@ -155,6 +163,7 @@ func (d *discovery) discover(ctx context.Context) (*endpoints, error) {
 	}
 	var meta struct {
 		AuthMethods []string `json:"token_endpoint_auth_methods_supported"`
+		EndSession  string   `json:"end_session_endpoint"`
 	}
 	_ = op.Claims(&meta) // absent means the default, client_secret_basic
 	ep.AuthStyle = authStyle(meta.AuthMethods, d.secret)
@@ -182,7 +191,9 @@ func (d *discovery) discover(ctx context.Context) (*endpoints, error) {
 			ClientID: d.clientID, ClientSecret: d.secret, Endpoint: ep,
 			RedirectURL: d.callback, Scopes: d.scopes,
 		},
-		origin: origin,
+		origin:         origin,
+		endSession:     meta.EndSession,
+		logoutVerifier: op.Verifier(&oidc.Config{ClientID: d.clientID, SkipExpiryCheck: true}),
 	}, nil
 }
 

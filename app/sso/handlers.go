@@ -276,6 +276,10 @@ func (s *Service) identifyOIDC(ctx context.Context, p *provider, f flow, code st
 		return Profile{}, problemToken(p.display, err)
 	}
 	prof.Issuer = idt.Issuer
+	prof.SessionID, _ = idClaims["sid"].(string)
+	if p.endSession {
+		prof.IDToken = rawID
+	}
 	return prof, nil
 }
 

@@ -81,6 +81,8 @@ type provider struct {
 	avatarHosts []string
 	// origin is the scheme and host of the authorization endpoint.
 	origin string
+	// endSession is OIDC.EndSession: RP-initiated logout is wanted.
+	endSession bool
 }
 
 // authOrigin is the origin of the authorization endpoint, the issuer's until
@@ -166,6 +168,13 @@ type OIDC struct {
 	// and userinfo. Nil means a client with the configured timeout. The
 	// development identity provider passes InProcessClient.
 	HTTPClient *http.Client
+	// EndSession turns on RP-initiated logout (SSO_OIDC_END_SESSION=on):
+	// signing out of a session that began here also ends the provider's
+	// session, when its discovery document has an end_session_endpoint
+	// (see Service.EndSessionURL). The module then keeps the sign-in's ID
+	// token in Profile.IDToken, for the app to store server-side as the
+	// id_token_hint.
+	EndSession bool
 }
 
 func (o OIDC) build(ctx context.Context, b builder) (*provider, error) {
@@ -210,6 +219,7 @@ func (o OIDC) build(ctx context.Context, b builder) (*provider, error) {
 		trustEmail:  o.TrustEmail,
 		avatarHosts: append([]string{iu.Hostname()}, o.AvatarHosts...),
 		origin:      iu.Scheme + "://" + iu.Host,
+		endSession:  o.EndSession,
 	}, nil
 }
 

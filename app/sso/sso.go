@@ -22,6 +22,10 @@ import (
 const (
 	BeginPattern    = "/auth/:provider"
 	CallbackPattern = "/auth/:provider/callback"
+	// BackChannelLogoutPattern is where OpenID Connect providers post
+	// logout tokens (OpenID Connect Back-Channel Logout 1.0), server to
+	// server; see Config.ServerRoutes.
+	BackChannelLogoutPattern = "/auth/:provider/backchannel-logout"
 )
 
 // DefaultDiscoveryTimeout bounds OpenID Connect discovery at start-up and
@@ -142,6 +146,22 @@ type Config struct {
 	// OnReturningLogin brings the app's copy of a returning person up to
 	// date with the provider. It is optional.
 	OnReturningLogin RefreshFunc
+
+	// ServerRoutes is where Start registers the routes that identity
+	// providers call server to server, without a browser, a cookie or a
+	// CSRF token: POST /auth/:provider/backchannel-logout. It must not be
+	// the CSRF-protected group of pages. Set it together with
+	// OnProviderLogout; without either the route does not exist (404).
+	ServerRoutes ServerRouter
+	// OnProviderLogout ends the app sessions a verified back-channel
+	// logout token names (see ProviderLogout).
+	OnProviderLogout ProviderLogoutFunc
+}
+
+// ServerRouter is where Start registers server-to-server routes
+// (Config.ServerRoutes). *echo.Echo and *echo.Group satisfy it.
+type ServerRouter interface {
+	POST(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
 }
 
 // ProviderInfo describes a configured provider for the app's pages.
@@ -154,6 +174,15 @@ type ProviderInfo struct {
 	// Connect discovery has not succeeded yet). The sign-in page says so
 	// instead of offering a button that would fail.
 	Available bool
+	// BackChannelLogout is true when the provider may post logout tokens
+	// to BackChannelLogoutURL: an OpenID Connect provider, with the route
+	// registered (Config.ServerRoutes and OnProviderLogout).
+	BackChannelLogout bool
+	// EndSession is true when RP-initiated logout is on for the provider
+	// (OIDC.EndSession); EndSessionEndpoint is its end_session_endpoint,
+	// empty when discovery found none (or has not run yet).
+	EndSession         bool
+	EndSessionEndpoint string
 }
 
 // Service is the started SSO package. Its methods serve the app's sign-in
@@ -171,6 +200,8 @@ type Service struct {
 	order        []*provider
 	flows        *flowStore
 	now          func() time.Time
+	onLogout     ProviderLogoutFunc
+	serverRoutes bool
 }
 
 // Start is the SSO startup routine, the counterpart of the seed's
@@ -216,6 +247,7 @@ func Start(ctx context.Context, r Router, cfg Config) (*Service, error) {
 		providers:    map[string]*provider{},
 		flows:        flows,
 		now:          time.Now,
+		onLogout:     cfg.OnProviderLogout,
 	}
 	for _, d := range cfg.AllowedDomains {
 		if d = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d), "@")); d != "" {
@@ -250,6 +282,10 @@ func Start(ctx context.Context, r Router, cfg Config) (*Service, error) {
 
 	r.GET(BeginPattern, s.begin)
 	r.GET(CallbackPattern, s.callback)
+	if cfg.ServerRoutes != nil && cfg.OnProviderLogout != nil {
+		cfg.ServerRoutes.POST(BackChannelLogoutPattern, s.backChannelLogout)
+		s.serverRoutes = true
+	}
 
 	names := make([]string, len(s.order))
 	for i, p := range s.order {
@@ -276,7 +312,13 @@ func SignInProfile(c echo.Context) (p Profile, ok bool) {
 func (s *Service) Providers() []ProviderInfo {
 	out := make([]ProviderInfo, len(s.order))
 	for i, p := range s.order {
-		out[i] = ProviderInfo{Name: p.name, DisplayName: p.display, Available: p.available()}
+		out[i] = ProviderInfo{Name: p.name, DisplayName: p.display, Available: p.available(),
+			BackChannelLogout: p.disc != nil && s.onLogout != nil && s.serverRoutes, EndSession: p.endSession}
+		if p.disc != nil {
+			if ep := p.disc.current(); ep != nil {
+				out[i].EndSessionEndpoint = ep.endSession
+			}
+		}
 	}
 	return out
 }
@@ -317,17 +359,28 @@ func LoginURL(name, next string) string {
 }
 
 // FormActionOrigins are the origins of the providers' authorization
-// endpoints. A page whose form leads to a provider through a redirect (the
-// profile's "Connect" form) must allow them in its Content-Security-Policy
-// form-action, because browsers check form-action along the whole redirect
-// chain.
+// endpoints, and of their end_session_endpoints where RP-initiated logout
+// is on. A page whose form leads to a provider through a redirect (the
+// profile's "Connect" form, the sign-out form) must allow them in its
+// Content-Security-Policy form-action, because browsers check form-action
+// along the whole redirect chain.
 func (s *Service) FormActionOrigins() []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, p := range s.order {
-		if o := p.authOrigin(); o != "" && !seen[o] {
+	add := func(o string) {
+		if o != "" && !seen[o] {
 			seen[o] = true
 			out = append(out, o)
+		}
+	}
+	for _, p := range s.order {
+		add(p.authOrigin())
+		if p.disc != nil && p.endSession {
+			if ep := p.disc.current(); ep != nil {
+				if u, err := url.Parse(ep.endSession); err == nil && u.Host != "" {
+					add(u.Scheme + "://" + u.Host)
+				}
+			}
 		}
 	}
 	return out

@@ -178,6 +178,11 @@ func (a *Application) adminUserEdit(c echo.Context) error {
 	if err := a.userFormChoices(c, &f); err != nil {
 		return err
 	}
+	sl, err := a.personSessions(c, e) // app/web/sessions.go
+	if err != nil {
+		return err
+	}
+	f.Sessions = &sl
 	return a.render(c, http.StatusOK, adminviews.UserEdit(a.page(c, "Edit "+e.DisplayName()), f))
 }
 

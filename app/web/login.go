@@ -316,13 +316,23 @@ func checkLoginEmail(email string) string {
 // the person back into SSO, which would sign them straight in again, and
 // marks the browser as just signed out so that the sign-in page does not
 // either.
+//
+// With SSO_OIDC_END_SESSION on, a session that began with an OpenID Connect
+// provider that supports it goes on to the provider's end_session_endpoint,
+// which ends the provider's session too and comes back to the signed-out
+// page (app/web/single_signout.go). The app's own session has ended first,
+// so a provider that never sends the browser back leaves nobody signed in.
 func (a *Application) logoutPost(c echo.Context) error {
+	providerLogout := a.providerSignOutURL(c)
 	if err := a.signOut(c.Request().Context(), c); err != nil {
 		return err
 	}
 	// On a shared computer nothing of the person may stay behind.
 	c.Response().Header().Set("Clear-Site-Data", `"cookies", "storage"`)
 	a.setSignedOut(c, true)
+	if providerLogout != "" {
+		return c.Redirect(http.StatusSeeOther, providerLogout)
+	}
 	return c.Redirect(http.StatusSeeOther, paths.SignedOut)
 }
 

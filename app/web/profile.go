@@ -38,6 +38,9 @@ func (a *Application) profileData(c echo.Context) (profileviews.Data, error) {
 		d.LastLogin = v.User.LastLoginAt.Format("2 Jan 2006, 15:04 MST")
 	}
 	d.SSO = a.profileSSO(c, v)
+	if d.Sessions, err = a.ownSessions(c); err != nil {
+		return profileviews.Data{}, err
+	}
 	return d, nil
 }
 

@@ -18,6 +18,9 @@ import (
 
 // render writes a templ component as the response.
 func (a *Application) render(c echo.Context, status int, comp templ.Component) error {
+	if a.signOutLeadsToProvider(c) {
+		a.allowSSOFormActions(c) // the sign-out form may redirect there
+	}
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	c.Response().WriteHeader(status)
 	return comp.Render(c.Request().Context(), c.Response())

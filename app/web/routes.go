@@ -81,6 +81,9 @@ func (a *Application) routes() *echo.Echo {
 	// They answer 404 while SSO is not started.
 	app.POST(paths.ProfileConnectPattern, a.ssoConnectPost)
 	app.POST(paths.ProfileDisconnectPattern, a.ssoDisconnectPost)
+	// The person's sessions (app/web/sessions.go).
+	app.POST(paths.ProfileSessionEndPattern, a.profileSessionEndPost)
+	app.POST(paths.ProfileSessionsEndOthers, a.profileSessionsEndOthersPost)
 
 	admin := app.Group("", a.requireAdmin)
 	admin.GET(paths.AdminUsers, a.adminUsers)
@@ -88,6 +91,8 @@ func (a *Application) routes() *echo.Echo {
 	admin.POST(paths.AdminUsers, a.adminUserCreate)
 	admin.GET(paths.AdminUserPattern, a.adminUserEdit)
 	admin.POST(paths.AdminUserPattern, a.adminUserUpdate)
+	admin.POST(paths.AdminUserSessionEndPattern, a.adminSessionEndPost) // app/web/sessions.go
+	admin.POST(paths.AdminUserSessionsEndAll, a.adminSessionsEndAllPost)
 	admin.GET(paths.AdminSignInLocks, a.adminSignInLocks)
 	admin.POST(paths.AdminSignInLocksClear, a.adminSignInLocksClear)
 	app.GET(paths.AdminSettings, a.adminSettings, a.require(policy.ManageSettings))

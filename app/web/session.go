@@ -131,10 +131,13 @@ func currentSession(c echo.Context) *models.Session {
 // into the context for this call).
 func (a *Application) SignIn(c echo.Context, userID uint, method string) error {
 	verified := method == "password"
+	var fed auth.Federation
 	if p, ok := sso.SignInProfile(c); ok && strings.HasPrefix(method, "sso:") {
 		verified = p.EmailVerified
+		// Kept with the session for single sign-out (app/web/single_signout.go).
+		fed = auth.Federation{Issuer: p.Issuer, Subject: p.Subject, SessionID: p.SessionID, IDToken: p.IDToken}
 	}
-	return a.SignInVerified(c, userID, method, verified)
+	return a.signIn(c, userID, method, verified, fed)
 }
 
 // SignInVerified is SignIn for a sign-in that knows whether the person's
@@ -142,11 +145,15 @@ func (a *Application) SignIn(c echo.Context, userID uint, method string) error {
 // BOOTSTRAP_ADMINS makes only verified addresses administrators: anyone may
 // type any address into an identity provider that does not check it.
 func (a *Application) SignInVerified(c echo.Context, userID uint, method string, emailVerified bool) error {
+	return a.signIn(c, userID, method, emailVerified, auth.Federation{})
+}
+
+func (a *Application) signIn(c echo.Context, userID uint, method string, emailVerified bool, fed auth.Federation) error {
 	ctx := c.Request().Context()
 	if ck, err := c.Cookie(a.sessionCookie()); err == nil && ck.Value != "" {
 		_ = a.sessions.Delete(ctx, ck.Value)
 	}
-	token, err := a.sessions.Create(ctx, userID, method, c.Request().UserAgent(), c.RealIP())
+	token, err := a.sessions.CreateFederated(ctx, userID, method, c.Request().UserAgent(), c.RealIP(), fed)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/company-expenses/company-expenses/app/config"
+	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/app/sso"
 	adminviews "github.com/company-expenses/company-expenses/views/admin"
 )
@@ -104,6 +105,12 @@ func (a *Application) providerRow(info sso.ProviderInfo) adminviews.ProviderRow 
 		Name:        info.Name,
 		CallbackURL: sso.CallbackURL(cfg.BaseURL, info.Name),
 	}
+	if info.BackChannelLogout {
+		r.BackChannelLogoutURL = sso.BackChannelLogoutURL(cfg.BaseURL, info.Name)
+	}
+	if info.EndSession {
+		r.PostLogoutRedirectURL = cfg.BaseURL + paths.SignedOut
+	}
 	switch info.Name {
 	case "openid-connect":
 		r.Kind = "OpenID Connect"
@@ -113,7 +120,7 @@ func (a *Application) providerRow(info sso.ProviderInfo) adminviews.ProviderRow 
 			r.EnvVars = []string{"DEV_IDP"}
 		} else {
 			r.Issuer = cfg.SSO.OIDCIssuer
-			r.EnvVars = []string{"SSO_OIDC_ISSUER", "SSO_OIDC_CLIENT_ID", "SSO_OIDC_CLIENT_SECRET", "SSO_OIDC_NAME"}
+			r.EnvVars = []string{"SSO_OIDC_ISSUER", "SSO_OIDC_CLIENT_ID", "SSO_OIDC_CLIENT_SECRET", "SSO_OIDC_NAME", "SSO_OIDC_END_SESSION"}
 		}
 	case "github":
 		r.Kind = "GitHub (OAuth)"

@@ -37,6 +37,11 @@ type ProviderRow struct {
 	Kind string
 	// CallbackURL is the redirect URI to register at the provider.
 	CallbackURL string
+	// BackChannelLogoutURL is the back-channel logout URI to register
+	// (OpenID Connect providers); PostLogoutRedirectURL the
+	// post_logout_redirect_uri, when single sign-out is on for it.
+	BackChannelLogoutURL  string
+	PostLogoutRedirectURL string
 	// Issuer is set for OpenID Connect providers.
 	Issuer string
 	// DevIdP marks the app's built-in development identity provider.

@@ -2,7 +2,10 @@
 // sign-in settings.
 package admin
 
-import "github.com/company-expenses/company-expenses/views/ui"
+import (
+	"github.com/company-expenses/company-expenses/views/sessions"
+	"github.com/company-expenses/company-expenses/views/ui"
+)
 
 // UserRow is one line of the people list.
 type UserRow struct {
@@ -39,6 +42,9 @@ type UserForm struct {
 	Departments  []Option
 	Managers     []Option
 	RoleOptions  []Option
+	// Sessions are the person's live sessions (app/web/sessions.go); nil
+	// leaves the card out.
+	Sessions *sessions.List
 }
 
 // Creating reports whether the form creates a new person.

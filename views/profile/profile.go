@@ -1,7 +1,10 @@
 // Package profile holds the signed-in person's own profile page.
 package profile
 
-import "github.com/company-expenses/company-expenses/views/ui"
+import (
+	"github.com/company-expenses/company-expenses/views/sessions"
+	"github.com/company-expenses/company-expenses/views/ui"
+)
 
 // Data is what the profile page shows.
 type Data struct {
@@ -19,6 +22,8 @@ type Data struct {
 	// SSO is the "Single sign-on" card: connected providers, and the
 	// providers one may connect.
 	SSO SSO
+	// Sessions are the browsers where the person is signed in.
+	Sessions sessions.List
 }
 
 // SSO is what the profile shows about single sign-on.
