@@ -22,6 +22,13 @@ const (
 	// person; ProfileDisconnectPattern removes a linked identity.
 	ProfileConnectPattern    = Profile + "/sso/:provider/connect"
 	ProfileDisconnectPattern = Profile + "/sso/identities/:id/disconnect"
+	// LoginCode is the second step of a password sign-in with two-factor
+	// sign-in on; ProfileTwoFactor sets it up (GET, and POST to confirm),
+	// and the two below turn it off and replace the recovery codes.
+	LoginCode                = Login + "/code"
+	ProfileTwoFactor         = Profile + "/two-factor"
+	ProfileTwoFactorDisable  = ProfileTwoFactor + "/disable"
+	ProfileTwoFactorRecovery = ProfileTwoFactor + "/recovery-codes"
 
 	Expenses                = "/expenses"
 	ExpensesNew             = "/expenses/new"

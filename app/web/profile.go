@@ -38,6 +38,11 @@ func (a *Application) profileData(c echo.Context) (profileviews.Data, error) {
 		d.LastLogin = v.User.LastLoginAt.Format("2 Jan 2006, 15:04 MST")
 	}
 	d.SSO = a.profileSSO(c, v)
+	if d.HasPassword {
+		if d.TwoFactor, err = a.twoFactorStatus(c, v); err != nil {
+			return d, err
+		}
+	}
 	return d, nil
 }
 

@@ -71,9 +71,12 @@ func (a *Application) routes() *echo.Echo {
 	pages.POST(paths.Login, a.loginPost)
 	pages.POST(paths.Logout, a.logoutPost)
 	pages.GET(paths.SignedOut, a.signedOut)
+	pages.GET(paths.LoginCode, a.loginCode) // two-factor sign-in (app/web/two_factor.go)
+	pages.POST(paths.LoginCode, a.loginCodePost)
 
-	// Everything below needs a signed-in, active person.
-	app := pages.Group("", a.requireViewer)
+	// Everything below needs a signed-in, active person, and an
+	// administrator who must use two-factor sign-in to have set it up.
+	app := pages.Group("", a.requireViewer, a.requireTwoFactor)
 	app.GET(paths.Home, a.homeHandler())
 	app.GET(paths.Profile, a.profile)
 	app.POST(paths.Password, a.passwordPost)
@@ -81,6 +84,10 @@ func (a *Application) routes() *echo.Echo {
 	// They answer 404 while SSO is not started.
 	app.POST(paths.ProfileConnectPattern, a.ssoConnectPost)
 	app.POST(paths.ProfileDisconnectPattern, a.ssoDisconnectPost)
+	app.GET(paths.ProfileTwoFactor, a.twoFactorPage)
+	app.POST(paths.ProfileTwoFactor, a.twoFactorConfirm)
+	app.POST(paths.ProfileTwoFactorDisable, a.twoFactorDisable)
+	app.POST(paths.ProfileTwoFactorRecovery, a.twoFactorRecoveryCodes)
 
 	admin := app.Group("", a.requireAdmin)
 	admin.GET(paths.AdminUsers, a.adminUsers)
