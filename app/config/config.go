@@ -88,6 +88,10 @@ type Config struct {
 	// for the first of BootstrapAdmins at start-up if it does not exist, for
 	// deployments without SSO.
 	BootstrapAdminPassword string
+	// TwoFactorForAdmins makes administrators who sign in with a password
+	// set up two-factor sign-in before anything else (TWO_FACTOR_ADMINS:
+	// "required", the default in production, or "optional").
+	TwoFactorForAdmins bool
 	// TrustProxy makes the app take the client IP from X-Forwarded-For, set by
 	// a reverse proxy you trust. Leave it off when clients connect directly,
 	// or they can forge their address and dodge login throttling.
@@ -253,6 +257,16 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	c.BootstrapAdminPassword = getenv("BOOTSTRAP_ADMIN_PASSWORD")
+	defaultTwoFactor := "optional"
+	if c.Env == Production {
+		defaultTwoFactor = "required"
+	}
+	switch v := env("TWO_FACTOR_ADMINS", defaultTwoFactor); v {
+	case "required", "optional":
+		c.TwoFactorForAdmins = v == "required"
+	default:
+		problems = append(problems, fmt.Errorf("TWO_FACTOR_ADMINS must be required or optional, not %q", v))
+	}
 	if c.BootstrapAdminPassword != "" {
 		if len(c.BootstrapAdmins) == 0 {
 			problems = append(problems, errors.New("BOOTSTRAP_ADMIN_PASSWORD needs BOOTSTRAP_ADMINS (the e-mail of the account to create)"))

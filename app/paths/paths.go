@@ -29,6 +29,13 @@ const (
 	// An administrator ends a person's sessions: one, or all of them.
 	AdminUserSessionEndPattern = AdminUserPattern + "/sessions/:handle/end"
 	AdminUserSessionsEndAll    = AdminUserPattern + "/sessions/end-all"
+	// LoginCode is the second step of a password sign-in with two-factor
+	// sign-in on; ProfileTwoFactor sets it up (GET, and POST to confirm),
+	// and the two below turn it off and replace the recovery codes.
+	LoginCode                = Login + "/code"
+	ProfileTwoFactor         = Profile + "/two-factor"
+	ProfileTwoFactorDisable  = ProfileTwoFactor + "/disable"
+	ProfileTwoFactorRecovery = ProfileTwoFactor + "/recovery-codes"
 
 	Expenses                = "/expenses"
 	ExpensesNew             = "/expenses/new"

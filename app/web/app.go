@@ -19,6 +19,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/module"
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/app/sso"
+	"github.com/company-expenses/company-expenses/app/twofactor"
 )
 
 // Deps are the application's dependencies, built in app.New.
@@ -53,6 +54,10 @@ type Application struct {
 	csrfGuard *middleware.CSRF
 	people    *people.Service
 	demoPass  string
+	// twoFactor keeps local accounts' authenticator apps, and pending
+	// signs the cookie between the password and the code (two_factor.go).
+	twoFactor *twofactor.Service
+	pending   *twofactor.Pending
 
 	// modules are the plugged-in modules' pages, and bodyLimits the body
 	// limits they give their routes, by route pattern.
@@ -81,6 +86,10 @@ func New(d Deps) *Application {
 		devices:  auth.NewDeviceCookies(d.Config.SessionSecret),
 		people:   d.People,
 		demoPass: d.DemoPassword,
+		// Built here from the database and the session secret, like
+		// the device cookies: nothing else needs them.
+		twoFactor: twofactor.NewService(d.DB, d.Config.AppName),
+		pending:   twofactor.NewPending(d.Config.SessionSecret),
 	}
 	if a.hasher == nil {
 		a.hasher = auth.NewHasher(auth.DefaultHashSlots(), auth.DefaultHashWait)

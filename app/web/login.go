@@ -162,6 +162,13 @@ func (a *Application) loginPost(c echo.Context) error {
 		f.Problem = "Your account is deactivated. Ask an administrator if you need access again."
 		return a.renderLogin(c, http.StatusForbidden, f)
 	}
+	// With two-factor sign-in on, the right password opens only the code
+	// step (app/web/two_factor.go), not a session.
+	if on, err := a.twoFactor.Enabled(c.Request().Context(), u.ID); err != nil {
+		return err
+	} else if on {
+		return a.askSecondFactor(c, u, f.Next)
+	}
 	if err := a.SignIn(c, u.ID, "password"); err != nil {
 		return err
 	}

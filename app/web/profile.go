@@ -41,6 +41,11 @@ func (a *Application) profileData(c echo.Context) (profileviews.Data, error) {
 	if d.Sessions, err = a.ownSessions(c); err != nil {
 		return profileviews.Data{}, err
 	}
+	if d.HasPassword {
+		if d.TwoFactor, err = a.twoFactorStatus(c, v); err != nil {
+			return d, err
+		}
+	}
 	return d, nil
 }
 

@@ -71,9 +71,12 @@ func (a *Application) routes() *echo.Echo {
 	pages.POST(paths.Login, a.loginPost)
 	pages.POST(paths.Logout, a.logoutPost)
 	pages.GET(paths.SignedOut, a.signedOut)
+	pages.GET(paths.LoginCode, a.loginCode) // two-factor sign-in (app/web/two_factor.go)
+	pages.POST(paths.LoginCode, a.loginCodePost)
 
-	// Everything below needs a signed-in, active person.
-	app := pages.Group("", a.requireViewer)
+	// Everything below needs a signed-in, active person, and an
+	// administrator who must use two-factor sign-in to have set it up.
+	app := pages.Group("", a.requireViewer, a.requireTwoFactor)
 	app.GET(paths.Home, a.homeHandler())
 	app.GET(paths.Profile, a.profile)
 	app.POST(paths.Password, a.passwordPost)
@@ -84,6 +87,10 @@ func (a *Application) routes() *echo.Echo {
 	// The person's sessions (app/web/sessions.go).
 	app.POST(paths.ProfileSessionEndPattern, a.profileSessionEndPost)
 	app.POST(paths.ProfileSessionsEndOthers, a.profileSessionsEndOthersPost)
+	app.GET(paths.ProfileTwoFactor, a.twoFactorPage)
+	app.POST(paths.ProfileTwoFactor, a.twoFactorConfirm)
+	app.POST(paths.ProfileTwoFactorDisable, a.twoFactorDisable)
+	app.POST(paths.ProfileTwoFactorRecovery, a.twoFactorRecoveryCodes)
 
 	admin := app.Group("", a.requireAdmin)
 	admin.GET(paths.AdminUsers, a.adminUsers)

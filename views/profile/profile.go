@@ -19,6 +19,8 @@ type Data struct {
 	// have no password here.
 	HasPassword    bool
 	PasswordErrors ui.FieldErrors
+	// TwoFactor is the two-factor sign-in card (accounts with a password).
+	TwoFactor TwoFactor
 	// SSO is the "Single sign-on" card: connected providers, and the
 	// providers one may connect.
 	SSO SSO
