@@ -15,6 +15,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/company-expenses/company-expenses/app/accountlink"
 	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/config"
 	"github.com/company-expenses/company-expenses/app/database"
@@ -94,13 +95,19 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		Hasher: auth.NewHasher(auth.DefaultHashSlots(), auth.DefaultHashWait),
 	}
 	a.Web = web.New(web.Deps{
-		Config:       cfg,
-		DB:           db,
-		Log:          log,
-		Sessions:     a.sess,
-		Throttle:     a.thr,
-		Hasher:       a.Hasher,
-		People:       ps,
+		Config:   cfg,
+		DB:       db,
+		Log:      log,
+		Sessions: a.sess,
+		Throttle: a.thr,
+		Hasher:   a.Hasher,
+		People:   ps,
+		// Password reset and invitations; reset requests have a throttle
+		// of their own on the sign-in throttle's table (app/accountlink).
+		Accounts: accountlink.NewService(accountlink.Options{
+			DB: db, Throttle: auth.NewThrottle(db, accountlink.ResetWindow, accountlink.ResetLimits),
+			BaseURL: cfg.BaseURL, AppName: cfg.AppName,
+		}),
 		Modules:      mods,
 		DemoPassword: seed.DemoPassword,
 	})

@@ -71,6 +71,13 @@ func (a *Application) routes() *echo.Echo {
 	pages.POST(paths.Login, a.loginPost)
 	pages.POST(paths.Logout, a.logoutPost)
 	pages.GET(paths.SignedOut, a.signedOut)
+	// Password reset and invitation links (app/web/password_reset.go).
+	pages.GET(paths.ForgotPassword, a.forgotPassword)
+	pages.POST(paths.ForgotPassword, a.forgotPasswordPost)
+	pages.GET(paths.PasswordReset, a.passwordReset)
+	pages.POST(paths.PasswordReset, a.passwordResetPost)
+	pages.GET(paths.Invitation, a.invitation)
+	pages.POST(paths.Invitation, a.invitationPost)
 
 	// Everything below needs a signed-in, active person.
 	app := pages.Group("", a.requireViewer)
@@ -88,6 +95,8 @@ func (a *Application) routes() *echo.Echo {
 	admin.POST(paths.AdminUsers, a.adminUserCreate)
 	admin.GET(paths.AdminUserPattern, a.adminUserEdit)
 	admin.POST(paths.AdminUserPattern, a.adminUserUpdate)
+	admin.POST(paths.AdminUserInvitationPattern, a.adminUserInvitationPost) // app/web/admin_invitations.go
+	admin.POST(paths.AdminUserInvitationRevokePattern, a.adminUserInvitationRevokePost)
 	admin.GET(paths.AdminSignInLocks, a.adminSignInLocks)
 	admin.POST(paths.AdminSignInLocksClear, a.adminSignInLocksClear)
 	app.GET(paths.AdminSettings, a.adminSettings, a.require(policy.ManageSettings))

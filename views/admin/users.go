@@ -39,6 +39,11 @@ type UserForm struct {
 	Departments  []Option
 	Managers     []Option
 	RoleOptions  []Option
+	// PasswordSetup is SetupInvite or SetupPassword on the new-person
+	// form; Invitation, on a local person's page, their invitation
+	// (app/web/admin_invitations.go).
+	PasswordSetup string
+	Invitation    *Invitation
 }
 
 // Creating reports whether the form creates a new person.
