@@ -451,3 +451,27 @@ func TestDeactivatingAPersonVoidsTheirLinks(t *testing.T) {
 		}
 	})
 }
+
+func TestDeleteExpiredRemovesExpiredResetLinksAndKeepsExpiredInvitationsForThePersonsPage(t *testing.T) {
+	t.Parallel()
+	dbtest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		s, c := newService(t, db)
+		ada := person(t, db, "ada@example.com", "Ada", true, oldHash(), true)
+		nina := person(t, db, "new@example.com", "Nina", true, "", true)
+		bob := person(t, db, "bob@example.com", "Bob", true, oldHash(), true)
+		issue(t, db, s.Links(), ada.UserID, accountlink.Reset)
+		issue(t, db, s.Links(), nina.UserID, accountlink.Invitation)
+		c.add(8 * 24 * time.Hour)
+		fresh := issue(t, db, s.Links(), bob.UserID, accountlink.Reset)
+		if n, err := s.Links().DeleteExpired(ctx); err != nil || n != 1 {
+			t.Fatalf("DeleteExpired: %d, %v; want Ada's expired reset link only", n, err)
+		}
+		if l, err := s.Links().Outstanding(ctx, nina.UserID, accountlink.Invitation); err != nil || l == nil {
+			t.Fatalf("Nina's expired invitation is gone (%v): her page can no longer say it expired", err)
+		}
+		if _, err := s.Links().Check(ctx, accountlink.Reset, fresh); err != nil {
+			t.Fatalf("Bob's live link: %v", err)
+		}
+	})
+}
