@@ -15,6 +15,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/company-expenses/company-expenses/app/accountlink"
 	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/config"
 	"github.com/company-expenses/company-expenses/app/database"
@@ -40,6 +41,7 @@ type App struct {
 	log    *slog.Logger
 	sess   *auth.Sessions
 	thr    *auth.Throttle
+	links  *accountlink.Links
 	// Hasher bounds concurrent password hashing for the whole process
 	// (exported so that tests can fill its slots).
 	Hasher *auth.Hasher
@@ -102,6 +104,13 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		thr:    auth.NewThrottle(db, 15*time.Minute, auth.Limits{PerAccountAndIP: 5, PerAccount: 50, PerIP: 200, PerDevice: 5}),
 		Hasher: auth.NewHasher(auth.DefaultHashSlots(), auth.DefaultHashWait),
 	}
+	// Password reset and invitations; reset requests have a throttle of
+	// their own on the sign-in throttle's table (app/accountlink).
+	accounts := accountlink.NewService(accountlink.Options{
+		DB: db, Throttle: auth.NewThrottle(db, accountlink.ResetWindow, accountlink.ResetLimits),
+		BaseURL: cfg.BaseURL, AppName: cfg.AppName,
+	})
+	a.links = accounts.Links()
 	a.Web = web.New(web.Deps{
 		Config:       cfg,
 		DB:           db,
@@ -110,6 +119,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		Throttle:     a.thr,
 		Hasher:       a.Hasher,
 		People:       ps,
+		Accounts:     accounts,
 		Modules:      mods,
 		DemoPassword: seed.DemoPassword,
 	})
@@ -408,9 +418,10 @@ func (a *App) Run(ctx context.Context) error {
 	return nil
 }
 
-// housekeeping deletes expired sessions and old login attempts every ten
-// minutes, and empties SQLite's write-ahead log. Any instance may do it; the
-// deletes are idempotent.
+// housekeeping deletes expired sessions, old login attempts (reset
+// requests' too) and expired reset links every ten minutes, and empties
+// SQLite's write-ahead log. Any instance may do it; the deletes are
+// idempotent.
 func (a *App) housekeeping(ctx context.Context) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
@@ -426,6 +437,9 @@ func (a *App) housekeeping(ctx context.Context) {
 			}
 			if err := a.thr.Prune(ctx); err != nil {
 				a.log.Warn("prune login attempts", "err", err)
+			}
+			if _, err := a.links.DeleteExpired(ctx); err != nil {
+				a.log.Warn("delete expired reset links", "err", err)
 			}
 			// After a burst of writes the log is bounded by
 			// database.WALSizeLimit; this gives the space back entirely.

@@ -9,5 +9,6 @@ func All() []any {
 		&Session{}, &LoginAttempt{},
 		&OutboxMessage{},
 		&TOTPCredential{}, &RecoveryCode{},
+		&AccountLink{},
 	}
 }

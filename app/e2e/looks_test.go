@@ -167,6 +167,8 @@ func TestEveryPageForEveryRoleHasNoSeriousAccessibilityViolationsAndNoSidewaysSc
 			{name: "sign-in", path: "/login"},
 			{name: "sign-in-error", setup: badPassword},
 			{name: "signed-out", path: "/signed-out"},
+			{name: "forgot-password", path: "/password/forgot"},
+			{name: "reset-link-invalid", path: "/password/reset?token=used"},
 			{name: "not-found", path: "/no-such-page"},
 			{name: "bad-request", setup: submitForm("post", "/login", false)},
 			{name: "method-not-allowed", setup: submitForm("post", "/signed-out", true)},

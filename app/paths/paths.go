@@ -18,6 +18,12 @@ const (
 	SignedOut = "/signed-out"
 	Profile   = "/profile"
 	Password  = "/profile/password"
+	// ForgotPassword asks for a password-reset link; PasswordReset is the
+	// page that link opens (the token in the query string, which the
+	// request log leaves out) and Invitation the page an invitation opens.
+	ForgotPassword = "/password/forgot"
+	PasswordReset  = "/password/reset"
+	Invitation     = "/invitation"
 	// ProfileConnectPattern starts linking an SSO provider to the signed-in
 	// person; ProfileDisconnectPattern removes a linked identity.
 	ProfileConnectPattern    = Profile + "/sso/:provider/connect"
@@ -54,7 +60,11 @@ const (
 	AdminUsers       = "/admin/users"
 	AdminUsersNew    = "/admin/users/new"
 	AdminUserPattern = "/admin/users/:id"
-	AdminCategories  = "/admin/categories"
+	// AdminUserInvitationPattern (POST) sends a person a new invitation;
+	// AdminUserInvitationRevokePattern (POST) revokes the pending one.
+	AdminUserInvitationPattern       = AdminUserPattern + "/invitation"
+	AdminUserInvitationRevokePattern = AdminUserInvitationPattern + "/revoke"
+	AdminCategories                  = "/admin/categories"
 	// AdminCategoryPattern renames a category (POST).
 	AdminCategoryPattern = "/admin/categories/:id"
 	// AdminCategoryActivePattern activates or deactivates one (POST).
@@ -117,6 +127,21 @@ func AdminCategoryActive(id uint) string { return AdminCategory(id) + "/active" 
 
 // AdminUser is the edit page of one user.
 func AdminUser(id uint) string { return AdminUsers + "/" + strconv.FormatUint(uint64(id), 10) }
+
+// AdminUserInvitation is where a person's page posts to send a new
+// invitation.
+func AdminUserInvitation(id uint) string { return AdminUser(id) + "/invitation" }
+
+// AdminUserInvitationRevoke is where a person's page posts to revoke it.
+func AdminUserInvitationRevoke(id uint) string { return AdminUserInvitation(id) + "/revoke" }
+
+// PasswordResetLink is the page a password-reset mail links to.
+func PasswordResetLink(token string) string {
+	return PasswordReset + "?token=" + url.QueryEscape(token)
+}
+
+// InvitationLink is the page an invitation mail links to.
+func InvitationLink(token string) string { return Invitation + "?token=" + url.QueryEscape(token) }
 
 // LoginNext is the sign-in page that returns to next afterwards.
 func LoginNext(next string) string {

@@ -185,6 +185,9 @@ type Form struct {
 	// Password is required when creating a local account, optional when
 	// editing one (empty keeps the current password).
 	Password string
+	// Invite creates the account without a password, for CreateInvited:
+	// the person chooses one through their invitation.
+	Invite bool
 }
 
 type checked struct {
@@ -270,7 +273,7 @@ func (s *Service) validate(ctx context.Context, f Form, self uint, creating bool
 	if len(c.roles) == 0 && errs["roles"] == "" {
 		errs["roles"] = "Give the person at least one role."
 	}
-	if creating || f.Password != "" {
+	if (creating && !f.Invite) || f.Password != "" {
 		if msg := auth.CheckNewPassword(f.Password); msg != "" {
 			errs["password"] = msg
 		}
@@ -299,19 +302,41 @@ func CheckEmail(email string) string {
 // CreateLocal creates a local account (IsLocalUser = true) from the admin
 // form.
 func (s *Service) CreateLocal(ctx context.Context, f Form) (*models.Employee, error) {
+	f.Invite = false
+	return s.create(ctx, f, nil)
+}
+
+// CreateInvited creates a local account without a password from the admin
+// form (its Password is ignored), and calls invite in the same transaction
+// to send the invitation (app/accountlink), so that nobody is added without
+// their invitation, nor invited without being added.
+func (s *Service) CreateInvited(ctx context.Context, f Form, invite func(tx *gorm.DB, e *models.Employee) error) (*models.Employee, error) {
+	f.Invite, f.Password = true, ""
+	return s.create(ctx, f, invite)
+}
+
+func (s *Service) create(ctx context.Context, f Form, then func(tx *gorm.DB, e *models.Employee) error) (*models.Employee, error) {
 	c, err := s.validate(ctx, f, 0, true)
 	if err != nil {
 		return nil, err
 	}
-	hash, err := auth.HashPassword(f.Password)
-	if err != nil {
-		return nil, err
-	}
 	e := models.NewLocalEmployee(c.email, c.fullName, c.roles...)
-	e.User.PasswordHash = hash
+	if !f.Invite {
+		if e.User.PasswordHash, err = auth.HashPassword(f.Password); err != nil {
+			return nil, err
+		}
+	}
 	e.User.Active = f.Active
 	e.DepartmentID, e.ManagerID = c.departmentID, c.managerID
-	err = models.CreateEmployee(s.db.WithContext(ctx), e)
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := models.CreateEmployee(tx, e); err != nil {
+			return err
+		}
+		if then != nil {
+			return then(tx, e)
+		}
+		return nil
+	})
 	if database.IsUniqueViolation(err) {
 		return nil, &ValidationError{Fields: FieldErrors{"email": "Someone already uses this e-mail address."}}
 	}

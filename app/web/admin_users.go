@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/company-expenses/company-expenses/app/accountlink"
 	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/app/policy"
@@ -73,7 +74,8 @@ func (a *Application) userFormChoices(c echo.Context, f *adminviews.UserForm) er
 }
 
 func (a *Application) adminUserNew(c echo.Context) error {
-	f := adminviews.UserForm{Active: true, IsLocalUser: true, Roles: map[string]bool{string(models.RoleEmployee): true}}
+	f := adminviews.UserForm{Active: true, IsLocalUser: true, Roles: map[string]bool{string(models.RoleEmployee): true},
+		PasswordSetup: a.defaultPasswordSetup()}
 	if err := a.userFormChoices(c, &f); err != nil {
 		return err
 	}
@@ -95,8 +97,9 @@ func readUserForm(c echo.Context) (people.Form, adminviews.UserForm) {
 	}
 	vf := adminviews.UserForm{
 		FullName: pf.FullName, Email: pf.Email, DepartmentID: pf.DepartmentID, ManagerID: pf.ManagerID,
-		Active: pf.Active, Roles: map[string]bool{},
+		Active: pf.Active, Roles: map[string]bool{}, PasswordSetup: c.FormValue("password_setup"),
 	}
+	pf.Invite = vf.PasswordSetup == adminviews.SetupInvite
 	for _, r := range pf.Roles {
 		vf.Roles[r] = true
 	}
@@ -107,7 +110,15 @@ func (a *Application) adminUserCreate(c echo.Context) error {
 	pf, vf := readUserForm(c)
 	vf.IsLocalUser = true
 	var e *models.Employee
-	err := a.hashing(c, func() (err error) { e, err = a.people.CreateLocal(c.Request().Context(), pf); return err })
+	var err error
+	if pf.Invite {
+		e, err = a.createInvited(c, pf) // no password to hash
+	} else {
+		err = a.hashing(c, func() (err error) { e, err = a.people.CreateLocal(c.Request().Context(), pf); return err })
+	}
+	if errors.Is(err, accountlink.ErrNotInvitable) {
+		err = &people.ValidationError{Fields: people.FieldErrors{"active": "An invitation needs an active account: tick Active, or set a password now."}}
+	}
 	var ve *people.ValidationError
 	if errors.As(err, &ve) {
 		vf.Errors = ui.FieldErrors(ve.Fields)
@@ -119,7 +130,11 @@ func (a *Application) adminUserCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a.flash(c, layouts.FlashSuccess, e.FullName+" has been added.")
+	msg := e.FullName + " has been added."
+	if pf.Invite {
+		msg = e.FullName + " has been added, and an invitation to choose a password went to " + e.User.Email + " (it works for 7 days)."
+	}
+	a.flash(c, layouts.FlashSuccess, msg)
 	return c.Redirect(http.StatusSeeOther, paths.AdminUsers)
 }
 
@@ -183,6 +198,9 @@ func (a *Application) adminUserEdit(c echo.Context) error {
 		return err
 	}
 	f.Sessions = &sl
+	if f.Invitation, err = a.invitationOf(c, e); err != nil {
+		return err
+	}
 	return a.render(c, http.StatusOK, adminviews.UserEdit(a.page(c, "Edit "+e.DisplayName()), f))
 }
 
@@ -211,6 +229,9 @@ func (a *Application) adminUserUpdate(c echo.Context) error {
 	if errors.As(err, &ve) {
 		vf.Errors = ui.FieldErrors(ve.Fields)
 		if err := a.userFormChoices(c, &vf); err != nil {
+			return err
+		}
+		if vf.Invitation, err = a.invitationOf(c, e); err != nil {
 			return err
 		}
 		return a.render(c, http.StatusUnprocessableEntity, adminviews.UserEdit(a.page(c, "Edit "+e.DisplayName()), vf))

@@ -18,7 +18,7 @@ func TestAdminAddsALocalPersonStoredWithIsLocalUserTrue(t *testing.T) {
 	b.Login("admin@example.com", apptest.DemoPassword)
 	res := b.Submit("/admin/users/new", `form[action="/admin/users"]`, url.Values{
 		"full_name": {"Nina New"}, "email": {"Nina.New@Example.com"}, "roles": {"employee", "manager"},
-		"active": {"on"}, "password": {"a-long-enough-password"},
+		"active": {"on"}, "password_setup": {"password"}, "password": {"a-long-enough-password"},
 	})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("status %d: %s", res.StatusCode, res.Body)
@@ -56,7 +56,7 @@ func TestAdminPersonFormShowsErrorsBesideFieldsAndKeepsInput(t *testing.T) {
 	b := srv.Browser(t)
 	b.Login("admin@example.com", apptest.DemoPassword)
 	res := b.Submit("/admin/users/new", `form[action="/admin/users"]`, url.Values{
-		"full_name": {"Kept Name"}, "email": {"employee@example.com"}, "password": {"short"}, "roles": nil,
+		"full_name": {"Kept Name"}, "email": {"employee@example.com"}, "password_setup": {"password"}, "password": {"short"}, "roles": nil,
 	})
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d", res.StatusCode)
@@ -93,7 +93,7 @@ func TestOnlyAdminsMayManagePeopleWhateverThePageShows(t *testing.T) {
 	}
 	res := b.PostForm("/admin/users", url.Values{
 		"_csrf": {b.CSRF("/profile")}, "full_name": {"Sneaky"}, "email": {"sneaky@example.com"},
-		"roles": {"admin"}, "active": {"on"}, "password": {"a-long-enough-password"},
+		"roles": {"admin"}, "active": {"on"}, "password_setup": {"password"}, "password": {"a-long-enough-password"},
 	})
 	if res.StatusCode != http.StatusForbidden {
 		t.Errorf("POST /admin/users: status %d, want 403", res.StatusCode)
@@ -241,7 +241,7 @@ func TestAdminPersonFormRefusesNamesThatAreNotPlainTextAtTheField(t *testing.T) 
 	for _, name := range []string{"Nina\x00New", "Nina\r\nNew", "Nina \xffNew", "Nina \u202Ewen", "\u200b\u200b"} {
 		res := b.Submit("/admin/users/new", `form[action="/admin/users"]`, url.Values{
 			"full_name": {name}, "email": {"nina.new@example.com"}, "roles": {"employee"},
-			"active": {"on"}, "password": {"a-long-enough-password"},
+			"active": {"on"}, "password_setup": {"password"}, "password": {"a-long-enough-password"},
 		})
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("name %q: status %d, want 422", name, res.StatusCode)

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
+	"github.com/company-expenses/company-expenses/app/accountlink"
 	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/config"
 	"github.com/company-expenses/company-expenses/app/middleware"
@@ -34,6 +35,8 @@ type Deps struct {
 	// Nil means one of the application's own, with the defaults.
 	Hasher *auth.Hasher
 	People *people.Service
+	// Accounts runs password resets and invitations.
+	Accounts *accountlink.Service
 	// Modules are the domains plugged into the template (app/module); their
 	// pages are built on this application.
 	Modules []module.Module
@@ -53,6 +56,7 @@ type Application struct {
 	// csrfGuard issues and checks CSRF tokens (see newCSRFGuard).
 	csrfGuard *middleware.CSRF
 	people    *people.Service
+	accounts  *accountlink.Service
 	demoPass  string
 	// twoFactor keeps local accounts' authenticator apps, and pending
 	// signs the cookie between the password and the code (two_factor.go).
@@ -85,6 +89,7 @@ func New(d Deps) *Application {
 		hasher:   d.Hasher,
 		devices:  auth.NewDeviceCookies(d.Config.SessionSecret),
 		people:   d.People,
+		accounts: d.Accounts,
 		demoPass: d.DemoPassword,
 		// Built here from the database and the session secret, like
 		// the device cookies: nothing else needs them.

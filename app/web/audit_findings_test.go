@@ -52,7 +52,7 @@ func TestAdminUserFormRefusesNamesThatAreNotPlainText(t *testing.T) {
 	for i, name := range []string{"Mallory\u202Egnp.exe", "Eve\x00Null", "Eve\r\nSet-Cookie: x", "Eve\xff", "Eve\u2066Isolate\u2069"} {
 		email := "probe" + idString(uint(i)) + "@example.com"
 		res := b.Submit("/admin/users/new", `form[action="/admin/users"]`, url.Values{
-			"full_name": {name}, "email": {email}, "roles": {"employee"}, "password": {"a-long-enough-password"}})
+			"full_name": {name}, "email": {email}, "roles": {"employee"}, "password_setup": {"password"}, "password": {"a-long-enough-password"}})
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("name %q: %d, want 422", name, res.StatusCode)
 		}

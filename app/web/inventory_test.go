@@ -134,6 +134,17 @@ var routeInventory = map[string]inventoryRow{
 	"PUT /dev-idp/*":                              {target: "/dev-idp/authorize", want: [7]outcome{"405", "403", "403", "403", "403", "403", "405"}},
 	"REPORT /dev-idp/*":                           {target: "/dev-idp/authorize", want: [7]outcome{"400", "400", "400", "400", "400", "400", "400"}},
 	"TRACE /dev-idp/*":                            {target: "/dev-idp/authorize", want: [7]outcome{"405", "405", "405", "405", "405", "405", "405"}},
+	// Password reset and invitations (app/web/password_reset.go,
+	// admin_invitations.go): without a token the link pages say the link is
+	// not valid (410); Emily has a password, so she cannot be invited.
+	"GET /password/forgot":                    {target: "/password/forgot", want: [7]outcome{"200", "200", "200", "200", "200", "200", "200"}},
+	"POST /password/forgot":                   {target: "/password/forgot", want: [7]outcome{"422", "422", "422", "422", "422", "422", "422"}},
+	"GET /password/reset":                     {target: "/password/reset", want: [7]outcome{"410", "410", "410", "410", "410", "410", "410"}},
+	"POST /password/reset":                    {target: "/password/reset", want: [7]outcome{"410", "410", "410", "410", "410", "410", "410"}},
+	"GET /invitation":                         {target: "/invitation", want: [7]outcome{"410", "410", "410", "410", "410", "410", "410"}},
+	"POST /invitation":                        {target: "/invitation", want: [7]outcome{"410", "410", "410", "410", "410", "410", "410"}},
+	"POST /admin/users/:id/invitation":        {target: "/admin/users/{emily}/invitation", want: [7]outcome{"login", "403", "403", "403", "303", "403", "login"}},
+	"POST /admin/users/:id/invitation/revoke": {target: "/admin/users/{emily}/invitation/revoke", want: [7]outcome{"login", "403", "403", "403", "303", "403", "login"}},
 	// Echo's "not found" routes: unknown URLs are 404 for everyone.
 	"echo_route_not_found /":  {target: "/no-such-page", want: [7]outcome{"404", "404", "404", "404", "404", "404", "404"}},
 	"echo_route_not_found /*": {target: "/no/such/page", want: [7]outcome{"404", "404", "404", "404", "404", "404", "404"}},

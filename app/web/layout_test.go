@@ -21,6 +21,10 @@ var notMasterLayout = map[string]bool{
 	"/static/*":   true,
 	"/login":      true,
 	"/signed-out": true,
+	// Password reset and invitation pages: for people who cannot sign in.
+	"/password/forgot": true,
+	"/password/reset":  true,
+	"/invitation":      true,
 }
 
 // routeParams fills in a route pattern's parameters with ids that exist, as

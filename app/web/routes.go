@@ -73,6 +73,13 @@ func (a *Application) routes() *echo.Echo {
 	pages.GET(paths.SignedOut, a.signedOut)
 	pages.GET(paths.LoginCode, a.loginCode) // two-factor sign-in (app/web/two_factor.go)
 	pages.POST(paths.LoginCode, a.loginCodePost)
+	// Password reset and invitation links (app/web/password_reset.go).
+	pages.GET(paths.ForgotPassword, a.forgotPassword)
+	pages.POST(paths.ForgotPassword, a.forgotPasswordPost)
+	pages.GET(paths.PasswordReset, a.passwordReset)
+	pages.POST(paths.PasswordReset, a.passwordResetPost)
+	pages.GET(paths.Invitation, a.invitation)
+	pages.POST(paths.Invitation, a.invitationPost)
 
 	// Everything below needs a signed-in, active person, and an
 	// administrator who must use two-factor sign-in to have set it up.
@@ -100,6 +107,8 @@ func (a *Application) routes() *echo.Echo {
 	admin.POST(paths.AdminUserPattern, a.adminUserUpdate)
 	admin.POST(paths.AdminUserSessionEndPattern, a.adminSessionEndPost) // app/web/sessions.go
 	admin.POST(paths.AdminUserSessionsEndAll, a.adminSessionsEndAllPost)
+	admin.POST(paths.AdminUserInvitationPattern, a.adminUserInvitationPost) // app/web/admin_invitations.go
+	admin.POST(paths.AdminUserInvitationRevokePattern, a.adminUserInvitationRevokePost)
 	admin.GET(paths.AdminSignInLocks, a.adminSignInLocks)
 	admin.POST(paths.AdminSignInLocksClear, a.adminSignInLocksClear)
 	app.GET(paths.AdminSettings, a.adminSettings, a.require(policy.ManageSettings))

@@ -85,7 +85,7 @@ func TestTutorialStep7IsLocalUserDefaultsToTrue(t *testing.T) {
 	b.Login("admin@example.com", apptest.DemoPassword)
 	res := b.Submit("/admin/users/new", `form[action="/admin/users"]`, url.Values{
 		"full_name": {"Nina New"}, "email": {"nina.new@example.com"}, "roles": {"employee"},
-		"active": {"on"}, "password": {"a-long-enough-password"},
+		"active": {"on"}, "password_setup": {"password"}, "password": {"a-long-enough-password"},
 	})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("adding a person: status %d", res.StatusCode)

@@ -45,6 +45,11 @@ type UserForm struct {
 	// Sessions are the person's live sessions (app/web/sessions.go); nil
 	// leaves the card out.
 	Sessions *sessions.List
+	// PasswordSetup is SetupInvite or SetupPassword on the new-person
+	// form; Invitation, on a local person's page, their invitation
+	// (app/web/admin_invitations.go).
+	PasswordSetup string
+	Invitation    *Invitation
 }
 
 // Creating reports whether the form creates a new person.
