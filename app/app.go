@@ -138,6 +138,8 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		// first-login hook. Change this line to provision people your way.
 		OnFirstLogin:     provisioning.OnFirstLogin,
 		OnReturningLogin: provisioning.OnReturningLogin,
+		// Connecting and disconnecting providers go into the audit log.
+		OnIdentityChange: web.RecordIdentityChange,
 	})
 	if err != nil {
 		return nil, err

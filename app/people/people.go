@@ -16,6 +16,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/company-expenses/company-expenses/app/audit"
 	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/database"
 	"github.com/company-expenses/company-expenses/app/textcheck"
@@ -297,8 +298,15 @@ func CheckEmail(email string) string {
 }
 
 // CreateLocal creates a local account (IsLocalUser = true) from the admin
-// form.
+// form, recorded in the audit log as made by the system (scripts, tests);
+// the admin screen calls CreateLocalBy.
 func (s *Service) CreateLocal(ctx context.Context, f Form) (*models.Employee, error) {
+	return s.CreateLocalBy(ctx, 0, f)
+}
+
+// CreateLocalBy is CreateLocal by the administrator actorID (0: the
+// system), who is named in the audit log.
+func (s *Service) CreateLocalBy(ctx context.Context, actorID uint, f Form) (*models.Employee, error) {
 	c, err := s.validate(ctx, f, 0, true)
 	if err != nil {
 		return nil, err
@@ -311,7 +319,17 @@ func (s *Service) CreateLocal(ctx context.Context, f Form) (*models.Employee, er
 	e.User.PasswordHash = hash
 	e.User.Active = f.Active
 	e.DepartmentID, e.ManagerID = c.departmentID, c.managerID
-	err = models.CreateEmployee(s.db.WithContext(ctx), e)
+	by := audit.System
+	if actorID != 0 {
+		by = audit.ByUser(actorID)
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := models.CreateEmployee(tx, e); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{Kind: audit.AccountCreated, Actor: by, SubjectID: e.UserID,
+			Detail: "local account " + e.User.Email + "; roles " + RoleDiff(nil, c.roles) + activeNote(f.Active)})
+	})
 	if database.IsUniqueViolation(err) {
 		return nil, &ValidationError{Fields: FieldErrors{"email": "Someone already uses this e-mail address."}}
 	}
@@ -403,6 +421,9 @@ func (s *Service) Update(ctx context.Context, actorID, id uint, f Form) (deactiv
 		if err := tx.Create(&rs).Error; err != nil {
 			return err
 		}
+		if err := recordUpdate(ctx, tx, actorID, e, c.roles, f.Active, f.Password != ""); err != nil {
+			return err
+		}
 		// Counted after the change and under the lock, so that two
 		// administrators demoting each other at the same moment cannot
 		// both succeed: the second one sees the first one's change.
@@ -466,8 +487,13 @@ func (s *Service) ChangePassword(ctx context.Context, id uint, current, next, co
 	if err != nil {
 		return err
 	}
-	return s.db.WithContext(ctx).Model(&models.User{}).Where("id = ?", id).
-		Updates(map[string]any{"password_hash": hash, "updated_at": s.now()}).Error
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&models.User{}).Where("id = ?", id).
+			Updates(map[string]any{"password_hash": hash, "updated_at": s.now()}).Error; err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{Kind: audit.PasswordChanged, Actor: audit.ByUser(id), SubjectID: id})
+	})
 }
 
 // Errors of Authenticate.
@@ -506,4 +532,11 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (*mo
 // RecordLogin stamps the user's last sign-in time.
 func (s *Service) RecordLogin(ctx context.Context, id uint) error {
 	return s.db.WithContext(ctx).Model(&models.User{}).Where("id = ?", id).Update("last_login_at", s.now()).Error
+}
+
+func activeNote(active bool) string {
+	if active {
+		return ""
+	}
+	return "; deactivated"
 }

@@ -142,7 +142,25 @@ type Config struct {
 	// OnReturningLogin brings the app's copy of a returning person up to
 	// date with the provider. It is optional.
 	OnReturningLogin RefreshFunc
+	// OnIdentityChange is told of every provider connected to or
+	// disconnected from an account, inside the transaction that makes the
+	// change, so the app can record it (its audit log) or refuse it. It is
+	// optional.
+	OnIdentityChange IdentityChangeFunc
 }
+
+// IdentityChange is a provider connected to (from the profile) or
+// disconnected from an account.
+type IdentityChange struct {
+	UserID   uint
+	Identity Identity
+	// Removed is true for a disconnection.
+	Removed bool
+}
+
+// IdentityChangeFunc runs inside tx, the transaction of an IdentityChange;
+// an error rolls the change back.
+type IdentityChangeFunc func(ctx context.Context, tx *gorm.DB, ch IdentityChange) error
 
 // ProviderInfo describes a configured provider for the app's pages.
 type ProviderInfo struct {
@@ -166,6 +184,7 @@ type Service struct {
 	pages        Pages
 	onFirstLogin FirstLoginFunc
 	onReturning  RefreshFunc
+	onIdentity   IdentityChangeFunc
 	allowed      []string
 	providers    map[string]*provider
 	order        []*provider
@@ -213,6 +232,7 @@ func Start(ctx context.Context, r Router, cfg Config) (*Service, error) {
 		pages:        cfg.Pages,
 		onFirstLogin: cfg.OnFirstLogin,
 		onReturning:  cfg.OnReturningLogin,
+		onIdentity:   cfg.OnIdentityChange,
 		providers:    map[string]*provider{},
 		flows:        flows,
 		now:          time.Now,

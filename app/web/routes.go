@@ -37,6 +37,7 @@ func (a *Application) routes() *echo.Echo {
 
 	e.Use(
 		echomw.RequestID(),
+		a.auditClient, // the client's address for the audit log (app/web/audit.go)
 		middleware.RequestLog(a.log),
 		echomw.RecoverWithConfig(echomw.RecoverConfig{DisableStackAll: true, LogErrorFunc: a.logPanic}),
 		middleware.SecurityHeaders(a.cfg.IsProduction()),
