@@ -107,7 +107,10 @@ func (a *Application) adminUserCreate(c echo.Context) error {
 	pf, vf := readUserForm(c)
 	vf.IsLocalUser = true
 	var e *models.Employee
-	err := a.hashing(c, func() (err error) { e, err = a.people.CreateLocalBy(c.Request().Context(), viewer(c).UserID, pf); return err })
+	err := a.hashing(c, func() (err error) {
+		e, err = a.people.CreateLocalBy(c.Request().Context(), viewer(c).UserID, pf)
+		return err
+	})
 	var ve *people.ValidationError
 	if errors.As(err, &ve) {
 		vf.Errors = ui.FieldErrors(ve.Fields)
