@@ -99,7 +99,8 @@ type Event struct {
 	// SubjectID is the person the event is about; 0 for none.
 	SubjectID uint
 	// IP and UserAgent default to the request's (WithClient), which the
-	// web layer puts into every request's context.
+	// web layer puts into every request's context. The user agent is
+	// stored short (ShortUserAgent).
 	IP        string
 	UserAgent string
 	// Detail says what changed, for people: "+finance -manager", "e-mail
@@ -132,7 +133,7 @@ func Record(ctx context.Context, tx *gorm.DB, e Event) error {
 		ActorID:   idOrNil(e.Actor.UserID),
 		SubjectID: idOrNil(e.SubjectID),
 		IP:        Clean(e.IP, maxIP),
-		UserAgent: Clean(e.UserAgent, MaxUserAgent),
+		UserAgent: Clean(ShortUserAgent(e.UserAgent), MaxUserAgent),
 		Detail:    Clean(e.Detail, MaxDetail),
 	}
 	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {

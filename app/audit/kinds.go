@@ -91,7 +91,7 @@ var kinds = []struct {
 	{PasswordChanged, "Password changed"},
 	{PasswordSet, "Password set by an administrator"},
 	{PasswordResetRequested, "Password reset requested"},
-	{BootstrapAdminGranted, "First administrator (BOOTSTRAP_ADMINS)"},
+	{BootstrapAdminGranted, "First administrator"},
 	{SSOLinked, "SSO connected"},
 	{SSOUnlinked, "SSO disconnected"},
 	{SCIMUserProvisioned, "SCIM: person provisioned"},

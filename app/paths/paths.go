@@ -52,9 +52,13 @@ const (
 	AdminSignInLocksClear = AdminSignInLocks + "/clear"
 	// AdminMail lists mail not delivered; AdminMailTest (POST) sends the
 	// administrator a test mail. DevMail is the development mail viewer.
-	AdminMail             = "/admin/mail"
-	AdminMailTest         = AdminMail + "/test"
-	DevMail               = "/dev/mail"
+	AdminMail     = "/admin/mail"
+	AdminMailTest = AdminMail + "/test"
+	DevMail       = "/dev/mail"
+	// AdminAudit is the audit log; AdminAuditCSV exports it with the same
+	// filters.
+	AdminAudit            = "/admin/audit"
+	AdminAuditCSV         = "/admin/audit.csv"
 	DevMailMessagePattern = DevMail + "/:id"
 )
 
@@ -147,3 +151,10 @@ func ProfileDisconnect(identityID uint) string {
 
 // DevMailMessage is one mail in the development mail viewer.
 func DevMailMessage(id uint) string { return DevMail + "/" + strconv.FormatUint(uint64(id), 10) }
+
+// AdminAuditFiltered is the audit log with a query string (person, kind,
+// before or after).
+func AdminAuditFiltered(query url.Values) string { return withQuery(AdminAudit, query) }
+
+// AdminAuditCSVFiltered is the audit log's CSV export with a query string.
+func AdminAuditCSVFiltered(query url.Values) string { return withQuery(AdminAuditCSV, query) }

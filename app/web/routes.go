@@ -94,6 +94,8 @@ func (a *Application) routes() *echo.Echo {
 	app.GET(paths.AdminSettings, a.adminSettings, a.require(policy.ManageSettings))
 	admin.GET(paths.AdminMail, a.adminMail) // app/web/admin_mail.go
 	admin.POST(paths.AdminMailTest, a.adminMailTestPost)
+	admin.GET(paths.AdminAudit, a.adminAudit) // app/web/admin_audit.go
+	admin.GET(paths.AdminAuditCSV, a.adminAuditCSV)
 	a.devMailRoutes(pages) // development only (app/web/devmail.go)
 
 	// The modules' pages (app/module): each module lists its routes in
