@@ -138,8 +138,10 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		// first-login hook. Change this line to provision people your way.
 		OnFirstLogin:     provisioning.OnFirstLogin,
 		OnReturningLogin: provisioning.OnReturningLogin,
-		// Connecting and disconnecting providers go into the audit log.
+		// Connecting and disconnecting providers, and sign-ins the
+		// account rules refuse, go into the audit log.
 		OnIdentityChange: web.RecordIdentityChange,
+		OnSignInRefused:  a.Web.RecordSSORefusal,
 	})
 	if err != nil {
 		return nil, err

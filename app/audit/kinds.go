@@ -12,9 +12,10 @@ const (
 	// ("password", "sso:openid-connect", "saml").
 	SignInSucceeded Kind = "sign_in.succeeded"
 	// SignInFailed: a password prompt refused a password, or a correct
-	// password of a deactivated account. Detail holds the e-mail address
-	// tried; the subject is set when it belongs to an account. The sign-in
-	// page's answer never says whether it does.
+	// password of a deactivated account, or the SSO module's account rules
+	// refused a sign-in (actor provider:<name>). Detail holds the e-mail
+	// address tried; the subject is set when it belongs to an account. The
+	// sign-in page's answer never says whether it does.
 	SignInFailed Kind = "sign_in.failed"
 	// SignedOut: someone signed out themselves.
 	SignedOut Kind = "sign_out"

@@ -147,6 +147,24 @@ type Config struct {
 	// change, so the app can record it (its audit log) or refuse it. It is
 	// optional.
 	OnIdentityChange IdentityChangeFunc
+	// OnSignInRefused is told of every sign-in or connection the account
+	// rules refused after the provider proved who the person is (a
+	// deactivated account, an e-mail address taken by another account, a
+	// domain not allowed, …), so the app can record it. Failures before
+	// that (a stale or forged callback) are only logged: anyone can cause
+	// those at no cost. It is optional.
+	OnSignInRefused func(ctx context.Context, r SignInRefusal)
+}
+
+// SignInRefusal is a sign-in the account rules refused.
+type SignInRefusal struct {
+	// Provider, Subject and Email are who the provider said the person is.
+	Provider, Subject, Email string
+	// Code is the Problem's code, for example "deactivated".
+	Code string
+	// LinkUserID is the signed-in person when they were connecting the
+	// provider to their account, else 0.
+	LinkUserID uint
 }
 
 // IdentityChange is a provider connected to (from the profile) or
@@ -185,6 +203,7 @@ type Service struct {
 	onFirstLogin FirstLoginFunc
 	onReturning  RefreshFunc
 	onIdentity   IdentityChangeFunc
+	onRefused    func(context.Context, SignInRefusal)
 	allowed      []string
 	providers    map[string]*provider
 	order        []*provider
@@ -233,6 +252,7 @@ func Start(ctx context.Context, r Router, cfg Config) (*Service, error) {
 		onFirstLogin: cfg.OnFirstLogin,
 		onReturning:  cfg.OnReturningLogin,
 		onIdentity:   cfg.OnIdentityChange,
+		onRefused:    cfg.OnSignInRefused,
 		providers:    map[string]*provider{},
 		flows:        flows,
 		now:          time.Now,

@@ -54,3 +54,28 @@ func RecordIdentityChange(ctx context.Context, tx *gorm.DB, ch sso.IdentityChang
 		Detail: ch.Identity.Provider + " · subject " + ch.Identity.Subject + " · " + ch.Identity.Email,
 	})
 }
+
+// RecordSSORefusal is the SSO module's OnSignInRefused hook (app/app.go):
+// a sign-in or connection the account rules refused goes into the audit
+// log as a failed sign-in, about the account the address belongs to (or
+// the person who was connecting). The refusal page is shown whatever
+// happens here, so a failure to record is logged.
+func (a *Application) RecordSSORefusal(ctx context.Context, r sso.SignInRefusal) {
+	subject := r.LinkUserID
+	if subject == 0 && r.Email != "" {
+		id, err := a.userIDByEmail(ctx, r.Email)
+		if err != nil {
+			a.log.ErrorContext(ctx, "audit a refused SSO sign-in", "err", err)
+		}
+		subject = id
+	}
+	what := "single sign-on refused"
+	if r.LinkUserID != 0 {
+		what = "connecting single sign-on refused"
+	}
+	err := audit.Record(ctx, a.db, audit.Event{Kind: audit.SignInFailed, Actor: audit.Provider(r.Provider), SubjectID: subject,
+		Detail: what + " (" + r.Code + "); e-mail " + r.Email + "; subject " + r.Subject})
+	if err != nil {
+		a.log.ErrorContext(ctx, "audit a refused SSO sign-in", "err", err)
+	}
+}

@@ -149,3 +149,35 @@ func TestClearingASignInLockIsRecordedWithTheAdministratorWhoDidIt(t *testing.T)
 		t.Errorf("clearing recorded as %+v", es)
 	}
 }
+
+// A sign-in the SSO module's account rules refuse, after the provider
+// proved who the person is, is a failed sign-in about that account.
+func TestRefusedSSOSignInsAreRecordedAsFailedSignInsOfTheAccount(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{})
+	// Emily has a local account: SSO does not take it over silently.
+	b := srv.Browser(t)
+	if res := ssoSignInFrom(t, b, b.Get("/auth/openid-connect"), employee); res.StatusCode == http.StatusSeeOther {
+		t.Fatal("SSO signed Emily in to her local account")
+	}
+	// Liam is linked, but deactivated.
+	if err := srv.DB.Exec("UPDATE users SET active = ? WHERE email = ?", false, liam).Error; err != nil {
+		t.Fatal(err)
+	}
+	b2 := srv.Browser(t)
+	ssoSignInFrom(t, b2, b2.Get("/auth/openid-connect"), liam)
+
+	es := auditOf(t, srv, audit.SignInFailed)
+	if len(es) != 2 {
+		t.Fatalf("got %d failed sign-ins recorded, want 2: %+v", len(es), es)
+	}
+	if !about(es[0], userID(t, srv, employee)) || es[0].Actor != "provider:openid-connect" || !strings.Contains(es[0].Detail, "single sign-on refused") {
+		t.Errorf("refusal of Emily recorded as %+v", es[0])
+	}
+	if !about(es[1], userID(t, srv, liam)) || !strings.Contains(es[1].Detail, "deactivated") {
+		t.Errorf("refusal of deactivated Liam recorded as %+v", es[1])
+	}
+	if n := len(auditOf(t, srv, audit.SignInSucceeded)); n != 0 {
+		t.Errorf("%d sign-ins recorded as successful", n)
+	}
+}
