@@ -16,6 +16,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/company-expenses/company-expenses/app/accountlink"
+	"github.com/company-expenses/company-expenses/app/audit"
 	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/config"
 	"github.com/company-expenses/company-expenses/app/database"
@@ -161,6 +162,10 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		// CSRF-protected pages.
 		ServerRoutes:     a.Web.Echo(),
 		OnProviderLogout: a.Web.EndProviderSessions,
+		// Connecting and disconnecting providers, and sign-ins the
+		// account rules refuse, go into the audit log.
+		OnIdentityChange: web.RecordIdentityChange,
+		OnSignInRefused:  a.Web.RecordSSORefusal,
 	})
 	if err != nil {
 		return nil, err
@@ -419,9 +424,9 @@ func (a *App) Run(ctx context.Context) error {
 }
 
 // housekeeping deletes expired sessions, old login attempts (reset
-// requests' too) and expired reset links every ten minutes, and empties
-// SQLite's write-ahead log. Any instance may do it; the deletes are
-// idempotent.
+// requests' too), expired reset links and audit events older than
+// AUDIT_RETENTION every ten minutes, and empties SQLite's write-ahead log.
+// Any instance may do it; the deletes are idempotent.
 func (a *App) housekeeping(ctx context.Context) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
@@ -441,11 +446,27 @@ func (a *App) housekeeping(ctx context.Context) {
 			if _, err := a.links.DeleteExpired(ctx); err != nil {
 				a.log.Warn("delete expired reset links", "err", err)
 			}
+			a.pruneAudit(ctx)
 			// After a burst of writes the log is bounded by
 			// database.WALSizeLimit; this gives the space back entirely.
 			if err := database.Checkpoint(ctx, a.DB); err != nil {
 				a.log.Warn("checkpoint", "err", err)
 			}
 		}
+	}
+}
+
+// pruneAudit deletes the audit events older than AUDIT_RETENTION (none
+// when it is 0), in batches (app/audit.Prune). Every instance runs it; two
+// at once only share the work.
+func (a *App) pruneAudit(ctx context.Context) {
+	if a.Config.AuditRetention <= 0 {
+		return
+	}
+	n, err := audit.Prune(ctx, a.DB, time.Now().Add(-a.Config.AuditRetention), audit.PruneBatch)
+	if err != nil {
+		a.log.Warn("prune the audit log", "err", err)
+	} else if n > 0 {
+		a.log.Info("pruned the audit log", "deleted", n, "retention", a.Config.AuditRetention.String())
 	}
 }

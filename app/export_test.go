@@ -1,8 +1,14 @@
 package app
 
-import "net/http"
+import (
+	"context"
+	"net/http"
+)
 
 // ShutdownDrain and Server expose Run's time limits to the tests.
 var ShutdownDrain = shutdownDrain
 
 func Server(a *App) *http.Server { return a.server() }
+
+// PruneAudit is housekeeping's audit-log clean-up.
+func PruneAudit(a *App, ctx context.Context) { a.pruneAudit(ctx) }

@@ -73,6 +73,9 @@ type Config struct {
 	// SessionIdle and SessionMax bound a signed-in session.
 	SessionIdle time.Duration
 	SessionMax  time.Duration
+	// AuditRetention is how long the audit log keeps an event (app/audit);
+	// zero keeps events forever.
+	AuditRetention time.Duration
 	// Seed fills an empty database with the demo company (development only).
 	Seed bool
 	// Apps are the company's other applications, for the app switcher.
@@ -215,6 +218,9 @@ func Load(getenv func(string) string) (Config, error) {
 		problems = append(problems, err)
 	}
 	if c.SessionMax, err = duration(env("SESSION_MAX_AGE", "12h"), "SESSION_MAX_AGE"); err != nil {
+		problems = append(problems, err)
+	}
+	if c.AuditRetention, err = retention(env("AUDIT_RETENTION", "8760h"), "AUDIT_RETENTION"); err != nil {
 		problems = append(problems, err)
 	}
 	if c.Seed, err = flag(env("SEED_DEMO_DATA", strconv.FormatBool(c.Env == Development)), "SEED_DEMO_DATA"); err != nil {
@@ -361,6 +367,18 @@ func duration(v, name string) (time.Duration, error) {
 	d, err := time.ParseDuration(v)
 	if err != nil || d <= 0 {
 		return 0, fmt.Errorf("%s must be a positive duration such as 30m or 12h, not %q", name, v)
+	}
+	return d, nil
+}
+
+// retention is duration that also accepts 0, for "keep forever".
+func retention(v, name string) (time.Duration, error) {
+	if v == "0" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 || (d > 0 && d < time.Hour) {
+		return 0, fmt.Errorf("%s must be a duration of at least 1h such as 8760h (a year), or 0 to keep everything, not %q", name, v)
 	}
 	return d, nil
 }

@@ -26,6 +26,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"github.com/company-expenses/company-expenses/app/audit"
 	"github.com/company-expenses/company-expenses/app/sso"
 	"github.com/company-expenses/company-expenses/models"
 )
@@ -231,8 +232,10 @@ func migrate(db *gorm.DB, steps []Step) error {
 	// The template's tables; modules create theirs in their steps (the
 	// expenses demo: expenses.MigrationSteps). The readiness check's
 	// heartbeat is the database package's own table. The SSO module owns
-	// its tables (identities); they reference users.
-	if err := db.AutoMigrate(append(append(models.All(), sso.Models()...), &heartbeat{})...); err != nil {
+	// its tables (identities); they reference users. The audit log
+	// (app/audit) keeps its own table.
+	tables := append(append(models.All(), sso.Models()...), audit.Models()...)
+	if err := db.AutoMigrate(append(tables, &heartbeat{})...); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
 	}
 	for _, step := range steps {

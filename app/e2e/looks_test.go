@@ -135,6 +135,7 @@ func TestEveryPageForEveryRoleHasNoSeriousAccessibilityViolationsAndNoSidewaysSc
 			{name: "categories", path: "/admin/categories"},
 			{name: "settings", path: "/admin/settings"},
 			{name: "sign-in-locks", path: "/admin/sign-in-locks"},
+			{name: "audit-log", path: "/admin/audit"},
 			dashboard, profile,
 		}},
 	}

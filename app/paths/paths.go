@@ -76,9 +76,13 @@ const (
 	AdminSignInLocksClear = AdminSignInLocks + "/clear"
 	// AdminMail lists mail not delivered; AdminMailTest (POST) sends the
 	// administrator a test mail. DevMail is the development mail viewer.
-	AdminMail             = "/admin/mail"
-	AdminMailTest         = AdminMail + "/test"
-	DevMail               = "/dev/mail"
+	AdminMail     = "/admin/mail"
+	AdminMailTest = AdminMail + "/test"
+	DevMail       = "/dev/mail"
+	// AdminAudit is the audit log; AdminAuditCSV exports it with the same
+	// filters.
+	AdminAudit            = "/admin/audit"
+	AdminAuditCSV         = "/admin/audit.csv"
 	DevMailMessagePattern = DevMail + "/:id"
 )
 
@@ -200,3 +204,10 @@ func AdminUserSessionEnd(id uint, handle string) string {
 
 // AdminUserSessionsEnd ends every session of the person with this user id.
 func AdminUserSessionsEnd(id uint) string { return AdminUser(id) + "/sessions/end-all" }
+
+// AdminAuditFiltered is the audit log with a query string (person, kind,
+// before or after).
+func AdminAuditFiltered(query url.Values) string { return withQuery(AdminAudit, query) }
+
+// AdminAuditCSVFiltered is the audit log's CSV export with a query string.
+func AdminAuditCSVFiltered(query url.Values) string { return withQuery(AdminAuditCSV, query) }

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/company-expenses/company-expenses/app/audit"
 	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/models"
 )
@@ -59,7 +60,11 @@ func (s *Service) GrantBootstrapAdmin(ctx context.Context, userID uint, emails [
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).
 			Create(&models.UserRole{UserID: userID, Role: models.RoleAdmin})
 		granted = res.Error == nil && res.RowsAffected == 1
-		return res.Error
+		if !granted {
+			return res.Error
+		}
+		return audit.Record(ctx, tx, audit.Event{Kind: audit.BootstrapAdminGranted, Actor: audit.System, SubjectID: userID,
+			Detail: "+admin: " + u.Email + " is in BOOTSTRAP_ADMINS and the app had no active administrator"})
 	})
 	if err != nil {
 		return false, fmt.Errorf("grant admin to user %d: %w", userID, err)
@@ -86,7 +91,13 @@ func (s *Service) EnsureBootstrapAdmin(ctx context.Context, email, fullName, pas
 	}
 	e := models.NewLocalEmployee(email, fullName, models.RoleEmployee, models.RoleAdmin)
 	e.User.PasswordHash = hash
-	err = models.CreateEmployee(s.db.WithContext(ctx), e)
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := models.CreateEmployee(tx, e); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{Kind: audit.AccountCreated, Actor: audit.System, SubjectID: e.UserID,
+			Detail: "bootstrap administrator " + email + " from BOOTSTRAP_ADMIN_PASSWORD; roles +admin +employee"})
+	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return false, nil // another instance created it at the same moment
 	}

@@ -43,7 +43,12 @@ type company struct {
 
 func newCompany(t *testing.T) *company {
 	t.Helper()
-	db := dbtest.SQLite(t)
+	return newCompanyOn(t, dbtest.SQLite(t))
+}
+
+// newCompanyOn is newCompany on db (dbtest.EachDB's).
+func newCompanyOn(t *testing.T, db *gorm.DB) *company {
+	t.Helper()
 	dept := models.Department{Name: "Engineering"}
 	if err := db.Create(&dept).Error; err != nil {
 		t.Fatal(err)

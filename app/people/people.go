@@ -16,6 +16,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/company-expenses/company-expenses/app/audit"
 	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/database"
 	"github.com/company-expenses/company-expenses/app/textcheck"
@@ -300,22 +301,30 @@ func CheckEmail(email string) string {
 }
 
 // CreateLocal creates a local account (IsLocalUser = true) from the admin
-// form.
+// form, recorded in the audit log as made by the system (scripts, tests);
+// the admin screen calls CreateLocalBy.
 func (s *Service) CreateLocal(ctx context.Context, f Form) (*models.Employee, error) {
+	return s.CreateLocalBy(ctx, 0, f)
+}
+
+// CreateLocalBy is CreateLocal by the administrator actorID (0: the
+// system), who is named in the audit log.
+func (s *Service) CreateLocalBy(ctx context.Context, actorID uint, f Form) (*models.Employee, error) {
 	f.Invite = false
-	return s.create(ctx, f, nil)
+	return s.create(ctx, actorID, f, nil)
 }
 
 // CreateInvited creates a local account without a password from the admin
-// form (its Password is ignored), and calls invite in the same transaction
-// to send the invitation (app/accountlink), so that nobody is added without
-// their invitation, nor invited without being added.
-func (s *Service) CreateInvited(ctx context.Context, f Form, invite func(tx *gorm.DB, e *models.Employee) error) (*models.Employee, error) {
+// form (its Password is ignored) by the administrator actorID, and calls
+// invite in the same transaction to send the invitation (app/accountlink),
+// so that nobody is added without their invitation, nor invited without
+// being added.
+func (s *Service) CreateInvited(ctx context.Context, actorID uint, f Form, invite func(tx *gorm.DB, e *models.Employee) error) (*models.Employee, error) {
 	f.Invite, f.Password = true, ""
-	return s.create(ctx, f, invite)
+	return s.create(ctx, actorID, f, invite)
 }
 
-func (s *Service) create(ctx context.Context, f Form, then func(tx *gorm.DB, e *models.Employee) error) (*models.Employee, error) {
+func (s *Service) create(ctx context.Context, actorID uint, f Form, then func(tx *gorm.DB, e *models.Employee) error) (*models.Employee, error) {
 	c, err := s.validate(ctx, f, 0, true)
 	if err != nil {
 		return nil, err
@@ -328,8 +337,16 @@ func (s *Service) create(ctx context.Context, f Form, then func(tx *gorm.DB, e *
 	}
 	e.User.Active = f.Active
 	e.DepartmentID, e.ManagerID = c.departmentID, c.managerID
+	by := audit.System
+	if actorID != 0 {
+		by = audit.ByUser(actorID)
+	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := models.CreateEmployee(tx, e); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, audit.Event{Kind: audit.AccountCreated, Actor: by, SubjectID: e.UserID,
+			Detail: "local account " + e.User.Email + "; roles " + RoleDiff(nil, c.roles) + activeNote(f.Active) + inviteNote(f.Invite)}); err != nil {
 			return err
 		}
 		if then != nil {
@@ -428,6 +445,9 @@ func (s *Service) Update(ctx context.Context, actorID, id uint, f Form) (deactiv
 		if err := tx.Create(&rs).Error; err != nil {
 			return err
 		}
+		if err := recordUpdate(ctx, tx, actorID, e, c.roles, f.Active, f.Password != ""); err != nil {
+			return err
+		}
 		// Counted after the change and under the lock, so that two
 		// administrators demoting each other at the same moment cannot
 		// both succeed: the second one sees the first one's change.
@@ -491,8 +511,13 @@ func (s *Service) ChangePassword(ctx context.Context, id uint, current, next, co
 	if err != nil {
 		return err
 	}
-	return s.db.WithContext(ctx).Model(&models.User{}).Where("id = ?", id).
-		Updates(map[string]any{"password_hash": hash, "updated_at": s.now()}).Error
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&models.User{}).Where("id = ?", id).
+			Updates(map[string]any{"password_hash": hash, "updated_at": s.now()}).Error; err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{Kind: audit.PasswordChanged, Actor: audit.ByUser(id), SubjectID: id})
+	})
 }
 
 // Errors of Authenticate.
@@ -531,4 +556,20 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (*mo
 // RecordLogin stamps the user's last sign-in time.
 func (s *Service) RecordLogin(ctx context.Context, id uint) error {
 	return s.db.WithContext(ctx).Model(&models.User{}).Where("id = ?", id).Update("last_login_at", s.now()).Error
+}
+
+func activeNote(active bool) string {
+	if active {
+		return ""
+	}
+	return "; deactivated"
+}
+
+// inviteNote tells in the audit log that the account waits for its
+// invitation to be accepted.
+func inviteNote(invite bool) string {
+	if invite {
+		return "; invited by e-mail"
+	}
+	return ""
 }

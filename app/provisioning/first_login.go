@@ -20,6 +20,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/company-expenses/company-expenses/app/audit"
 	"github.com/company-expenses/company-expenses/app/sso"
 	"github.com/company-expenses/company-expenses/models"
 )
@@ -55,6 +56,12 @@ func OnFirstLogin(ctx context.Context, tx *gorm.DB, p sso.Profile) (uint, error)
 	// stored as false rather than replaced by the column's default (true).
 	if err := models.CreateEmployee(tx.WithContext(ctx), e); err != nil {
 		return 0, fmt.Errorf("provision employee %s: %w", p.Email, err)
+	}
+	// In the sign-in's transaction: no event for an account that was not
+	// kept, none missing for one that was.
+	if err := audit.Record(ctx, tx, audit.Event{Kind: audit.AccountCreated, Actor: audit.Provider(p.Provider), SubjectID: e.UserID,
+		Detail: "first single sign-on of " + p.Email + " (subject " + p.Subject + "); roles +" + string(DefaultRole)}); err != nil {
+		return 0, err
 	}
 	return e.UserID, nil
 }

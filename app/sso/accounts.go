@@ -297,9 +297,17 @@ func (s *Service) linkAccount(ctx context.Context, p *provider, userID uint, pro
 			}
 			return fmt.Errorf("store identity: %w", err)
 		}
-		return nil
+		return s.identityChanged(ctx, tx, IdentityChange{UserID: userID, Identity: id})
 	})
 	return already, err
+}
+
+// identityChanged runs the app's OnIdentityChange hook, if any.
+func (s *Service) identityChanged(ctx context.Context, tx *gorm.DB, ch IdentityChange) error {
+	if s.onIdentity == nil {
+		return nil
+	}
+	return s.onIdentity(ctx, tx, ch)
 }
 
 // Identities returns the providers connected to a person's account, by
@@ -349,7 +357,10 @@ func (s *Service) Disconnect(ctx context.Context, userID, identityID uint) (Iden
 		if !CanDisconnect(int(n), u.HasPassword) {
 			return ErrLastSignInMethod
 		}
-		return tx.Delete(&id).Error
+		if err := tx.Delete(&id).Error; err != nil {
+			return err
+		}
+		return s.identityChanged(ctx, tx, IdentityChange{UserID: userID, Identity: id, Removed: true})
 	})
 	if err != nil {
 		return Identity{}, err

@@ -94,6 +94,8 @@ type fakeOptions struct {
 	URLs sso.URLs
 	// Log receives the app's log; nil discards it.
 	Log *slog.Logger
+	// OnIdentityChange is the app's hook for connections and disconnections.
+	OnIdentityChange sso.IdentityChangeFunc
 }
 
 // fakeApp is a running fake app.
@@ -182,7 +184,7 @@ func newFakeAppWithDB(t *testing.T, db *gorm.DB, opts fakeOptions) *fakeApp {
 	svc, err := sso.Start(context.Background(), e, sso.Config{
 		BaseURL: base, Secret: "fake-app-session-secret", DB: db, Logger: log, App: a,
 		Providers: providers, AllowedDomains: opts.AllowedDomains, Pages: opts.Pages, URLs: opts.URLs,
-		OnFirstLogin: a.onFirstLogin, OnReturningLogin: a.onReturningLogin,
+		OnFirstLogin: a.onFirstLogin, OnReturningLogin: a.onReturningLogin, OnIdentityChange: opts.OnIdentityChange,
 	})
 	if err != nil {
 		t.Fatalf("sso.Start: %v", err)

@@ -155,7 +155,9 @@ func (s *Service) callback(c echo.Context) error {
 
 	out, err := s.signInAccount(ctx, p, prof)
 	if err != nil {
-		return s.fail(c, p, &f, withProfile(asProblem(err), prof))
+		pr := withProfile(asProblem(err), prof)
+		s.refused(ctx, pr, prof, 0)
+		return s.fail(c, p, &f, pr)
 	}
 	if err := s.app.SignIn(c, out.userID, "sso:"+p.name); err != nil {
 		return s.fail(c, p, &f, problemInternal(fmt.Errorf("start session: %w", err)))
@@ -176,7 +178,9 @@ func (s *Service) finishLink(c echo.Context, p *provider, f flow, prof Profile) 
 	}
 	already, err := s.linkAccount(ctx, p, f.LinkUserID, prof)
 	if err != nil {
-		return s.fail(c, p, &f, withProfile(asProblem(err), prof))
+		pr := withProfile(asProblem(err), prof)
+		s.refused(ctx, pr, prof, f.LinkUserID)
+		return s.fail(c, p, &f, pr)
 	}
 	if already {
 		s.app.Notify(c, NoticeInfo, p.display+" was already connected to your account.")
@@ -323,4 +327,13 @@ func asProblem(err error) *Problem {
 		return pr
 	}
 	return problemInternal(err)
+}
+
+// refused tells the app's OnSignInRefused of a refusal by the account
+// rules; the server's own failures (status 500) are not refusals.
+func (s *Service) refused(ctx context.Context, pr *Problem, prof Profile, linkUserID uint) {
+	if s.onRefused == nil || pr.Status >= 500 {
+		return
+	}
+	s.onRefused(ctx, SignInRefusal{Provider: prof.Provider, Subject: prof.Subject, Email: prof.Email, Code: pr.Code, LinkUserID: linkUserID})
 }

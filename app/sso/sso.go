@@ -156,6 +156,19 @@ type Config struct {
 	// OnProviderLogout ends the app sessions a verified back-channel
 	// logout token names (see ProviderLogout).
 	OnProviderLogout ProviderLogoutFunc
+
+	// OnIdentityChange is told of every provider connected to or
+	// disconnected from an account, inside the transaction that makes the
+	// change, so the app can record it (its audit log) or refuse it. It is
+	// optional.
+	OnIdentityChange IdentityChangeFunc
+	// OnSignInRefused is told of every sign-in or connection the account
+	// rules refused after the provider proved who the person is (a
+	// deactivated account, an e-mail address taken by another account, a
+	// domain not allowed, …), so the app can record it. Failures before
+	// that (a stale or forged callback) are only logged: anyone can cause
+	// those at no cost. It is optional.
+	OnSignInRefused func(ctx context.Context, r SignInRefusal)
 }
 
 // ServerRouter is where Start registers server-to-server routes
@@ -163,6 +176,30 @@ type Config struct {
 type ServerRouter interface {
 	POST(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
 }
+
+// SignInRefusal is a sign-in the account rules refused.
+type SignInRefusal struct {
+	// Provider, Subject and Email are who the provider said the person is.
+	Provider, Subject, Email string
+	// Code is the Problem's code, for example "deactivated".
+	Code string
+	// LinkUserID is the signed-in person when they were connecting the
+	// provider to their account, else 0.
+	LinkUserID uint
+}
+
+// IdentityChange is a provider connected to (from the profile) or
+// disconnected from an account.
+type IdentityChange struct {
+	UserID   uint
+	Identity Identity
+	// Removed is true for a disconnection.
+	Removed bool
+}
+
+// IdentityChangeFunc runs inside tx, the transaction of an IdentityChange;
+// an error rolls the change back.
+type IdentityChangeFunc func(ctx context.Context, tx *gorm.DB, ch IdentityChange) error
 
 // ProviderInfo describes a configured provider for the app's pages.
 type ProviderInfo struct {
@@ -195,6 +232,8 @@ type Service struct {
 	pages        Pages
 	onFirstLogin FirstLoginFunc
 	onReturning  RefreshFunc
+	onIdentity   IdentityChangeFunc
+	onRefused    func(context.Context, SignInRefusal)
 	allowed      []string
 	providers    map[string]*provider
 	order        []*provider
@@ -244,6 +283,8 @@ func Start(ctx context.Context, r Router, cfg Config) (*Service, error) {
 		pages:        cfg.Pages,
 		onFirstLogin: cfg.OnFirstLogin,
 		onReturning:  cfg.OnReturningLogin,
+		onIdentity:   cfg.OnIdentityChange,
+		onRefused:    cfg.OnSignInRefused,
 		providers:    map[string]*provider{},
 		flows:        flows,
 		now:          time.Now,

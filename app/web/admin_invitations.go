@@ -58,7 +58,7 @@ func when(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 MST") }
 func (a *Application) createInvited(c echo.Context, pf people.Form) (*models.Employee, error) {
 	ctx := c.Request().Context()
 	inviter := viewer(c)
-	return a.people.CreateInvited(ctx, pf, func(tx *gorm.DB, e *models.Employee) error {
+	return a.people.CreateInvited(ctx, inviter.UserID, pf, func(tx *gorm.DB, e *models.Employee) error {
 		_, err := a.accounts.Invite(ctx, tx, e, inviter)
 		return err
 	})

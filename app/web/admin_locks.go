@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/company-expenses/company-expenses/app/audit"
 	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/layouts"
@@ -61,7 +62,21 @@ func (a *Application) adminSignInLocksClear(c echo.Context) error {
 	default:
 		a.log.InfoContext(c.Request().Context(), "sign-in lock cleared",
 			"by_user_id", viewer(c).UserID, "kind", l.Kind, "email", l.Email, "ip", l.IP)
+		subject, err := a.userIDByEmail(c.Request().Context(), l.Email)
+		if err != nil {
+			return err
+		}
 		label, _ := lockText(l.Kind)
+		detail := label + " lock"
+		if l.Email != "" {
+			detail += "; account " + l.Email
+		}
+		if l.IP != "" {
+			detail += "; address " + l.IP
+		}
+		if err := a.record(c, audit.Event{Kind: audit.SignInLockCleared, Actor: audit.ByUser(viewer(c).UserID), SubjectID: subject, Detail: detail}); err != nil {
+			return err
+		}
 		a.flash(c, layouts.FlashSuccess, label+" lock cleared: the next attempt there is checked again.")
 	}
 	return c.Redirect(http.StatusSeeOther, paths.AdminSignInLocks)

@@ -114,7 +114,10 @@ func (a *Application) adminUserCreate(c echo.Context) error {
 	if pf.Invite {
 		e, err = a.createInvited(c, pf) // no password to hash
 	} else {
-		err = a.hashing(c, func() (err error) { e, err = a.people.CreateLocal(c.Request().Context(), pf); return err })
+		err = a.hashing(c, func() (err error) {
+			e, err = a.people.CreateLocalBy(c.Request().Context(), viewer(c).UserID, pf)
+			return err
+		})
 	}
 	if errors.Is(err, accountlink.ErrNotInvitable) {
 		err = &people.ValidationError{Fields: people.FieldErrors{"active": "An invitation needs an active account: tick Active, or set a password now."}}

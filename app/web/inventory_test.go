@@ -62,6 +62,8 @@ var routeInventory = map[string]inventoryRow{
 	"POST /admin/sign-in-locks/clear": {target: "/admin/sign-in-locks/clear", want: [7]outcome{"login", "403", "403", "403", "303", "403", "login"}},
 	"GET /admin/mail":                 {target: "/admin/mail", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
 	"POST /admin/mail/test":           {target: "/admin/mail/test", want: [7]outcome{"login", "403", "403", "403", "303", "403", "login"}},
+	"GET /admin/audit":                {target: "/admin/audit?kind=sign_in.failed", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
+	"GET /admin/audit.csv":            {target: "/admin/audit.csv", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
 	"GET /dev/mail":                   {target: "/dev/mail", want: [7]outcome{"200", "200", "200", "200", "200", "200", "200"}},
 	"GET /dev/mail/:id":               {target: "/dev/mail/0", want: [7]outcome{"404", "404", "404", "404", "404", "404", "404"}},
 	"GET /readyz":                     {target: "/readyz", want: [7]outcome{"200", "200", "200", "200", "200", "200", "200"}},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/company-expenses/company-expenses/app/audit"
 	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/config"
 	"github.com/company-expenses/company-expenses/app/paths"
@@ -159,6 +160,10 @@ func (a *Application) loginPost(c echo.Context) error {
 		return err
 	}
 	if !u.Active {
+		if err := a.record(c, audit.Event{Kind: audit.SignInFailed, Actor: audit.Anonymous, SubjectID: u.ID,
+			Detail: "right password of a deactivated account; e-mail tried: " + f.Email}); err != nil {
+			return err
+		}
 		f.Problem = "Your account is deactivated. Ask an administrator if you need access again."
 		return a.renderLogin(c, http.StatusForbidden, f)
 	}
@@ -267,9 +272,31 @@ func (a *Application) checkPassword(c echo.Context, email, password string) (*mo
 	case err != nil:
 		return nil, err
 	case checkErr != nil:
+		if err := a.recordFailedPassword(c, email, checkErr); err != nil {
+			return nil, err
+		}
 		return nil, checkErr
 	}
 	return u, nil
+}
+
+// recordFailedPassword puts a refused password into the audit log, with the
+// address tried, and the account when one has it: the log is for
+// administrators, who may know what the sign-in page does not tell.
+// Attempts the throttle refuses unchecked are not recorded one by one (a
+// flood would fill the table); the sign-in locks page shows them.
+func (a *Application) recordFailedPassword(c echo.Context, email string, why error) error {
+	ctx := c.Request().Context()
+	subject, err := a.userIDByEmail(ctx, email)
+	if err != nil {
+		return err
+	}
+	reason := "wrong e-mail or password"
+	if errors.Is(why, people.ErrNoPassword) {
+		reason = "the account signs in with SSO only"
+	}
+	return a.record(c, audit.Event{Kind: audit.SignInFailed, Actor: audit.Anonymous, SubjectID: subject,
+		Detail: reason + "; e-mail tried: " + email + "; at " + c.Request().URL.Path})
 }
 
 // deviceCookie names the trusted-device cookie. In production the
@@ -330,6 +357,11 @@ func checkLoginEmail(email string) string {
 // page (app/web/single_signout.go). The app's own session has ended first,
 // so a provider that never sends the browser back leaves nobody signed in.
 func (a *Application) logoutPost(c echo.Context) error {
+	if v := viewer(c); v != nil {
+		if err := a.record(c, audit.Event{Kind: audit.SignedOut, Actor: audit.ByUser(v.UserID), SubjectID: v.UserID}); err != nil {
+			return err
+		}
+	}
 	providerLogout := a.providerSignOutURL(c)
 	if err := a.signOut(c.Request().Context(), c); err != nil {
 		return err

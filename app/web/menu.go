@@ -33,6 +33,9 @@ func (a *Application) menu(c echo.Context, v *models.Employee, current string) [
 		items = append(items, layouts.MenuItem{Label: "Settings", URL: paths.AdminSettings},
 			layouts.MenuItem{Label: "Mail", URL: paths.AdminMail})
 	}
+	if policy.Can(v, policy.ManageUsers) {
+		items = append(items, layouts.MenuItem{Label: "Audit log", URL: paths.AdminAudit})
+	}
 	for i := range items {
 		u := items[i].URL
 		items[i].Active = current == u || (u != paths.Home && strings.HasPrefix(current, u+"/"))

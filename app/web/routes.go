@@ -37,6 +37,7 @@ func (a *Application) routes() *echo.Echo {
 
 	e.Use(
 		echomw.RequestID(),
+		a.auditClient, // the client's address for the audit log (app/web/audit.go)
 		middleware.RequestLog(a.log),
 		echomw.RecoverWithConfig(echomw.RecoverConfig{DisableStackAll: true, LogErrorFunc: a.logPanic}),
 		middleware.SecurityHeaders(a.cfg.IsProduction()),
@@ -114,6 +115,8 @@ func (a *Application) routes() *echo.Echo {
 	app.GET(paths.AdminSettings, a.adminSettings, a.require(policy.ManageSettings))
 	admin.GET(paths.AdminMail, a.adminMail) // app/web/admin_mail.go
 	admin.POST(paths.AdminMailTest, a.adminMailTestPost)
+	admin.GET(paths.AdminAudit, a.adminAudit) // app/web/admin_audit.go
+	admin.GET(paths.AdminAuditCSV, a.adminAuditCSV)
 	a.devMailRoutes(pages) // development only (app/web/devmail.go)
 
 	// The modules' pages (app/module): each module lists its routes in

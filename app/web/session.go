@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/company-expenses/company-expenses/app/audit"
 	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/middleware"
 	"github.com/company-expenses/company-expenses/app/paths"
@@ -166,6 +167,9 @@ func (a *Application) signIn(c echo.Context, userID uint, method string, emailVe
 		a.log.WarnContext(ctx, "granted the admin role from BOOTSTRAP_ADMINS", "user_id", userID)
 	}
 	if err := a.people.RecordLogin(ctx, userID); err != nil {
+		return err
+	}
+	if err := a.record(c, audit.Event{Kind: audit.SignInSucceeded, Actor: audit.ByUser(userID), SubjectID: userID, Detail: method}); err != nil {
 		return err
 	}
 	c.SetCookie(&http.Cookie{
