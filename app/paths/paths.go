@@ -147,3 +147,7 @@ func ProfileDisconnect(identityID uint) string {
 
 // DevMailMessage is one mail in the development mail viewer.
 func DevMailMessage(id uint) string { return DevMail + "/" + strconv.FormatUint(uint64(id), 10) }
+
+// AdminUsersNeedingManager is the People page filtered to the people who
+// sign in with SSO and have no manager yet.
+const AdminUsersNeedingManager = AdminUsers + "?needs=manager"

@@ -81,6 +81,9 @@ type provider struct {
 	avatarHosts []string
 	// origin is the scheme and host of the authorization endpoint.
 	origin string
+	// claims name the claims groups and attributes are read from
+	// (Config.Claims).
+	claims ClaimNames
 }
 
 // authOrigin is the origin of the authorization endpoint, the issuer's until

@@ -142,6 +142,11 @@ type Config struct {
 	// OnReturningLogin brings the app's copy of a returning person up to
 	// date with the provider. It is optional.
 	OnReturningLogin RefreshFunc
+
+	// Claims name the claims that Profile's Groups, Department, JobTitle
+	// and Manager are read from, for every provider (SSO_ROLES_CLAIM,
+	// SSO_DEPARTMENT_CLAIM, …). The zero value reads the defaults.
+	Claims ClaimNames
 }
 
 // ProviderInfo describes a configured provider for the app's pages.
@@ -229,6 +234,7 @@ func Start(ctx context.Context, r Router, cfg Config) (*Service, error) {
 		if err != nil {
 			return nil, err
 		}
+		p.claims = cfg.Claims.withDefaults()
 		if !validRouteName(p.name) {
 			return nil, fmt.Errorf("sso: provider name %q must be lower-case letters, digits and dashes", p.name)
 		}

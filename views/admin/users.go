@@ -15,6 +15,23 @@ type UserRow struct {
 	Active      bool
 	IsLocalUser bool
 	Providers   []string
+	// Managed are the labels of the person's roles that the identity
+	// provider manages (SSO_ROLE_MAP), and ManagedBy names the provider.
+	Managed   []string
+	ManagedBy string
+	// NeedsManager marks an active SSO person without a manager.
+	NeedsManager bool
+}
+
+// UserList is the people page: the rows shown, and the "Needs a manager"
+// filter.
+type UserList struct {
+	Rows []UserRow
+	// NeedsManagerOnly is set when the list shows only the people who need
+	// a manager.
+	NeedsManagerOnly bool
+	// NeedsManager counts the active SSO people without a manager.
+	NeedsManager int
 }
 
 // Option is one choice of a select box.
@@ -35,10 +52,13 @@ type UserForm struct {
 	IsLocalUser  bool
 	HasPassword  bool
 	Providers    []string
-	Errors       ui.FieldErrors
-	Departments  []Option
-	Managers     []Option
-	RoleOptions  []Option
+	// Managed gives, for each role the identity provider manages for this
+	// person, why the box cannot be changed here.
+	Managed     map[string]string
+	Errors      ui.FieldErrors
+	Departments []Option
+	Managers    []Option
+	RoleOptions []Option
 }
 
 // Creating reports whether the form creates a new person.
