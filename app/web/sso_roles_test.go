@@ -164,7 +164,8 @@ func TestSSOPeopleWithoutAKnownManagerAreListedUnderNeedsAManager(t *testing.T) 
 	srv := apptest.New(t, apptest.Options{})
 	// Nora Finch's directory manager, Ravi Shah, has not signed in yet;
 	// Jordan Rivera's, Sofia Martinez, is a seeded manager.
-	ssoSignInFrom(t, srv.Browser(t), srv.Browser(t).Get("/auth/openid-connect"), "nora.finch@example.com")
+	nb := srv.Browser(t)
+	ssoSignInFrom(t, nb, nb.Get("/auth/openid-connect"), "nora.finch@example.com")
 	jb := srv.Browser(t)
 	ssoSignInFrom(t, jb, jb.Get("/auth/openid-connect"), "jordan.rivera@example.com")
 	var jordan struct {
