@@ -60,20 +60,25 @@ func (a *Application) adminUsers(c echo.Context) error {
 	return a.render(c, http.StatusOK, adminviews.Users(a.page(c, "People"), l))
 }
 
-// managedRoles says, for each role the identity provider manages for a
-// person with these linked providers (display names), why the form cannot
-// change it.
-func (a *Application) managedRoles(providers, labels []string) map[string]string {
+// managedRoles returns the roles the identity provider manages for a
+// person with these linked providers (route names; labels are their display
+// names), and the note the form shows next to their disabled boxes.
+func (a *Application) managedRoles(providers, labels []string) (map[string]bool, string) {
 	managed := a.people.ProviderManaged(providers)
 	if len(managed) == 0 {
-		return nil
+		return nil, ""
 	}
-	out := map[string]string{}
+	roles := a.people.Roles()
+	set := map[string]bool{}
+	var which, by []string
 	for _, r := range managed {
-		out[string(r)] = "Managed by " + strings.Join(labels, " or ") + " through SSO_ROLE_MAP: granted by the group " +
-			strings.Join(a.people.RoleMap().Groups(string(r)), " or ") + " at every sign-in. Change the person's groups there."
+		set[string(r)] = true
+		which = append(which, roles.Label(r))
+		by = append(by, roles.Label(r)+" by "+strings.Join(a.people.RoleMap().Groups(string(r)), " or "))
 	}
-	return out
+	note := "Managed by " + strings.Join(labels, " or ") + " through SSO_ROLE_MAP: " + strings.Join(which, ", ") +
+		" follow the person's groups at every sign-in (" + strings.Join(by, "; ") + "). Change their groups there."
+	return set, note
 }
 
 // userFormChoices fills the select boxes of the person form.
@@ -186,8 +191,9 @@ func (a *Application) adminUserEdit(c echo.Context) error {
 	f := adminviews.UserForm{
 		ID: e.UserID, FullName: e.FullName, Email: e.User.Email, Active: e.User.Active,
 		IsLocalUser: e.IsLocalUser, HasPassword: e.User.HasPassword(), Roles: map[string]bool{},
-		Providers: providers, Managed: a.managedRoles(names, providers),
+		Providers: providers, JobTitle: e.JobTitle,
 	}
+	f.Managed, f.ManagedNote = a.managedRoles(names, providers)
 	if e.DepartmentID != nil {
 		f.DepartmentID = strconv.FormatUint(uint64(*e.DepartmentID), 10)
 	}
@@ -215,7 +221,8 @@ func (a *Application) adminUserUpdate(c echo.Context) error {
 		return err
 	}
 	vf.Providers = a.providerLabels(names)
-	vf.Managed = a.managedRoles(names, vf.Providers)
+	vf.Managed, vf.ManagedNote = a.managedRoles(names, vf.Providers)
+	vf.JobTitle = e.JobTitle
 	ctx := c.Request().Context()
 	var deactivated bool
 	update := func() (err error) {

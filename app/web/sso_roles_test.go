@@ -125,8 +125,11 @@ func TestPeoplePageShowsProviderManagedRolesAndRefusesToChangeThem(t *testing.T)
 	if _, disabled := box.Attr("disabled"); box.Length() != 1 || !disabled {
 		t.Fatalf("finance box on the form: %d found, want one, disabled", box.Length())
 	}
-	if hint := doc.Find("#role-finance-managed").Text(); !strings.Contains(hint, "Managed by Company SSO (development) through SSO_ROLE_MAP") ||
-		!strings.Contains(hint, "Finance-Team") {
+	if by, _ := box.Attr("aria-describedby"); by != "roles-managed" {
+		t.Errorf("the disabled box is described by %q, want the note", by)
+	}
+	if hint := doc.Find("#roles-managed").Text(); !strings.Contains(hint, "Managed by Company SSO (development) through SSO_ROLE_MAP") ||
+		!strings.Contains(hint, "Finance by Finance-Team") {
 		t.Errorf("reason next to the box: %q", hint)
 	}
 

@@ -51,10 +51,13 @@ type UserForm struct {
 	Active       bool
 	IsLocalUser  bool
 	HasPassword  bool
-	Providers    []string
-	// Managed gives, for each role the identity provider manages for this
-	// person, why the box cannot be changed here.
-	Managed     map[string]string
+	// JobTitle is what the identity provider's directory says; read-only.
+	JobTitle  string
+	Providers []string
+	// Managed are the roles the identity provider manages for this person
+	// (their boxes are disabled), and ManagedNote says why, next to them.
+	Managed     map[string]bool
+	ManagedNote string
 	Errors      ui.FieldErrors
 	Departments []Option
 	Managers    []Option
