@@ -207,3 +207,38 @@ func TestSSOPeopleWithoutAKnownManagerAreListedUnderNeedsAManager(t *testing.T) 
 		t.Error("an employee sees the Needs a manager card")
 	}
 }
+
+// README's demo map (admin=IT-Admins,finance=Finance-Team,manager=People-Leads)
+// changes nothing for the seeded people linked to the development provider:
+// their directory entries agree with the seed. That is why the map is
+// documented as a one-liner rather than made the development default: the
+// default would still lock their role boxes on the People page.
+func TestREADMEDemoRoleMapLeavesTheSeededSSOPeopleAsTheyAre(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{Env: map[string]string{"SSO_ROLE_MAP": "admin=IT-Admins,finance=Finance-Team,manager=People-Leads"}})
+	type person struct {
+		Roles      string
+		Department string
+		Manager    string
+	}
+	read := func(email string) person {
+		var p person
+		srv.DB.Raw(`SELECT d.name AS department, m.email AS manager FROM users u JOIN employees e ON e.user_id = u.id
+			LEFT JOIN departments d ON d.id = e.department_id LEFT JOIN users m ON m.id = e.manager_id WHERE u.email = ?`, email).Scan(&p)
+		var roles []string
+		srv.DB.Raw("SELECT r.role FROM user_roles r JOIN users u ON u.id = r.user_id WHERE u.email = ? ORDER BY r.role", email).Scan(&roles)
+		p.Roles = strings.Join(roles, ",")
+		return p
+	}
+	for _, email := range []string{"liam.chen@example.com", "priya.patel@example.com"} {
+		before := read(email)
+		b := srv.Browser(t)
+		cb := ssoSignInFrom(t, b, b.Get("/auth/openid-connect"), email)
+		if cb.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s: callback status %d", email, cb.StatusCode)
+		}
+		if after := read(email); after != before || before.Roles == "" {
+			t.Errorf("%s: before %+v, after signing in %+v", email, before, after)
+		}
+	}
+}
