@@ -27,6 +27,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/app/provisioning"
+	"github.com/company-expenses/company-expenses/app/rolemap"
 	"github.com/company-expenses/company-expenses/app/seed"
 	"github.com/company-expenses/company-expenses/app/sso"
 	"github.com/company-expenses/company-expenses/app/web"
@@ -83,7 +84,12 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 			log.Info("development identity provider moved: its identities now name the new issuer", "issuer", devIdPIssuer(cfg), "identities", moved)
 		}
 	}
-	ps := people.NewService(db, module.RolesOf(mods))
+	roles := module.RolesOf(mods)
+	if err := checkRoleMap(cfg.SSO.RoleMap, roles); err != nil {
+		return nil, err
+	}
+	ps := people.NewService(db, roles)
+	ps.SetRoleMap(cfg.SSO.RoleMap)
 	if err := bootstrapAdmin(ctx, cfg, ps, log); err != nil {
 		return nil, fmt.Errorf("bootstrap administrator: %w", err)
 	}
@@ -136,6 +142,10 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 	}
 	providers = append(providers, configuredSSOProviders(cfg)...)
 
+	// The app's side of the SSO hooks: provisioning, and roles and
+	// directory attributes that follow the identity provider.
+	hooks := &provisioning.Hooks{RoleMap: cfg.SSO.RoleMap, Roles: roles, Log: log}
+
 	// Mendix tutorial, steps 10–11: StartAppCloudServices is the app's "after startup"
 	// routine. This one call registers GET /auth/{provider} and
 	// GET /auth/{provider}/callback with the configured providers. Without
@@ -155,8 +165,12 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		URLs:  sso.URLs{SignIn: paths.Login, Profile: paths.Profile, Home: paths.Home},
 		// Mendix tutorial, step 6 (InvokeOnFirstLoginAppCloudUser): the expenses side's
 		// first-login hook. Change this line to provision people your way.
-		OnFirstLogin:     provisioning.OnFirstLogin,
-		OnReturningLogin: provisioning.OnReturningLogin,
+		OnFirstLogin:     hooks.OnFirstLogin,
+		OnReturningLogin: hooks.OnReturningLogin,
+		// The claims the provider's groups (SSO_ROLE_MAP's input) and
+		// directory attributes come from.
+		Claims: sso.ClaimNames{Groups: cfg.SSO.RolesClaim, Department: cfg.SSO.DepartmentClaim,
+			JobTitle: cfg.SSO.JobTitleClaim, Manager: cfg.SSO.ManagerClaim},
 		// Back-channel logout (POST /auth/{provider}/backchannel-logout) is
 		// server to server: on the router itself, outside the
 		// CSRF-protected pages.
@@ -172,6 +186,28 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 	}
 	a.Web.UseSSO(ssoService)
 	return a, nil
+}
+
+// checkRoleMap refuses an SSO_ROLE_MAP that names a role the app does not
+// have (a typo would otherwise grant nothing, silently), or the employee
+// role, which everyone holds and which no group may take away.
+func checkRoleMap(m rolemap.Map, roles models.Roles) error {
+	var problems []error
+	for _, r := range m.ManagedRoles() {
+		switch {
+		case models.Role(r) == models.RoleEmployee:
+			problems = append(problems, fmt.Errorf("SSO_ROLE_MAP: the %q role is everyone's and cannot follow a group; remove %q from the map", r, r))
+		case !roles.Valid(models.Role(r)):
+			known := make([]string, 0, len(roles.All()))
+			for _, k := range roles.All() {
+				if k != models.RoleEmployee {
+					known = append(known, string(k))
+				}
+			}
+			problems = append(problems, fmt.Errorf("SSO_ROLE_MAP: the app has no role %q; the roles it can map are %s", r, strings.Join(known, ", ")))
+		}
+	}
+	return errors.Join(problems...)
 }
 
 // modules are the domains plugged into the template through the seam in

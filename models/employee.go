@@ -41,6 +41,9 @@ type Employee struct {
 	ManagerID    *uint     `gorm:"index"`
 	Manager      *Employee `gorm:"foreignKey:ManagerID;references:UserID;constraint:OnDelete:SET NULL"`
 	AvatarURL    string    `gorm:"size:1000;not null;default:''"`
+	// JobTitle is what the identity provider's directory says the person
+	// does (SSO_JOB_TITLE_CLAIM); empty for people it says nothing about.
+	JobTitle string `gorm:"size:200;not null;default:''"`
 }
 
 // Department groups employees.

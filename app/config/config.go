@@ -154,6 +154,13 @@ type SSO struct {
 	// RoleMap maps provider groups onto the app's roles (SSO_ROLE_MAP);
 	// the roles it names are managed by the provider (app/rolemap).
 	RoleMap rolemap.Map
+	// DepartmentClaim, JobTitleClaim and ManagerClaim name the claims the
+	// directory attributes come from (SSO_DEPARTMENT_CLAIM, default
+	// "department"; SSO_JOB_TITLE_CLAIM, "job_title"; SSO_MANAGER_CLAIM,
+	// "manager_email", a manager's e-mail or subject).
+	DepartmentClaim string
+	JobTitleClaim   string
+	ManagerClaim    string
 }
 
 // IsProduction reports whether the app runs in production.
@@ -243,6 +250,9 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	c.SSO.RolesClaim = env("SSO_ROLES_CLAIM", "groups")
+	c.SSO.DepartmentClaim = env("SSO_DEPARTMENT_CLAIM", "department")
+	c.SSO.JobTitleClaim = env("SSO_JOB_TITLE_CLAIM", "job_title")
+	c.SSO.ManagerClaim = env("SSO_MANAGER_CLAIM", "manager_email")
 	if c.SSO.RoleMap, err = rolemap.Parse(getenv("SSO_ROLE_MAP")); err != nil {
 		problems = append(problems, fmt.Errorf("SSO_ROLE_MAP: %w", err))
 	}

@@ -57,11 +57,13 @@ func (p *Provider) servePick(w http.ResponseWriter, r *http.Request) {
 		who = id
 	} else {
 		name, email := r.PostForm.Get(views.FieldName), r.PostForm.Get(views.FieldEmail)
+		groups := r.PostForm.Get(views.FieldGroups)
 		unverified := r.PostForm.Get(views.FieldUnverified) != ""
-		id, errs := newIdentity(name, email, unverified)
+		id, errs := newIdentity(name, email, groups, unverified)
 		if errs.any() {
 			p.renderPicker(w, r, http.StatusUnprocessableEntity, req, views.Picker{
-				NewName: name, NewEmail: email, NewUnverified: unverified, NameError: errs.Name, EmailError: errs.Email,
+				NewName: name, NewEmail: email, NewGroups: groups, NewUnverified: unverified,
+				NameError: errs.Name, EmailError: errs.Email, GroupsError: errs.Groups,
 			})
 			return
 		}
@@ -83,7 +85,7 @@ func (p *Provider) servePick(w http.ResponseWriter, r *http.Request) {
 		p.redirectBack(w, r, req, url.Values{"error": {"temporarily_unavailable"}, "error_description": {"too many pending sign-ins"}})
 		return
 	}
-	p.log.Info("signed in", "client_id", req.ClientID, "sub", who.Subject, "email", who.Email)
+	p.log.Info("signed in", "client_id", req.ClientID, "sub", who.Subject, "email", who.Email, "groups", who.Groups)
 	p.redirectBack(w, r, req, url.Values{"code": {code}})
 }
 
@@ -142,7 +144,7 @@ func (p *Provider) renderPicker(w http.ResponseWriter, r *http.Request, status i
 	form.Identities = make([]views.Identity, len(people))
 	for i, id := range people {
 		form.Identities[i] = views.Identity{Subject: id.Subject, Name: id.Name, Email: id.Email, AvatarURL: id.AvatarURL,
-			EmailUnverified: id.Verification != EmailVerified}
+			EmailUnverified: id.Verification != EmailVerified, Groups: id.Groups, GroupsOverage: id.GroupsOverage}
 	}
 	form.Stylesheet = p.stylesheet
 	form.ClientID = req.ClientID

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -19,6 +20,9 @@ const (
 	// maxRemembered bounds the people created on the picker that it offers
 	// again as buttons; the oldest are forgotten first.
 	maxRemembered = 50
+	// maxGroups and maxGroupRunes bound the groups typed for someone new.
+	maxGroups     = 50
+	maxGroupRunes = 100
 )
 
 // SubjectForEmail is the subject ("sub") the provider gives the person with
@@ -33,14 +37,15 @@ func SubjectForEmail(email string) string {
 
 // identityErrors are the picker's validation messages, per field.
 type identityErrors struct {
-	Name, Email string
+	Name, Email, Groups string
 }
 
-func (e identityErrors) any() bool { return e.Name != "" || e.Email != "" }
+func (e identityErrors) any() bool { return e.Name != "" || e.Email != "" || e.Groups != "" }
 
 // newIdentity builds "someone new" from the picker's form, or says what is
-// wrong with each field.
-func newIdentity(name, email string, unverified bool) (Identity, identityErrors) {
+// wrong with each field. groups is the comma-separated list typed into the
+// form.
+func newIdentity(name, email, groups string, unverified bool) (Identity, identityErrors) {
 	var errs identityErrors
 	name = strings.Join(strings.Fields(name), " ")
 	email = strings.TrimSpace(email)
@@ -58,14 +63,38 @@ func newIdentity(name, email string, unverified bool) (Identity, identityErrors)
 	case !validEmail(email):
 		errs.Email = "Enter an e-mail address like name@example.com."
 	}
+	list, problem := parseGroups(groups)
+	errs.Groups = problem
 	if errs.any() {
 		return Identity{}, errs
 	}
-	id := Identity{Subject: SubjectForEmail(email), Name: name, Email: email}
+	id := Identity{Subject: SubjectForEmail(email), Name: name, Email: email, Groups: list}
 	if unverified {
 		id.Verification = EmailUnverified
 	}
 	return id, errs
+}
+
+// parseGroups reads "Finance-Team, People-Leads": names separated by
+// commas, trimmed, each once. It returns nil for an empty list.
+func parseGroups(s string) ([]string, string) {
+	var out []string
+	for g := range strings.SplitSeq(s, ",") {
+		g = strings.Join(strings.Fields(g), " ")
+		switch {
+		case g == "" || slices.Contains(out, g):
+			continue
+		case utf8.RuneCountInString(g) > maxGroupRunes:
+			return nil, fmt.Sprintf("Use at most %d characters per group.", maxGroupRunes)
+		case strings.IndexFunc(g, unicode.IsControl) >= 0:
+			return nil, "Use letters, digits, spaces and punctuation only."
+		}
+		out = append(out, g)
+	}
+	if len(out) > maxGroups {
+		return nil, fmt.Sprintf("Give at most %d groups.", maxGroups)
+	}
+	return out, ""
 }
 
 // validEmail accepts a bare addr-spec with a dotted or single-label domain,

@@ -53,6 +53,20 @@ type Identity struct {
 	// default), or, so that the app's refusal can be seen and tested,
 	// unverified or nothing at all.
 	Verification Verification
+
+	// Groups, Department, JobTitle and ManagerEmail are the directory's
+	// view of the person, released with the "profile" scope as the claims
+	// groups (left out when empty, as Entra ID, Okta and Keycloak do),
+	// department, job_title and manager_email.
+	Groups       []string
+	Department   string
+	JobTitle     string
+	ManagerEmail string
+	// GroupsOverage sends Entra ID's group overage instead of the groups:
+	// no groups claim in the ID token, but a _claim_names pointer to a
+	// _claim_sources endpoint, as Entra ID does for someone in more than
+	// 200 groups.
+	GroupsOverage bool
 }
 
 // Verification is how the provider vouches for an identity's address.

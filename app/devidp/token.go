@@ -24,12 +24,18 @@ type tokenResponse struct {
 }
 
 // userClaims are the claims about the person, released by scope: email and
-// email_verified for "email", name and picture for "profile".
+// email_verified for "email"; name, picture, groups and the directory
+// attributes for "profile" (real providers differ: Okta wants a "groups"
+// scope, Keycloak a client scope with a group mapper).
 type userClaims struct {
-	Email         string `json:"email,omitempty"`
-	EmailVerified *bool  `json:"email_verified,omitempty"`
-	Name          string `json:"name,omitempty"`
-	Picture       string `json:"picture,omitempty"`
+	Email         string   `json:"email,omitempty"`
+	EmailVerified *bool    `json:"email_verified,omitempty"`
+	Name          string   `json:"name,omitempty"`
+	Picture       string   `json:"picture,omitempty"`
+	Groups        []string `json:"groups,omitempty"`
+	Department    string   `json:"department,omitempty"`
+	JobTitle      string   `json:"job_title,omitempty"`
+	ManagerEmail  string   `json:"manager_email,omitempty"`
 }
 
 // idTokenClaims are the claims of an ID token (OpenID Connect Core section 2).
@@ -46,6 +52,10 @@ type idTokenClaims struct {
 	// Back-Channel Logout 1.0 section 2.1); its logout token names it.
 	SessionID string `json:"sid,omitempty"`
 	userClaims
+	// ClaimNames and ClaimSources are Entra ID's group overage pointer
+	// (OpenID Connect Core section 5.6.2, distributed claims).
+	ClaimNames   map[string]string            `json:"_claim_names,omitempty"`
+	ClaimSources map[string]map[string]string `json:"_claim_sources,omitempty"`
 }
 
 // claimsFor releases the person's claims that scopes allow.
@@ -63,8 +73,24 @@ func claimsFor(id Identity, scopes []string) userClaims {
 	}
 	if slices.Contains(scopes, "profile") {
 		c.Name, c.Picture = id.Name, id.AvatarURL
+		c.Department, c.JobTitle, c.ManagerEmail = id.Department, id.JobTitle, id.ManagerEmail
+		if !id.GroupsOverage {
+			c.Groups = id.Groups
+		}
 	}
 	return c
+}
+
+// overage returns the distributed-claim pointer that replaces the groups
+// of an identity with GroupsOverage in its ID token, shaped as Entra ID's:
+// the groups are to be fetched from Microsoft Graph, which the development
+// provider does not serve, so the endpoint answers 404 here too.
+func (p *Provider) overage(id Identity, scopes []string) (map[string]string, map[string]map[string]string) {
+	if !id.GroupsOverage || !slices.Contains(scopes, "profile") {
+		return nil, nil
+	}
+	return map[string]string{"groups": "src1"},
+		map[string]map[string]string{"src1": {"endpoint": p.issuer + "/users/" + id.Subject + "/getMemberObjects"}}
 }
 
 // serveToken is the token endpoint: it exchanges an authorization code, once,
@@ -140,6 +166,7 @@ func (p *Provider) serveToken(w http.ResponseWriter, r *http.Request) {
 		p.writeOAuthError(w, http.StatusServiceUnavailable, "temporarily_unavailable", err.Error())
 		return
 	}
+	claimNames, claimSources := p.overage(g.Identity, g.Scopes)
 	idToken, err := p.key.sign(idTokenClaims{
 		Issuer:          p.issuer,
 		Subject:         g.Identity.Subject,
@@ -151,8 +178,10 @@ func (p *Provider) serveToken(w http.ResponseWriter, r *http.Request) {
 		AccessTokenHash: accessTokenHash(accessToken),
 		// The provider keeps no session of its own (the picker asks every
 		// time), so each sign-in is a provider session of its own.
-		SessionID:  rand.Text(),
-		userClaims: claimsFor(g.Identity, g.Scopes),
+		SessionID:    rand.Text(),
+		userClaims:   claimsFor(g.Identity, g.Scopes),
+		ClaimNames:   claimNames,
+		ClaimSources: claimSources,
 	})
 	if err != nil {
 		p.log.Error("cannot sign ID token", "error", err)

@@ -211,3 +211,7 @@ func AdminAuditFiltered(query url.Values) string { return withQuery(AdminAudit, 
 
 // AdminAuditCSVFiltered is the audit log's CSV export with a query string.
 func AdminAuditCSVFiltered(query url.Values) string { return withQuery(AdminAuditCSV, query) }
+
+// AdminUsersNeedingManager is the People page filtered to the people who
+// sign in with SSO and have no manager yet.
+const AdminUsersNeedingManager = AdminUsers + "?needs=manager"

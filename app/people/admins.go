@@ -47,3 +47,24 @@ func activeAdmins(db *gorm.DB) (int64, error) {
 	}
 	return n, nil
 }
+
+// OtherActiveAdmins counts the active administrators other than userID,
+// under the same lock as the admin form's demotions, for a change in
+// transaction tx that takes the role from userID without the form: an SSO
+// sign-in following SSO_ROLE_MAP (app/provisioning). The lock is held
+// until tx ends, so two last administrators losing their group at once
+// cannot both lose the role.
+func OtherActiveAdmins(tx *gorm.DB, userID uint) (int64, error) {
+	if err := lockAdmins(tx); err != nil {
+		return 0, err
+	}
+	var n int64
+	err := tx.Model(&models.UserRole{}).
+		Joins("JOIN users ON users.id = user_roles.user_id").
+		Where("user_roles.role = ? AND users.active = ? AND users.id <> ?", models.RoleAdmin, true, userID).
+		Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("count administrators: %w", err)
+	}
+	return n, nil
+}

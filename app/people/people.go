@@ -19,6 +19,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/audit"
 	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/database"
+	"github.com/company-expenses/company-expenses/app/rolemap"
 	"github.com/company-expenses/company-expenses/app/textcheck"
 	"github.com/company-expenses/company-expenses/models"
 )
@@ -50,7 +51,10 @@ func (e *ValidationError) Error() string {
 type Service struct {
 	db    *gorm.DB
 	roles models.Roles
-	now   func() time.Time
+	// roleMap is SSO_ROLE_MAP: the roles it names are the identity
+	// provider's for everyone who signs in with SSO (see ProviderManaged).
+	roleMap rolemap.Map
+	now     func() time.Time
 }
 
 // NewService returns a Service on db that accepts the roles of the registry
@@ -61,6 +65,29 @@ func NewService(db *gorm.DB, roles models.Roles) *Service {
 
 // Roles is the registry of roles the service accepts.
 func (s *Service) Roles() models.Roles { return s.roles }
+
+// SetRoleMap hands the service SSO_ROLE_MAP, whose roles the admin form may
+// not change for people who sign in with SSO. app/app.go calls it once,
+// right after NewService.
+func (s *Service) SetRoleMap(m rolemap.Map) { s.roleMap = m }
+
+// RoleMap is the SSO_ROLE_MAP the service was given.
+func (s *Service) RoleMap() rolemap.Map { return s.roleMap }
+
+// ProviderManaged returns the roles the identity provider manages for the
+// person with these linked providers: those SSO_ROLE_MAP names, once they
+// have an SSO identity (every SSO sign-in resets them to what their groups
+// grant), and none for people who sign in with a password only.
+func (s *Service) ProviderManaged(providers []string) []models.Role {
+	if len(providers) == 0 || s.roleMap.Empty() {
+		return nil
+	}
+	var out []models.Role
+	for _, r := range s.roleMap.ManagedRoles() {
+		out = append(out, models.Role(r))
+	}
+	return out
+}
 
 // Get returns the employee with the given user id, with user, roles,
 // department and manager loaded.
@@ -124,6 +151,28 @@ func (s *Service) List(ctx context.Context) ([]ListItem, error) {
 		out[i] = ListItem{Employee: e, Providers: byUser[e.UserID]}
 	}
 	return out, nil
+}
+
+// NeedsManager reports whether the person signs in with single sign-on, is
+// active and has no manager: provisioned from a directory that named no
+// manager known here, so nobody approves what they submit until an
+// administrator (or the directory) names one.
+func (i ListItem) NeedsManager() bool {
+	return i.User.Active && len(i.Providers) > 0 && i.ManagerID == nil
+}
+
+// CountNeedingManager counts the people for whom NeedsManager is true.
+func (s *Service) CountNeedingManager(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&models.Employee{}).
+		Joins("JOIN users ON users.id = employees.user_id").
+		Where("users.active = ? AND employees.manager_id IS NULL", true).
+		Where("EXISTS (SELECT 1 FROM identities WHERE identities.user_id = employees.user_id)").
+		Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("count people needing a manager: %w", err)
+	}
+	return n, nil
 }
 
 // Departments returns every department by name.
@@ -380,6 +429,17 @@ func (s *Service) Update(ctx context.Context, actorID, id uint, f Form) (deactiv
 		return false, err
 	}
 	fe := FieldErrors{}
+	providers, err := s.LinkedProviders(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	for _, r := range s.ProviderManaged(providers) {
+		if e.User.HasRole(r) != slices.Contains(c.roles, r) {
+			fe["roles"] = fmt.Sprintf("The %s role of %s is managed by the identity provider through SSO_ROLE_MAP (groups %s): change their groups there.",
+				strings.ToLower(s.roles.Label(r)), e.DisplayName(), strings.Join(s.roleMap.Groups(string(r)), " or "))
+			break
+		}
+	}
 	if id == actorID {
 		if !f.Active {
 			fe["active"] = "You cannot deactivate your own account."

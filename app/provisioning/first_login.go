@@ -8,19 +8,25 @@
 // (Mendix tutorial, step 5). The same line runs here: app/sso knows nothing
 // of Employee, this package knows Employee, and app/app.go hands OnFirstLogin
 // to the SSO package in one line (Mendix tutorial, step 6:
-// InvokeOnFirstLoginAppCloudUser). To provision people differently (another default role, a department from a claim, a list of who
-// may join), change this file.
+// InvokeOnFirstLoginAppCloudUser). To provision people differently (another
+// default role, a list of who may join), change this file.
+//
+// Both hooks also keep a person's roles and directory attributes in step
+// with the identity provider at every sign-in (directory.go): the roles
+// SSO_ROLE_MAP names, department, job title and manager.
 package provisioning
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/company-expenses/company-expenses/app/audit"
+	"github.com/company-expenses/company-expenses/app/rolemap"
 	"github.com/company-expenses/company-expenses/app/sso"
 	"github.com/company-expenses/company-expenses/models"
 )
@@ -28,6 +34,29 @@ import (
 // DefaultRole is the role of everyone provisioned by single sign-on. An
 // administrator grants more on the People page.
 const DefaultRole = models.RoleEmployee
+
+// Hooks are the SSO package's first-login and returning-login hooks, with
+// what they need to follow the identity provider. The zero value maps no
+// roles and accepts anyone active as a manager.
+type Hooks struct {
+	// RoleMap is SSO_ROLE_MAP: the roles it names follow the provider's
+	// groups at every sign-in.
+	RoleMap rolemap.Map
+	// Roles is the app's role registry; its manager role (if any) is
+	// required of a manager taken from the directory, as the admin form
+	// requires it.
+	Roles models.Roles
+	// Log receives one line per role change and per thing left alone
+	// (group overage, an unknown manager); nil discards them.
+	Log *slog.Logger
+}
+
+func (h *Hooks) log() *slog.Logger {
+	if h.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return h.Log
+}
 
 // OnFirstLogin creates the Employee of someone who signs in with single
 // sign-on for the first time. It is the Mendix tutorial's
@@ -38,7 +67,7 @@ const DefaultRole = models.RoleEmployee
 // The account has no password (an empty hash never verifies), so the person
 // signs in through SSO only, and the password form tells them so. It runs
 // inside the SSO package's transaction, which also stores the identity.
-func OnFirstLogin(ctx context.Context, tx *gorm.DB, p sso.Profile) (uint, error) {
+func (h *Hooks) OnFirstLogin(ctx context.Context, tx *gorm.DB, p sso.Profile) (uint, error) {
 	name := p.Name
 	if name == "" {
 		// A provider that releases no name: the mailbox is better than
@@ -63,6 +92,9 @@ func OnFirstLogin(ctx context.Context, tx *gorm.DB, p sso.Profile) (uint, error)
 		Detail: "first single sign-on of " + p.Email + " (subject " + p.Subject + "); roles +" + string(DefaultRole)}); err != nil {
 		return 0, err
 	}
+	if err := h.follow(ctx, tx, e.UserID, p); err != nil {
+		return 0, err
+	}
 	return e.UserID, nil
 }
 
@@ -78,8 +110,11 @@ func OnFirstLogin(ctx context.Context, tx *gorm.DB, p sso.Profile) (uint, error)
 // When the provider's new e-mail belongs to someone else here, the e-mail is
 // not changed: the person still signs in (they are matched on the provider's
 // subject, not on e-mail) and is told why their address stayed the same.
-func OnReturningLogin(ctx context.Context, tx *gorm.DB, userID uint, p sso.Profile) (string, error) {
+func (h *Hooks) OnReturningLogin(ctx context.Context, tx *gorm.DB, userID uint, p sso.Profile) (string, error) {
 	tx = tx.WithContext(ctx)
+	if err := h.follow(ctx, tx, userID, p); err != nil {
+		return "", err
+	}
 	var e models.Employee
 	if err := tx.Preload("User").Where("user_id = ?", userID).Take(&e).Error; err != nil {
 		return "", fmt.Errorf("load employee %d: %w", userID, err)

@@ -18,7 +18,7 @@ func firstLogin(t *testing.T, db *gorm.DB, p sso.Profile) uint {
 	var id uint
 	err := db.Transaction(func(tx *gorm.DB) error {
 		var err error
-		id, err = provisioning.OnFirstLogin(context.Background(), tx, p)
+		id, err = (&provisioning.Hooks{}).OnFirstLogin(context.Background(), tx, p)
 		return err
 	})
 	if err != nil {
@@ -62,7 +62,7 @@ func TestOnReturningLoginFollowsTheProviderForSSOAccounts(t *testing.T) {
 	id := firstLogin(t, db, sso.Profile{Subject: "s1", Email: "jo@example.com", Name: "Jo Bloggs", EmailVerified: true})
 	var notice string
 	err := db.Transaction(func(tx *gorm.DB) (err error) {
-		notice, err = provisioning.OnReturningLogin(context.Background(), tx, id,
+		notice, err = (&provisioning.Hooks{}).OnReturningLogin(context.Background(), tx, id,
 			sso.Profile{Subject: "s1", Email: "jo.new@example.com", Name: "Jo New", AvatarURL: "https://img.example/jo.png", EmailVerified: true})
 		return err
 	})
@@ -85,7 +85,7 @@ func TestOnReturningLoginKeepsTheEmailWhenSomeoneElseHasIt(t *testing.T) {
 	id := firstLogin(t, db, sso.Profile{Subject: "s1", Email: "jo@example.com", Name: "Jo Bloggs", EmailVerified: true})
 	var notice string
 	err := db.Transaction(func(tx *gorm.DB) (err error) {
-		notice, err = provisioning.OnReturningLogin(context.Background(), tx, id, sso.Profile{Subject: "s1", Email: "taken@example.com", Name: "Jo Bloggs", EmailVerified: true})
+		notice, err = (&provisioning.Hooks{}).OnReturningLogin(context.Background(), tx, id, sso.Profile{Subject: "s1", Email: "taken@example.com", Name: "Jo Bloggs", EmailVerified: true})
 		return err
 	})
 	if err != nil {
@@ -109,7 +109,7 @@ func TestOnReturningLoginLeavesLocalAccountsNameAndEmailAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := db.Transaction(func(tx *gorm.DB) error {
-		_, err := provisioning.OnReturningLogin(context.Background(), tx, e.UserID,
+		_, err := (&provisioning.Hooks{}).OnReturningLogin(context.Background(), tx, e.UserID,
 			sso.Profile{Subject: "s1", Email: "l.chen@corp.example", Name: "L. Chen", AvatarURL: "https://img.example/l.png"})
 		return err
 	})
@@ -128,7 +128,7 @@ func TestOnReturningLoginIgnoresAnEmailTheProviderDoesNotVouchFor(t *testing.T) 
 	db := dbtest.SQLite(t)
 	id := firstLogin(t, db, sso.Profile{Subject: "s1", Email: "jo@example.com", Name: "Jo Bloggs", EmailVerified: true})
 	err := db.Transaction(func(tx *gorm.DB) error {
-		_, err := provisioning.OnReturningLogin(context.Background(), tx, id,
+		_, err := (&provisioning.Hooks{}).OnReturningLogin(context.Background(), tx, id,
 			sso.Profile{Subject: "s1", Email: "boss@example.com", Name: "Jo Bloggs", EmailVerified: false})
 		return err
 	})

@@ -15,29 +15,51 @@ import (
 // DevIdentity is a person the development identity provider offers on its
 // picker. Linked people are seeded employees whose account is already
 // connected to the development provider, as if they had connected it from
-// their profile.
+// their profile. Groups, Department, JobTitle and Manager (an e-mail) are
+// what the provider's directory says of them (the claims groups,
+// department, job_title and manager_email).
 type DevIdentity struct {
-	Name   string
-	Email  string
-	Linked bool
+	Name       string
+	Email      string
+	Linked     bool
+	Groups     []string
+	Department string
+	JobTitle   string
+	Manager    string
 }
 
 // DevIdentities are the development identity provider's demo people. Each
 // shows one path through single sign-on:
 //
 //   - Liam and Priya are seeded employees with a connected identity: they
-//     sign straight in as themselves.
+//     sign straight in as themselves. The directory agrees with the seed
+//     (Engineering, reporting to Marcus Reed, in no group that
+//     README's SSO_ROLE_MAP names), so mapping roles changes nothing for them.
 //   - Jordan Rivera is nobody here yet: signing in shows first-login
-//     provisioning create an SSO account (IsLocalUser = false).
+//     provisioning create an SSO account (IsLocalUser = false), with the
+//     directory's department, job title and manager.
+//   - Nora Finch is new and in Finance-Team: with
+//     SSO_ROLE_MAP=finance=Finance-Team she lands with the finance menu.
+//     Her manager, Ravi Shah, is unknown here until he signs in, so she
+//     shows under "Needs a manager" until her next sign-in after his.
+//   - Ravi Shah is new and in People-Leads (manager=People-Leads).
 //   - Emily Carter has a local account with a password but no connected
 //     identity: signing in shows that SSO never links an existing account
 //     silently.
 func DevIdentities() []DevIdentity {
 	return []DevIdentity{
-		{Name: "Liam Chen", Email: "liam.chen@example.com", Linked: true},
-		{Name: "Priya Patel", Email: "priya.patel@example.com", Linked: true},
-		{Name: "Jordan Rivera", Email: "jordan.rivera@example.com"},
-		{Name: "Emily Carter", Email: "employee@example.com"},
+		{Name: "Liam Chen", Email: "liam.chen@example.com", Linked: true, Groups: []string{"Engineering"},
+			Department: "Engineering", JobTitle: "Software engineer", Manager: "manager@example.com"},
+		{Name: "Priya Patel", Email: "priya.patel@example.com", Linked: true, Groups: []string{"Engineering"},
+			Department: "Engineering", JobTitle: "Site reliability engineer", Manager: "manager@example.com"},
+		{Name: "Jordan Rivera", Email: "jordan.rivera@example.com", Groups: []string{"Sales"},
+			Department: "Sales", JobTitle: "Account executive", Manager: "sofia.martinez@example.com"},
+		{Name: "Nora Finch", Email: "nora.finch@example.com", Groups: []string{"Finance-Team"},
+			Department: "Finance & Operations", JobTitle: "Accounts payable specialist", Manager: "ravi.shah@example.com"},
+		{Name: "Ravi Shah", Email: "ravi.shah@example.com", Groups: []string{"People-Leads", "Finance-Team"},
+			Department: "Finance & Operations", JobTitle: "Head of accounting"},
+		{Name: "Emily Carter", Email: "employee@example.com", Groups: []string{"Engineering"},
+			Department: "Engineering", JobTitle: "Software engineer", Manager: "manager@example.com"},
 	}
 }
 
@@ -47,7 +69,8 @@ func DevIdentities() []DevIdentity {
 func DevIdPIdentities() []devidp.Identity {
 	out := make([]devidp.Identity, len(DevIdentities()))
 	for i, d := range DevIdentities() {
-		out[i] = devidp.Identity{Subject: devidp.SubjectForEmail(d.Email), Name: d.Name, Email: d.Email}
+		out[i] = devidp.Identity{Subject: devidp.SubjectForEmail(d.Email), Name: d.Name, Email: d.Email,
+			Groups: d.Groups, Department: d.Department, JobTitle: d.JobTitle, ManagerEmail: d.Manager}
 	}
 	return out
 }

@@ -40,7 +40,11 @@ type Profile struct {
 	// Groups are the provider's group or role values for the person: the
 	// claim the provider's config names for OpenID Connect (SSO_ROLES_CLAIM,
 	// default "groups"), the groups attribute for SAML. The app maps them
-	// to its roles (SSO_ROLE_MAP). Nil when the provider sent none.
+	// to its roles (SSO_ROLE_MAP). For OpenID Connect providers an absent
+	// claim is an empty list (providers leave the claim out for someone in
+	// no group); nil means the provider cannot tell (goth providers whose
+	// profile has no groups, such as Google and GitHub, or GroupsOverage),
+	// and then the roles it would set are left alone.
 	Groups []string
 	// GroupsOverage is true when the provider said the person has too many
 	// groups to list (Entra ID's _claim_names pointer): Groups is then

@@ -34,7 +34,11 @@
 //     BeginLink, so the module needs no CheckPassword.)
 //   - OnFirstLogin (required) creates the account of someone new and returns
 //     its id; OnReturningLogin (optional) refreshes it at each later
-//     sign-in. Both run in the transaction that stores the identity.
+//     sign-in. Both run in the transaction that stores the identity. The
+//     Profile they get carries the provider's groups (or GroupsOverage) and
+//     directory attributes, read from the claims Config.Claims names; what
+//     they mean for the app's roles is the app's business (app/provisioning
+//     applies SSO_ROLE_MAP).
 //   - Pages renders the module's pages. Without it they are plain standalone
 //     pages (ssopages.ProblemPage); an app renders ssopages.ProblemSection
 //     inside its own layout to make them look like the rest of it.

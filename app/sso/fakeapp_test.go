@@ -96,6 +96,8 @@ type fakeOptions struct {
 	Log *slog.Logger
 	// OnIdentityChange is the app's hook for connections and disconnections.
 	OnIdentityChange sso.IdentityChangeFunc
+	// Claims name the groups and attribute claims.
+	Claims sso.ClaimNames
 }
 
 // fakeApp is a running fake app.
@@ -107,6 +109,24 @@ type fakeApp struct {
 	mu       sync.Mutex
 	sessions map[string]uint   // session cookie → user id
 	notices  map[uint][]string // user id → messages for the next page
+	profiles []sso.Profile     // what the hooks were given, in order
+}
+
+// lastProfile is the profile the latest hook call was given.
+func (a *fakeApp) lastProfile(t *testing.T) sso.Profile {
+	t.Helper()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.profiles) == 0 {
+		t.Fatal("no hook has run")
+	}
+	return a.profiles[len(a.profiles)-1]
+}
+
+func (a *fakeApp) record(p sso.Profile) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.profiles = append(a.profiles, p)
 }
 
 var _ sso.App = (*fakeApp)(nil)
@@ -184,7 +204,7 @@ func newFakeAppWithDB(t *testing.T, db *gorm.DB, opts fakeOptions) *fakeApp {
 	svc, err := sso.Start(context.Background(), e, sso.Config{
 		BaseURL: base, Secret: "fake-app-session-secret", DB: db, Logger: log, App: a,
 		Providers: providers, AllowedDomains: opts.AllowedDomains, Pages: opts.Pages, URLs: opts.URLs,
-		OnFirstLogin: a.onFirstLogin, OnReturningLogin: a.onReturningLogin, OnIdentityChange: opts.OnIdentityChange,
+		OnFirstLogin: a.onFirstLogin, OnReturningLogin: a.onReturningLogin, OnIdentityChange: opts.OnIdentityChange, Claims: opts.Claims,
 	})
 	if err != nil {
 		t.Fatalf("sso.Start: %v", err)
@@ -268,6 +288,7 @@ func (a *fakeApp) seed(t *testing.T, issuer string) {
 // The module's hooks.
 
 func (a *fakeApp) onFirstLogin(ctx context.Context, tx *gorm.DB, p sso.Profile) (uint, error) {
+	a.record(p)
 	u := fakeUser{Email: p.Email, Name: p.Name, Active: true}
 	if err := tx.WithContext(ctx).Create(&u).Error; err != nil {
 		return 0, err
@@ -276,6 +297,7 @@ func (a *fakeApp) onFirstLogin(ctx context.Context, tx *gorm.DB, p sso.Profile) 
 }
 
 func (a *fakeApp) onReturningLogin(ctx context.Context, tx *gorm.DB, userID uint, p sso.Profile) (string, error) {
+	a.record(p)
 	var u fakeUser
 	if err := tx.WithContext(ctx).Take(&u, userID).Error; err != nil {
 		return "", err

@@ -44,7 +44,33 @@ func profileOf(p *provider, u goth.User) Profile {
 	if prof.Email == "" {
 		prof.EmailVerified = false
 	}
+	// goth's providers put what they read into RawData: the ID token's or
+	// userinfo's claims for OpenID Connect based ones (Okta, Keycloak,
+	// Auth0), the Graph profile for Microsoft, which has no groups. A
+	// provider whose raw data has no groups says nothing about them, so
+	// Groups stays nil and the roles they would set are left alone.
+	raw := u.RawData
+	if p.kind == kindMicrosoft {
+		raw = graphNames(raw, p.claims.withDefaults())
+	}
+	readDirectory(&prof, p.claims, false, raw)
 	return prof
+}
+
+// graphNames adds Microsoft Graph's own fields for department and job title
+// ("department", "jobTitle") under the configured claim names, where those
+// are absent.
+func graphNames(raw map[string]any, names ClaimNames) map[string]any {
+	out := make(map[string]any, len(raw)+2)
+	for k, v := range raw {
+		out[k] = v
+	}
+	for target, field := range map[string]string{names.Department: "department", names.JobTitle: "jobTitle"} {
+		if _, ok := out[target]; !ok && raw[field] != nil {
+			out[target] = raw[field]
+		}
+	}
+	return out
 }
 
 // profileFromClaims reads an OpenID Connect sign-in's profile from the
@@ -90,6 +116,12 @@ func profileFromClaims(p *provider, id, ui map[string]any) (Profile, error) {
 	if prof.Email == "" {
 		prof.EmailVerified = false
 	}
+	// Groups and attributes: userinfo first, as for the name. An OpenID
+	// Connect provider configured to send groups leaves the claim out for
+	// someone in no group, so an absent claim is an empty list here, and
+	// the roles it maps are revoked; unless the ID token points elsewhere
+	// (Entra ID's overage).
+	readDirectory(&prof, p.claims, true, ui, id)
 	return prof, nil
 }
 

@@ -83,6 +83,9 @@ type provider struct {
 	origin string
 	// endSession is OIDC.EndSession: RP-initiated logout is wanted.
 	endSession bool
+	// claims name the claims groups and attributes are read from
+	// (Config.Claims).
+	claims ClaimNames
 }
 
 // authOrigin is the origin of the authorization endpoint, the issuer's until

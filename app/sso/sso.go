@@ -169,6 +169,11 @@ type Config struct {
 	// that (a stale or forged callback) are only logged: anyone can cause
 	// those at no cost. It is optional.
 	OnSignInRefused func(ctx context.Context, r SignInRefusal)
+
+	// Claims name the claims that Profile's Groups, Department, JobTitle
+	// and Manager are read from, for every provider (SSO_ROLES_CLAIM,
+	// SSO_DEPARTMENT_CLAIM, …). The zero value reads the defaults.
+	Claims ClaimNames
 }
 
 // ServerRouter is where Start registers server-to-server routes
@@ -302,6 +307,7 @@ func Start(ctx context.Context, r Router, cfg Config) (*Service, error) {
 		if err != nil {
 			return nil, err
 		}
+		p.claims = cfg.Claims.withDefaults()
 		if !validRouteName(p.name) {
 			return nil, fmt.Errorf("sso: provider name %q must be lower-case letters, digits and dashes", p.name)
 		}

@@ -29,22 +29,57 @@ func (a *Application) adminUsers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows := make([]adminviews.UserRow, len(list))
-	for i, e := range list {
+	l := adminviews.UserList{NeedsManagerOnly: c.QueryParam("needs") == "manager"}
+	for _, e := range list {
+		if e.NeedsManager() {
+			l.NeedsManager++
+		}
+		if l.NeedsManagerOnly && !e.NeedsManager() {
+			continue
+		}
 		r := adminviews.UserRow{
 			ID: e.UserID, FullName: e.DisplayName(), Email: e.User.Email,
 			Active: e.User.Active, IsLocalUser: e.IsLocalUser, Providers: a.providerLabels(e.Providers),
+			NeedsManager: e.NeedsManager(),
 		}
-		r.Roles = strings.Join(a.people.Roles().Labels(&e.User), ", ")
+		roles := a.people.Roles()
+		r.Roles = strings.Join(roles.Labels(&e.User), ", ")
+		if managed := a.people.ProviderManaged(e.Providers); len(managed) > 0 {
+			for _, m := range managed {
+				r.Managed = append(r.Managed, roles.Label(m))
+			}
+			r.ManagedBy = strings.Join(r.Providers, " or ")
+		}
 		if e.Department != nil {
 			r.Department = e.Department.Name
 		}
 		if e.User.LastLoginAt != nil {
 			r.LastLogin = e.User.LastLoginAt.Format("2 Jan 2006 15:04")
 		}
-		rows[i] = r
+		l.Rows = append(l.Rows, r)
 	}
-	return a.render(c, http.StatusOK, adminviews.Users(a.page(c, "People"), rows))
+	return a.render(c, http.StatusOK, adminviews.Users(a.page(c, "People"), l))
+}
+
+// managedRoles returns the roles the identity provider manages for a
+// person with these linked providers (route names; labels are their display
+// names), and the note the form shows next to their disabled boxes.
+func (a *Application) managedRoles(providers, labels []string) (map[string]bool, string) {
+	managed := a.people.ProviderManaged(providers)
+	if len(managed) == 0 {
+		return nil, ""
+	}
+	roles := a.people.Roles()
+	set := map[string]bool{}
+	var which, by []string
+	for _, r := range managed {
+		set[string(r)] = true
+		which = append(which, roles.Label(r))
+		by = append(by, roles.Label(r)+" by "+strings.Join(a.people.RoleMap().Groups(string(r)), " or "))
+	}
+	note := "Managed by " + strings.Join(labels, " or ") + " through SSO_ROLE_MAP: " + strings.Join(which, ", ") +
+		" follow the person's groups at every sign-in (" + strings.Join(by, "; ") + "). Change their groups there."
+	return set, note
 }
 
 // userFormChoices fills the select boxes of the person form.
@@ -153,15 +188,6 @@ func (a *Application) personParam(c echo.Context) (*models.Employee, error) {
 	return e, err
 }
 
-// providersOf names the SSO providers linked to a person, by display name.
-func (a *Application) providersOf(c echo.Context, userID uint) ([]string, error) {
-	ps, err := a.people.LinkedProviders(c.Request().Context(), userID)
-	if err != nil {
-		return nil, err
-	}
-	return a.providerLabels(ps), nil
-}
-
 func (a *Application) providerLabels(names []string) []string {
 	out := make([]string, len(names))
 	for i, n := range names {
@@ -175,15 +201,17 @@ func (a *Application) adminUserEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	providers, err := a.providersOf(c, e.UserID)
+	names, err := a.people.LinkedProviders(c.Request().Context(), e.UserID)
 	if err != nil {
 		return err
 	}
+	providers := a.providerLabels(names)
 	f := adminviews.UserForm{
 		ID: e.UserID, FullName: e.FullName, Email: e.User.Email, Active: e.User.Active,
 		IsLocalUser: e.IsLocalUser, HasPassword: e.User.HasPassword(), Roles: map[string]bool{},
-		Providers: providers,
+		Providers: providers, JobTitle: e.JobTitle,
 	}
+	f.Managed, f.ManagedNote = a.managedRoles(names, providers)
 	if e.DepartmentID != nil {
 		f.DepartmentID = strconv.FormatUint(uint64(*e.DepartmentID), 10)
 	}
@@ -214,9 +242,13 @@ func (a *Application) adminUserUpdate(c echo.Context) error {
 	}
 	pf, vf := readUserForm(c)
 	vf.ID, vf.IsLocalUser, vf.HasPassword = e.UserID, e.IsLocalUser, e.User.HasPassword()
-	if vf.Providers, err = a.providersOf(c, e.UserID); err != nil {
+	names, err := a.people.LinkedProviders(c.Request().Context(), e.UserID)
+	if err != nil {
 		return err
 	}
+	vf.Providers = a.providerLabels(names)
+	vf.Managed, vf.ManagedNote = a.managedRoles(names, vf.Providers)
+	vf.JobTitle = e.JobTitle
 	ctx := c.Request().Context()
 	var deactivated bool
 	update := func() (err error) {

@@ -48,7 +48,22 @@ func (a *Application) homeHandler() echo.HandlerFunc {
 
 // home is the template's plain home page.
 func (a *Application) home(c echo.Context) error {
-	return a.render(c, http.StatusOK, startviews.Page(a.page(c, "Home")))
+	n, err := needingManager(c, a.people)
+	if err != nil {
+		return err
+	}
+	return a.render(c, http.StatusOK, startviews.Page(a.page(c, "Home"), n))
+}
+
+// needingManager counts, for an administrator's home page, the SSO people
+// who have no manager yet; 0 for everyone else, who cannot fix it. (The
+// expenses demo's dashboard counts them the same way.)
+func needingManager(c echo.Context, ps *people.Service) (int, error) {
+	if !policy.Can(viewer(c), policy.ManageUsers) {
+		return 0, nil
+	}
+	n, err := ps.CountNeedingManager(c.Request().Context())
+	return int(n), err
 }
 
 // Render writes comp as the response (module.Host).

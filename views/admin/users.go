@@ -18,6 +18,23 @@ type UserRow struct {
 	Active      bool
 	IsLocalUser bool
 	Providers   []string
+	// Managed are the labels of the person's roles that the identity
+	// provider manages (SSO_ROLE_MAP), and ManagedBy names the provider.
+	Managed   []string
+	ManagedBy string
+	// NeedsManager marks an active SSO person without a manager.
+	NeedsManager bool
+}
+
+// UserList is the people page: the rows shown, and the "Needs a manager"
+// filter.
+type UserList struct {
+	Rows []UserRow
+	// NeedsManagerOnly is set when the list shows only the people who need
+	// a manager.
+	NeedsManagerOnly bool
+	// NeedsManager counts the active SSO people without a manager.
+	NeedsManager int
 }
 
 // Option is one choice of a select box.
@@ -37,11 +54,17 @@ type UserForm struct {
 	Active       bool
 	IsLocalUser  bool
 	HasPassword  bool
-	Providers    []string
-	Errors       ui.FieldErrors
-	Departments  []Option
-	Managers     []Option
-	RoleOptions  []Option
+	// JobTitle is what the identity provider's directory says; read-only.
+	JobTitle  string
+	Providers []string
+	// Managed are the roles the identity provider manages for this person
+	// (their boxes are disabled), and ManagedNote says why, next to them.
+	Managed     map[string]bool
+	ManagedNote string
+	Errors      ui.FieldErrors
+	Departments []Option
+	Managers    []Option
+	RoleOptions []Option
 	// Sessions are the person's live sessions (app/web/sessions.go); nil
 	// leaves the card out.
 	Sessions *sessions.List

@@ -17,6 +17,8 @@ const (
 	// FieldName and FieldEmail describe "someone new".
 	FieldName  = "name"
 	FieldEmail = "email"
+	// FieldGroups lists someone new's groups, separated by commas.
+	FieldGroups = "groups"
 	// FieldUnverified asks for email_verified: false.
 	FieldUnverified = "unverified"
 	// FieldCSRF is the host app's CSRF token field.
@@ -35,6 +37,10 @@ type Identity struct {
 	AvatarURL string
 	// EmailUnverified marks an identity whose address is sent unverified.
 	EmailUnverified bool
+	// Groups are sent in the groups claim; GroupsOverage sends Entra ID's
+	// overage pointer instead.
+	Groups        []string
+	GroupsOverage bool
 }
 
 // Picker is everything the identity picker page shows.
@@ -57,10 +63,12 @@ type Picker struct {
 	// NewName and NewEmail keep what was typed into "Someone new".
 	NewName       string
 	NewEmail      string
+	NewGroups     string
 	NewUnverified bool
 	// NameError and EmailError are validation messages shown by the fields.
-	NameError  string
-	EmailError string
+	NameError   string
+	EmailError  string
+	GroupsError string
 	// CancelURL returns error=access_denied to the application.
 	CancelURL string
 }

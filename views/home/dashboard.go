@@ -23,6 +23,9 @@ type Dashboard struct {
 	// Reimbursements is finance's queue, nil for others.
 	Reimbursements *ReimbursementsPanel
 	Chart          ChartPanel
+	// NeedsManager counts the SSO people without a manager, for
+	// administrators (0 for everyone else).
+	NeedsManager int
 }
 
 // StatusCard is the count and the amounts (one per currency) of the

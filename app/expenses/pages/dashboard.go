@@ -11,6 +11,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/expenses"
 	"github.com/company-expenses/company-expenses/app/expenses/policy"
 	"github.com/company-expenses/company-expenses/app/paths"
+	templatepolicy "github.com/company-expenses/company-expenses/app/policy"
 	"github.com/company-expenses/company-expenses/models"
 	expenseviews "github.com/company-expenses/company-expenses/views/expenses"
 	homeviews "github.com/company-expenses/company-expenses/views/home"
@@ -77,6 +78,14 @@ func (a *Handlers) home(c echo.Context) error {
 			p.Amounts = append(p.Amounts, expenses.FormatAmount(t.SumMinor, t.Currency))
 		}
 		d.Reimbursements = p
+	}
+
+	if templatepolicy.Can(v, templatepolicy.ManageUsers) {
+		n, err := a.people.CountNeedingManager(ctx)
+		if err != nil {
+			return err
+		}
+		d.NeedsManager = int(n)
 	}
 
 	monthly, err := a.expenses.MonthlyByCategory(ctx, v, expenses.ScopeAll, chartMonths)
