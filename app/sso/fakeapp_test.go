@@ -105,6 +105,8 @@ type fakeApp struct {
 	mu       sync.Mutex
 	sessions map[string]uint   // session cookie → user id
 	notices  map[uint][]string // user id → messages for the next page
+	// lastProfile is the profile the last hook call got.
+	lastProfile sso.Profile
 }
 
 var _ sso.App = (*fakeApp)(nil)
@@ -180,7 +182,7 @@ func newFakeAppWithDB(t *testing.T, db *gorm.DB, opts fakeOptions) *fakeApp {
 	providers = append(providers, opts.Providers...)
 
 	svc, err := sso.Start(context.Background(), e, sso.Config{
-		BaseURL: base, Secret: "fake-app-session-secret", DB: db, Logger: log, App: a,
+		BaseURL: base, Secret: "fake-app-session-secret", DB: db, Logger: log, App: a, CrossSitePosts: e,
 		Providers: providers, AllowedDomains: opts.AllowedDomains, Pages: opts.Pages, URLs: opts.URLs,
 		OnFirstLogin: a.onFirstLogin, OnReturningLogin: a.onReturningLogin,
 	})
@@ -266,6 +268,9 @@ func (a *fakeApp) seed(t *testing.T, issuer string) {
 // The module's hooks.
 
 func (a *fakeApp) onFirstLogin(ctx context.Context, tx *gorm.DB, p sso.Profile) (uint, error) {
+	a.mu.Lock()
+	a.lastProfile = p
+	a.mu.Unlock()
 	u := fakeUser{Email: p.Email, Name: p.Name, Active: true}
 	if err := tx.WithContext(ctx).Create(&u).Error; err != nil {
 		return 0, err
@@ -274,6 +279,9 @@ func (a *fakeApp) onFirstLogin(ctx context.Context, tx *gorm.DB, p sso.Profile) 
 }
 
 func (a *fakeApp) onReturningLogin(ctx context.Context, tx *gorm.DB, userID uint, p sso.Profile) (string, error) {
+	a.mu.Lock()
+	a.lastProfile = p
+	a.mu.Unlock()
 	var u fakeUser
 	if err := tx.WithContext(ctx).Take(&u, userID).Error; err != nil {
 		return "", err

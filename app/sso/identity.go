@@ -52,6 +52,7 @@ type AccountRef struct {
 func (AccountRef) TableName() string { return "users" }
 
 // Models are the module's tables, for the app's schema migration (the app
-// runs them with its own, under its own migration lock): identities.
-// Migrate them after the app's users table, which identities references.
-func Models() []any { return []any{&Identity{}} }
+// runs them with its own, under its own migration lock): identities, and the
+// SAML assertions already used. Migrate them after the app's users table,
+// which identities references.
+func Models() []any { return []any{&Identity{}, &SAMLAssertionUse{}} }

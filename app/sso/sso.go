@@ -119,6 +119,11 @@ type Config struct {
 	// Providers are the identity providers, in the order the sign-in page
 	// shows their buttons.
 	Providers []ProviderSpec
+	// CrossSitePosts is where the SAML assertion consumer service is
+	// registered: a POST route that the identity provider's page reaches
+	// cross-site, so outside the app's CSRF check (see PostRouter). It is
+	// required when a SAML provider is configured.
+	CrossSitePosts PostRouter
 	// Timeout bounds each discovery attempt and every call to a provider;
 	// zero means DefaultDiscoveryTimeout.
 	Timeout time.Duration
@@ -170,7 +175,9 @@ type Service struct {
 	providers    map[string]*provider
 	order        []*provider
 	flows        *flowStore
-	now          func() time.Time
+	// samlFlows are the SAML sign-ins in progress (saml_handlers.go).
+	samlFlows *flowStore
+	now       func() time.Time
 }
 
 // Start is the SSO startup routine, the counterpart of the seed's
@@ -205,6 +212,10 @@ func Start(ctx context.Context, r Router, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	samlFlows, err := newSAMLFlowStore(cfg.Secret, cfg.SecureCookies)
+	if err != nil {
+		return nil, err
+	}
 	s := &Service{
 		db:           cfg.DB,
 		log:          log.With("component", "sso"),
@@ -215,6 +226,7 @@ func Start(ctx context.Context, r Router, cfg Config) (*Service, error) {
 		onReturning:  cfg.OnReturningLogin,
 		providers:    map[string]*provider{},
 		flows:        flows,
+		samlFlows:    samlFlows,
 		now:          time.Now,
 	}
 	for _, d := range cfg.AllowedDomains {
@@ -250,6 +262,9 @@ func Start(ctx context.Context, r Router, cfg Config) (*Service, error) {
 
 	r.GET(BeginPattern, s.begin)
 	r.GET(CallbackPattern, s.callback)
+	if err := s.registerSAML(r, cfg.CrossSitePosts); err != nil {
+		return nil, err
+	}
 
 	names := make([]string, len(s.order))
 	for i, p := range s.order {
