@@ -113,6 +113,17 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		}
 		a.Web.MountDevIdP(idp.BasePath(), idp.Handler())
 		providers = append(providers, spec)
+		if cfg.SSO.DevIdPSAML && !cfg.SSO.SAMLConfigured() {
+			side, spec, err := startDevSAML(cfg, idp)
+			if err != nil {
+				return nil, err
+			}
+			if err := linkDevSAMLIdentities(ctx, db, cfg, side.MetadataURL()); err != nil {
+				return nil, fmt.Errorf("link the demo people's SAML identities: %w", err)
+			}
+			a.Web.MountDevIdP(side.BasePath(), side.Handler())
+			providers = append(providers, spec)
+		}
 	}
 	providers = append(providers, configuredSSOProviders(cfg)...)
 	if cfg.SSO.SAMLConfigured() && cfg.LoginMode != config.LoginLocal {
