@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 	"os"
@@ -85,6 +86,7 @@ func (p *Provider) SAML(cfg SAMLConfig) (*SAMLProvider, error) {
 		Clock:                   dsig.NewRealClock(),
 	}
 	s.idp.OnError = s.onError
+	s.idp.ResponseFormTemplate = template.Must(template.New("saml-post").Parse(responseForm(p.stylesheet)))
 	p.log.Warn("development identity provider speaks SAML too: it signs in anyone who asks; never enable it in production",
 		"metadata", meta.String())
 	return s, nil
@@ -217,4 +219,24 @@ func (s *SAMLProvider) renderPicker(w http.ResponseWriter, r *http.Request, stat
 		form.CSRFToken = s.p.csrfToken(r)
 	}
 	s.p.render(w, r, status, views.PickerPage(form))
+}
+
+// responseForm is the page that carries the SAML response to the app
+// (HTTP-POST binding). crewjam's own page submits itself with an inline
+// script, which the app's Content-Security-Policy (script-src 'self')
+// blocks; this one asks for one click instead, in the provider's look.
+func responseForm(stylesheet string) string {
+	return `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
+		`<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex, nofollow">` +
+		`<title>Continue · Development identity provider</title>` +
+		`<link rel="stylesheet" href="` + template.HTMLEscapeString(stylesheet) + `"></head>` +
+		`<body class="devidp"><main class="devidp-main">` +
+		`<div class="alert alert-warning" role="alert"><strong>Development only</strong> — this sign-in page is served by the app itself and accepts anyone.</div>` +
+		`<section class="card"><h1>Signed in at the development identity provider</h1>` +
+		`<p>Your SAML response is ready for <code>{{.URL}}</code>.</p>` +
+		`<form method="post" action="{{.URL}}" data-testid="devidp-saml-response">` +
+		`<input type="hidden" name="SAMLResponse" value="{{.SAMLResponse}}">` +
+		`{{if .RelayState}}<input type="hidden" name="RelayState" value="{{.RelayState}}">{{end}}` +
+		`<button type="submit" class="btn btn-primary">Continue to the app</button>` +
+		`</form></section></main></body></html>`
 }
