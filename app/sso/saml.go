@@ -147,10 +147,11 @@ type samlProvider struct {
 	nameAt   []string
 	groupsAt []string
 
-	mu        sync.Mutex
-	sp        *saml.ServiceProvider // nil until metadata was read once
-	fetchedAt time.Time
-	lastErr   error
+	mu sync.Mutex
+	sp *saml.ServiceProvider // nil until metadata was read once
+	// triedAt is the last read of the metadata, next when the next is due.
+	triedAt, next time.Time
+	lastErr       error
 }
 
 func (o SAML) build(ctx context.Context, b builder) (*provider, error) {
@@ -206,6 +207,10 @@ func (o SAML) build(ctx context.Context, b builder) (*provider, error) {
 	}
 	return p, nil
 }
+
+// samlMetadataRetry is the wait before metadata that could not be read is
+// tried again.
+const samlMetadataRetry = 30 * time.Second
 
 // kindSAML is the kind of SAML providers.
 const kindSAML = "saml"
@@ -290,11 +295,16 @@ func (sp *samlProvider) load(ctx context.Context) error {
 	}
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
-	sp.fetchedAt = sp.now()
+	now := sp.now()
+	sp.triedAt = now
 	if err != nil {
+		// Soon again, not in an hour: the IdP may have been down for a
+		// moment (at start-up, the app has no metadata at all until then).
+		sp.next = now.Add(min(samlMetadataRetry, sp.refresh))
 		sp.lastErr = fmt.Errorf("IdP metadata: %w", err)
 		return sp.lastErr
 	}
+	sp.next = now.Add(sp.refresh)
 	next := sp.newServiceProvider(md)
 	if next.GetSSOBindingLocation(saml.HTTPRedirectBinding) == "" {
 		sp.lastErr = errors.New("IdP metadata: the identity provider has no HTTP-Redirect SingleSignOnService")
@@ -337,9 +347,10 @@ func (sp *samlProvider) newServiceProvider(md *saml.EntityDescriptor) *saml.Serv
 // background; the sign-in goes ahead with what we have.
 func (sp *samlProvider) current() *saml.ServiceProvider {
 	sp.mu.Lock()
-	cur, due := sp.sp, sp.now().Sub(sp.fetchedAt) >= sp.refresh
+	now := sp.now()
+	cur, due := sp.sp, !now.Before(sp.next)
 	if due {
-		sp.fetchedAt = sp.now() // one refresh at a time
+		sp.next = now.Add(samlMetadataRetry) // one refresh at a time
 	}
 	sp.mu.Unlock()
 	if due {
@@ -369,7 +380,7 @@ func (sp *samlProvider) current() *saml.ServiceProvider {
 // needs it.
 func (sp *samlProvider) reloadAfterBadSignature(ctx context.Context, used *saml.ServiceProvider) bool {
 	sp.mu.Lock()
-	recent := sp.now().Sub(sp.fetchedAt) < time.Minute
+	recent := sp.now().Sub(sp.triedAt) < time.Minute
 	sp.mu.Unlock()
 	if recent || sp.load(ctx) != nil {
 		return false

@@ -245,6 +245,11 @@ func (sp *samlProvider) profile(p *provider, a *saml.Assertion) (Profile, error)
 		Groups:   groups,
 	}
 	prof.EmailVerified = prof.Email != ""
+	// Entra ID sends a link to Graph instead of the groups of someone in
+	// more than 150: their groups are unknown, not none.
+	if len(groups) == 0 && len(attrs["http://schemas.microsoft.com/claims/groups.link"]) > 0 {
+		prof.GroupsOverage = true
+	}
 	return prof, nil
 }
 

@@ -38,6 +38,7 @@ type samlIdP struct {
 	mu     sync.Mutex
 	key    tls.Certificate
 	served atomic.Int32 // metadata fetches
+	down   atomic.Bool  // the metadata URL answers 503
 }
 
 func newSAMLIdP(t *testing.T) *samlIdP {
@@ -45,6 +46,10 @@ func newSAMLIdP(t *testing.T) *samlIdP {
 	x := &samlIdP{t: t}
 	x.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		x.served.Add(1)
+		if x.down.Load() {
+			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+			return
+		}
 		w.Header().Set("Content-Type", "application/samlmetadata+xml")
 		_, _ = w.Write(x.metadata())
 	}))

@@ -472,3 +472,24 @@ func TestSAMLRoutesAnswer404WithoutASAMLProvider(t *testing.T) {
 		}
 	}
 }
+
+func TestSAMLStartsWhileTheIdPIsDownAndSignsInSoonAfterItAnswers(t *testing.T) {
+	t.Parallel()
+	x := newSAMLIdP(t)
+	x.down.Store(true)
+	clock := &testClock{t: time.Now()}
+	app := appWithSAML(t, nil, x, func(s *sso.SAML) { s.Now = clock.Now })
+	if got := app.SSO.Providers(); len(got) != 1 || got[0].Available {
+		t.Fatalf("providers %+v, want saml unavailable while its metadata does not answer", got)
+	}
+	wantProblem(t, app.Browser(t).Get("/auth/saml"), http.StatusServiceUnavailable, "unreachable")
+
+	// The IdP is back; half a minute later (not an hour) it is read again.
+	x.down.Store(false)
+	clock.Add(31 * time.Second)
+	b := app.Browser(t)
+	x.signInSAMLWith(t, app, b, "/auth/saml", answer{Who: ann, IssueInstant: clock.Now()})
+	if signedInAs(t, b) != ann.Email {
+		t.Error("not signed in once the IdP answered")
+	}
+}
