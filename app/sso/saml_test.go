@@ -493,3 +493,19 @@ func TestSAMLStartsWhileTheIdPIsDownAndSignsInSoonAfterItAnswers(t *testing.T) {
 		t.Error("not signed in once the IdP answered")
 	}
 }
+
+func TestSAMLEntraGroupsLinkMarksTheGroupsAsOverageNotAsNone(t *testing.T) {
+	t.Parallel()
+	x := newSAMLIdP(t)
+	app := appWithSAML(t, nil, x, nil)
+	many := person{NameID: "many-groups", Email: "many@acme.test", Attrs: map[string][]string{
+		"http://schemas.microsoft.com/claims/groups.link": {"https://graph.windows.net/tenant/users/many/getMemberObjects"},
+	}}
+	x.signInSAML(t, app, app.Browser(t), "/auth/saml", many)
+	app.mu.Lock()
+	got := app.lastProfile
+	app.mu.Unlock()
+	if !got.GroupsOverage || got.Groups != nil {
+		t.Errorf("GroupsOverage %v with groups %q, want overage and no groups", got.GroupsOverage, got.Groups)
+	}
+}
