@@ -139,8 +139,26 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		}
 		a.Web.MountDevIdP(idp.BasePath(), idp.Handler())
 		providers = append(providers, spec)
+		if cfg.SSO.DevIdPSAML && !cfg.SSO.SAMLConfigured() {
+			side, spec, err := startDevSAML(cfg, idp)
+			if err != nil {
+				return nil, err
+			}
+			if err := linkDevSAMLIdentities(ctx, db, cfg, side.MetadataURL()); err != nil {
+				return nil, fmt.Errorf("link the demo people's SAML identities: %w", err)
+			}
+			a.Web.MountDevIdP(side.BasePath(), side.Handler())
+			providers = append(providers, spec)
+		}
 	}
 	providers = append(providers, configuredSSOProviders(cfg)...)
+	if cfg.SSO.SAMLConfigured() && cfg.LoginMode != config.LoginLocal {
+		spec, err := samlProviderSpec(cfg)
+		if err != nil {
+			return nil, err
+		}
+		providers = append(providers, spec)
+	}
 
 	// The app's side of the SSO hooks: provisioning, and roles and
 	// directory attributes that follow the identity provider.
@@ -159,6 +177,9 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		DB:             db,
 		Logger:         log,
 		App:            a.Web,
+		// SAML's assertion consumer service: a cross-site POST, outside
+		// the CSRF check (app/web/saml.go).
+		CrossSitePosts: a.Web.CrossSitePosts(),
 		// The module's pages inside the app's layouts, its links to the
 		// app's pages.
 		Pages: a.Web.SSOPages(),
@@ -377,7 +398,7 @@ func checkProductionAccess(ctx context.Context, db *gorm.DB, cfg config.Config, 
 			"production refuses to serve it: use a database without the demo data, or deactivate those accounts", strings.Join(demo, ", ")))
 	}
 
-	if len(configuredSSOProviders(cfg)) == 0 {
+	if len(configuredSSOProviders(cfg)) == 0 && !cfg.SSO.SAMLConfigured() {
 		var admins int64
 		err := db.WithContext(ctx).Model(&models.User{}).
 			Joins("JOIN user_roles ON user_roles.user_id = users.id").
@@ -387,7 +408,7 @@ func checkProductionAccess(ctx context.Context, db *gorm.DB, cfg config.Config, 
 			return fmt.Errorf("look for administrators: %w", err)
 		}
 		if admins == 0 || cfg.LoginMode == config.LoginSSO {
-			problems = append(problems, errors.New("nobody can sign in as administrator: no SSO provider is configured (SSO_OIDC_ISSUER, SSO_GITHUB_KEY, SSO_GOOGLE_KEY or SSO_MICROSOFT_KEY, with LOGIN_MODE sso or both) "+
+			problems = append(problems, errors.New("nobody can sign in as administrator: no SSO provider is configured (SSO_OIDC_ISSUER, SSO_GITHUB_KEY, SSO_GOOGLE_KEY, SSO_MICROSOFT_KEY or SSO_SAML_IDP_METADATA_URL, with LOGIN_MODE sso or both) "+
 				"and no active administrator has a password (LOGIN_MODE local or both); set BOOTSTRAP_ADMINS and BOOTSTRAP_ADMIN_PASSWORD to create one"))
 		}
 	}

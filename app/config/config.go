@@ -161,7 +161,39 @@ type SSO struct {
 	DepartmentClaim string
 	JobTitleClaim   string
 	ManagerClaim    string
+
+	// SAML 2.0 (provider "saml"): on when the identity provider's metadata
+	// is set, by URL or file (SSO_SAML_IDP_METADATA_URL / _FILE).
+	SAMLMetadataURL, SAMLMetadataFile string
+	// SAMLEntityID is this app's entity id (SSO_SAML_ENTITY_ID); empty
+	// means BASE_URL/auth/saml/metadata.
+	SAMLEntityID string
+	// SAMLCertFile and SAMLKeyFile are the service provider's key pair
+	// (SSO_SAML_CERT_FILE, SSO_SAML_KEY_FILE). Development makes one
+	// under data/ when they are missing; production needs both set.
+	SAMLCertFile, SAMLKeyFile string
+	// SAMLName is the button's provider name (SSO_SAML_NAME).
+	SAMLName string
+	// SAMLEmailAttributes, SAMLNameAttributes and SAMLGroupsAttributes
+	// are the attribute names to read (SSO_SAML_EMAIL_ATTRIBUTE,
+	// SSO_SAML_NAME_ATTRIBUTE, SSO_SAML_GROUPS_ATTRIBUTE, comma-separated);
+	// empty means the module's defaults for Entra ID, ADFS, Okta and
+	// Shibboleth.
+	SAMLEmailAttributes, SAMLNameAttributes, SAMLGroupsAttributes []string
+	// SAMLIDAttribute names an immutable attribute to identify people by
+	// when the NameID is not persistent (SSO_SAML_ID_ATTRIBUTE).
+	SAMLIDAttribute string
+	// SAMLIdPInitiated accepts sign-ins started at the identity provider
+	// (SSO_SAML_IDP_INITIATED, off by default).
+	SAMLIdPInitiated bool
+	// DevIdPSAML adds the development identity provider's SAML side as a
+	// second development button, "SAML (development)" (DEV_IDP_SAML, off
+	// by default: one development button is clearer for the demo).
+	DevIdPSAML bool
 }
+
+// SAMLConfigured reports whether a SAML identity provider is configured.
+func (s SSO) SAMLConfigured() bool { return s.SAMLMetadataURL != "" || s.SAMLMetadataFile != "" }
 
 // IsProduction reports whether the app runs in production.
 func (c Config) IsProduction() bool { return c.Env == Production }
@@ -249,6 +281,31 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.SSO.MicrosoftAnyTenant, err = flag(env("SSO_MICROSOFT_ANY_TENANT", "off"), "SSO_MICROSOFT_ANY_TENANT"); err != nil {
 		return c, err
 	}
+	c.SSO.SAMLMetadataURL = env("SSO_SAML_IDP_METADATA_URL", "")
+	c.SSO.SAMLMetadataFile = env("SSO_SAML_IDP_METADATA_FILE", "")
+	c.SSO.SAMLEntityID = env("SSO_SAML_ENTITY_ID", "")
+	certFile, keyFile := "", ""
+	if c.Env == Development {
+		// Made on first use (sso.LoadSAMLKeyPair) and kept, so that the
+		// metadata registered at an identity provider stays valid.
+		certFile, keyFile = "data/saml-sp.crt", "data/saml-sp.key"
+	}
+	c.SSO.SAMLCertFile = env("SSO_SAML_CERT_FILE", certFile)
+	c.SSO.SAMLKeyFile = env("SSO_SAML_KEY_FILE", keyFile)
+	c.SSO.SAMLName = env("SSO_SAML_NAME", "Company SSO")
+	c.SSO.SAMLEmailAttributes = list(getenv("SSO_SAML_EMAIL_ATTRIBUTE"))
+	c.SSO.SAMLNameAttributes = list(getenv("SSO_SAML_NAME_ATTRIBUTE"))
+	c.SSO.SAMLGroupsAttributes = list(getenv("SSO_SAML_GROUPS_ATTRIBUTE"))
+	c.SSO.SAMLIDAttribute = env("SSO_SAML_ID_ATTRIBUTE", "")
+	if c.SSO.SAMLIdPInitiated, err = flag(env("SSO_SAML_IDP_INITIATED", "off"), "SSO_SAML_IDP_INITIATED"); err != nil {
+		problems = append(problems, err)
+	}
+	if c.SSO.DevIdPSAML, err = flag(env("DEV_IDP_SAML", "off"), "DEV_IDP_SAML"); err != nil {
+		problems = append(problems, err)
+	}
+	if c.SSO.SAMLMetadataURL != "" && c.SSO.SAMLMetadataFile != "" {
+		problems = append(problems, errors.New("set one of SSO_SAML_IDP_METADATA_URL and SSO_SAML_IDP_METADATA_FILE, not both"))
+	}
 	c.SSO.RolesClaim = env("SSO_ROLES_CLAIM", "groups")
 	c.SSO.DepartmentClaim = env("SSO_DEPARTMENT_CLAIM", "department")
 	c.SSO.JobTitleClaim = env("SSO_JOB_TITLE_CLAIM", "job_title")
@@ -326,6 +383,9 @@ func Load(getenv func(string) string) (Config, error) {
 		if c.Seed {
 			problems = append(problems, errors.New("SEED_DEMO_DATA must be off in production: the demo accounts share a public password (use BOOTSTRAP_ADMINS for the first administrator)"))
 		}
+		if c.SSO.SAMLConfigured() && (c.SSO.SAMLCertFile == "" || c.SSO.SAMLKeyFile == "") {
+			problems = append(problems, errors.New("SSO_SAML_CERT_FILE and SSO_SAML_KEY_FILE must be set in production when SAML is configured (the service provider's certificate and key, PEM)"))
+		}
 		if c.SSO.DevIdP {
 			problems = append(problems, errors.New("DEV_IDP must be off in production: the development identity provider signs in anyone as anyone, administrators included (configure a real SSO provider or BOOTSTRAP_ADMINS)"))
 		}
@@ -401,4 +461,15 @@ func flag(v, name string) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("%s must be on or off, not %q", name, v)
+}
+
+// list splits a comma-separated setting, dropping empty entries.
+func list(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

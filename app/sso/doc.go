@@ -22,7 +22,10 @@
 //   - Config: BaseURL and Secret (the flow cookie's key), the Providers,
 //     AllowedDomains, and the database handle. URLs names the app's sign-in,
 //     profile and home pages, which the module links and redirects to; it
-//     knows no paths of the app otherwise.
+//     knows no paths of the app otherwise. With a SAML provider,
+//     CrossSitePosts is where its assertion consumer service goes: a POST
+//     route outside the app's CSRF check (the module binds it to the browser
+//     itself, see saml_handlers.go).
 //   - App, the hook interface: SignIn starts the app's session for an
 //     account, CurrentUserID tells who is signed in, Notify shows a message
 //     on the next page. AccountByEmail and Account answer what the account
@@ -99,6 +102,13 @@
 // goth's own GitHub, Google and Microsoft providers get state, timeouts and
 // the account rules, but no PKCE: their sessions do not send a code_verifier
 // when they exchange the code. They are confidential clients with a secret.
+//
+// SAML 2.0 (the SAML spec, saml.go) is not goth's: it is crewjam/saml's
+// service provider, with the same flow cookie, account rules and hooks.
+// Its identities are (provider, the IdP's entity id as issuer, persistent
+// NameID), and the assertions it accepted are kept in the table
+// saml_assertion_uses (in Models) until they expire, so that none is
+// accepted twice on any instance.
 //
 // # Why we drive goth.Provider and goth.Session ourselves (no gothic)
 //

@@ -202,7 +202,7 @@ func newFakeAppWithDB(t *testing.T, db *gorm.DB, opts fakeOptions) *fakeApp {
 	providers = append(providers, opts.Providers...)
 
 	svc, err := sso.Start(context.Background(), e, sso.Config{
-		BaseURL: base, Secret: "fake-app-session-secret", DB: db, Logger: log, App: a,
+		BaseURL: base, Secret: "fake-app-session-secret", DB: db, Logger: log, App: a, CrossSitePosts: e,
 		Providers: providers, AllowedDomains: opts.AllowedDomains, Pages: opts.Pages, URLs: opts.URLs,
 		OnFirstLogin: a.onFirstLogin, OnReturningLogin: a.onReturningLogin, OnIdentityChange: opts.OnIdentityChange, Claims: opts.Claims,
 	})

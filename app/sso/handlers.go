@@ -80,6 +80,9 @@ func (s *Service) start(c echo.Context, p *provider, f flow) (string, error) {
 			f.Next = s.urls.Home
 		}
 	}
+	if p.saml != nil {
+		return s.startSAML(c, p, f)
+	}
 	gp, _, err := p.gothProvider(c.Request().Context())
 	if err != nil {
 		return "", err
@@ -124,6 +127,9 @@ func (s *Service) callback(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if p.saml != nil {
+		return echo.NewHTTPError(http.StatusNotFound) // SAML answers at acs
+	}
 	q := c.QueryParams()
 	f, err := s.flows.take(c, p.name, q.Get("state"))
 	if err != nil {
@@ -146,6 +152,13 @@ func (s *Service) callback(c echo.Context) error {
 	if pr != nil {
 		return s.fail(c, p, &f, pr)
 	}
+	return s.complete(ctx, c, p, f, prof)
+}
+
+// complete ends a sign-in whose profile the provider vouched for: it
+// connects the identity, or applies the account rules and signs in. OpenID
+// Connect callbacks and SAML's assertion consumer service both end here.
+func (s *Service) complete(ctx context.Context, c echo.Context, p *provider, f flow, prof Profile) error {
 	if f.LinkUserID != 0 {
 		return s.finishLink(c, p, f, prof)
 	}

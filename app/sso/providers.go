@@ -86,6 +86,9 @@ type provider struct {
 	// claims name the claims groups and attributes are read from
 	// (Config.Claims).
 	claims ClaimNames
+	// saml is set for SAML providers (saml.go), which have no goth
+	// provider.
+	saml *samlProvider
 }
 
 // authOrigin is the origin of the authorization endpoint, the issuer's until
@@ -102,6 +105,9 @@ func (p *provider) authOrigin() string {
 // available reports whether the provider can start a sign-in now. Only an
 // OpenID Connect provider whose discovery has not succeeded yet cannot.
 func (p *provider) available() bool {
+	if p.saml != nil {
+		return p.saml.current() != nil
+	}
 	return p.disc == nil || p.disc.current() != nil
 }
 

@@ -123,6 +123,11 @@ type Config struct {
 	// Providers are the identity providers, in the order the sign-in page
 	// shows their buttons.
 	Providers []ProviderSpec
+	// CrossSitePosts is where the SAML assertion consumer service is
+	// registered: a POST route that the identity provider's page reaches
+	// cross-site, so outside the app's CSRF check (see PostRouter). It is
+	// required when a SAML provider is configured.
+	CrossSitePosts PostRouter
 	// Timeout bounds each discovery attempt and every call to a provider;
 	// zero means DefaultDiscoveryTimeout.
 	Timeout time.Duration
@@ -243,6 +248,8 @@ type Service struct {
 	providers    map[string]*provider
 	order        []*provider
 	flows        *flowStore
+	// samlFlows are the SAML sign-ins in progress (saml_handlers.go).
+	samlFlows    *flowStore
 	now          func() time.Time
 	onLogout     ProviderLogoutFunc
 	serverRoutes bool
@@ -280,6 +287,10 @@ func Start(ctx context.Context, r Router, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	samlFlows, err := newSAMLFlowStore(cfg.Secret, cfg.SecureCookies)
+	if err != nil {
+		return nil, err
+	}
 	s := &Service{
 		db:           cfg.DB,
 		log:          log.With("component", "sso"),
@@ -292,6 +303,7 @@ func Start(ctx context.Context, r Router, cfg Config) (*Service, error) {
 		onRefused:    cfg.OnSignInRefused,
 		providers:    map[string]*provider{},
 		flows:        flows,
+		samlFlows:    samlFlows,
 		now:          time.Now,
 		onLogout:     cfg.OnProviderLogout,
 	}
@@ -332,6 +344,9 @@ func Start(ctx context.Context, r Router, cfg Config) (*Service, error) {
 	if cfg.ServerRoutes != nil && cfg.OnProviderLogout != nil {
 		cfg.ServerRoutes.POST(BackChannelLogoutPattern, s.backChannelLogout)
 		s.serverRoutes = true
+	}
+	if err := s.registerSAML(r, cfg.CrossSitePosts); err != nil {
+		return nil, err
 	}
 
 	names := make([]string, len(s.order))
