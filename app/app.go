@@ -59,7 +59,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 
 // NewWithDB is New on a database the caller opened (tests use it).
 func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger) (*App, error) {
-	mods := modules(db, log)
+	return NewWithModules(ctx, cfg, db, log, modules(db, log))
+}
+
+// NewWithModules is NewWithDB with the modules given instead of the ones
+// modules() wires, so that the template's tests can run the template alone
+// (or with a small test module) and a module's tests can run just theirs.
+func NewWithModules(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, mods []module.Module) (*App, error) {
 	if err := database.Migrate(ctx, db, module.MigrationsOf(mods)...); err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package web_test
+package pages_test
 
 import (
 	"net/http"
@@ -52,7 +52,7 @@ func TestWrongMethodOnAKnownPageAnswers405InsideTheMasterLayout(t *testing.T) {
 
 func TestOptionsOnAKnownPageListsTheAllowedMethods(t *testing.T) {
 	t.Parallel()
-	srv := apptest.New(t, apptest.Options{})
+	srv := demoApp(t, apptest.Options{})
 	b := srv.Browser(t)
 	req, err := http.NewRequest(http.MethodOptions, srv.URL+paths.Expenses, nil)
 	if err != nil {

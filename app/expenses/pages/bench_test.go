@@ -1,4 +1,4 @@
-package web_test
+package pages_test
 
 import (
 	"context"
@@ -41,7 +41,7 @@ type benchApp struct {
 
 func newBenchApp(b *testing.B, n int, who string) *benchApp {
 	b.Helper()
-	srv := apptest.New(b, apptest.Options{NoSeed: true})
+	srv := demoApp(b, apptest.Options{NoSeed: true})
 	ctx := context.Background()
 	emps, err := seed.Company(ctx, srv.DB, expensesmodule.Company())
 	if err != nil {
