@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/app/expenses/expensepaths"
 )
 
 // The CSRF protection through the demo's routes; app/web/csrf_test.go
@@ -18,7 +18,7 @@ func TestCSRFCookiePlantedFromASiblingSubdomainCannotForgeAnExpense(t *testing.T
 	plantCookies(t, victim, w.URL)
 	d := w.draft(uniqueMerchant("Forged"))
 	before := w.count(t, "expenses")
-	res := postSameSite(t, victim, w.URL+paths.Expenses, url.Values{
+	res := postSameSite(t, victim, w.URL+expensepaths.Expenses, url.Values{
 		"_csrf": {plantedToken}, "spent_on": {d.SpentOn}, "category_id": {d.CategoryID},
 		"amount": {d.Amount}, "currency": {d.Currency}, "merchant": {d.Merchant},
 	})
