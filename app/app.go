@@ -30,6 +30,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/web"
 	"github.com/company-expenses/company-expenses/models"
 	"github.com/company-expenses/company-expenses/static"
+	authviews "github.com/company-expenses/company-expenses/views/auth"
 )
 
 // App is the running application.
@@ -109,6 +110,7 @@ func NewWithModules(ctx context.Context, cfg config.Config, db *gorm.DB, log *sl
 		People:       ps,
 		Modules:      mods,
 		DemoPassword: seed.DemoPassword,
+		DemoAccounts: signInList(module.RosterOf(mods)),
 	})
 
 	var providers []sso.ProviderSpec
@@ -149,6 +151,16 @@ func NewWithModules(ctx context.Context, cfg config.Config, db *gorm.DB, log *sl
 	}
 	a.Web.UseSSO(ssoService)
 	return a, nil
+}
+
+// signInList is the development sign-in page's list of demo accounts: the
+// seeded roster's.
+func signInList(r seed.Roster) []authviews.DemoAccount {
+	out := make([]authviews.DemoAccount, len(r.SignIn))
+	for i, a := range r.SignIn {
+		out[i] = authviews.DemoAccount{Email: a.Email, Role: a.Role}
+	}
+	return out
 }
 
 // modules are the domains plugged into the template through the seam in

@@ -19,6 +19,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/module"
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/app/sso"
+	authviews "github.com/company-expenses/company-expenses/views/auth"
 )
 
 // Deps are the application's dependencies, built in app.New.
@@ -38,6 +39,9 @@ type Deps struct {
 	Modules []module.Module
 	// DemoPassword is shown on the sign-in page in development.
 	DemoPassword string
+	// DemoAccounts are listed on the sign-in page in development: the
+	// seeded company's (seed.Roster.SignIn).
+	DemoAccounts []authviews.DemoAccount
 }
 
 // Application holds the dependencies every handler may use.
@@ -53,6 +57,8 @@ type Application struct {
 	csrfGuard *middleware.CSRF
 	people    *people.Service
 	demoPass  string
+	// demoAccounts are listed on the sign-in page in development.
+	demoAccounts []authviews.DemoAccount
 
 	// modules are the plugged-in modules' pages, and bodyLimits the body
 	// limits they give their routes, by route pattern.
@@ -72,15 +78,16 @@ type Application struct {
 // New builds the application and its routes.
 func New(d Deps) *Application {
 	a := &Application{
-		cfg:      d.Config,
-		db:       d.DB,
-		log:      d.Log,
-		sessions: d.Sessions,
-		throttle: d.Throttle,
-		hasher:   d.Hasher,
-		devices:  auth.NewDeviceCookies(d.Config.SessionSecret),
-		people:   d.People,
-		demoPass: d.DemoPassword,
+		cfg:          d.Config,
+		db:           d.DB,
+		log:          d.Log,
+		sessions:     d.Sessions,
+		throttle:     d.Throttle,
+		hasher:       d.Hasher,
+		devices:      auth.NewDeviceCookies(d.Config.SessionSecret),
+		people:       d.People,
+		demoPass:     d.DemoPassword,
+		demoAccounts: d.DemoAccounts,
 	}
 	if a.hasher == nil {
 		a.hasher = auth.NewHasher(auth.DefaultHashSlots(), auth.DefaultHashWait)

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"github.com/PuerkitoBio/goquery"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -57,6 +58,13 @@ func TestSignInPageListsDemoAccountsInDevelopment(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("demo accounts box lacks %q", want)
 		}
+	}
+	// Only accounts that were seeded: without a module, nobody of the
+	// expenses demo's company.
+	var listed []string
+	doc.Find(`[data-testid="demo-accounts"] li code`).Each(func(_ int, s *goquery.Selection) { listed = append(listed, s.Text()) })
+	if strings.Join(listed, ",") != "employee@example.com,admin@example.com" {
+		t.Errorf("demo accounts listed: %v, want the template's employee and admin", listed)
 	}
 }
 
