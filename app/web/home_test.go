@@ -29,7 +29,10 @@ func TestPlainHomePageWelcomesLinksOnAndSaysWhereTheFirstModuleGoes(t *testing.T
 		links = append(links, s.Text()+"="+s.AttrOr("href", ""))
 	})
 	if got := strings.Join(links, ","); got != "Notes=/notes,People=/admin/users,Settings=/admin/settings,Mail=/admin/mail" {
-		t.Errorf("home page links %s, want the menu's entries but Dashboard", got)
+		t.Errorf("home page links %s, want the menu's entries but Home", got)
+	}
+	if got := strings.TrimSpace(doc.Find(`nav.mainmenu a[href="/"]`).First().Text()); got != "Home" {
+		t.Errorf("the menu calls the plain home page %q, want Home (Dashboard is a module's)", got)
 	}
 	next := doc.Find(`[data-testid="start-next"]`).Text()
 	for _, want := range []string{"app/module", "modules()", "app/app.go", "Home"} {
