@@ -33,6 +33,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/web"
 	"github.com/company-expenses/company-expenses/models"
 	"github.com/company-expenses/company-expenses/static"
+	authviews "github.com/company-expenses/company-expenses/views/auth"
 )
 
 // App is the running application.
@@ -63,7 +64,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 
 // NewWithDB is New on a database the caller opened (tests use it).
 func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger) (*App, error) {
-	mods := modules(db, log)
+	return NewWithModules(ctx, cfg, db, log, modules(db, log))
+}
+
+// NewWithModules is NewWithDB with the modules given instead of the ones
+// modules() wires, so that the template's tests can run the template alone
+// (or with a small test module) and a module's tests can run just theirs.
+func NewWithModules(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, mods []module.Module) (*App, error) {
 	if err := database.Migrate(ctx, db, module.MigrationsOf(mods)...); err != nil {
 		return nil, err
 	}
@@ -129,6 +136,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		Accounts:     accounts,
 		Modules:      mods,
 		DemoPassword: seed.DemoPassword,
+		DemoAccounts: signInList(module.RosterOf(mods)),
 	})
 
 	var providers []sso.ProviderSpec
@@ -229,6 +237,16 @@ func checkRoleMap(m rolemap.Map, roles models.Roles) error {
 		}
 	}
 	return errors.Join(problems...)
+}
+
+// signInList is the development sign-in page's list of demo accounts: the
+// seeded roster's.
+func signInList(r seed.Roster) []authviews.DemoAccount {
+	out := make([]authviews.DemoAccount, len(r.SignIn))
+	for i, a := range r.SignIn {
+		out[i] = authviews.DemoAccount{Email: a.Email, Role: a.Role}
+	}
+	return out
 }
 
 // modules are the domains plugged into the template through the seam in

@@ -22,6 +22,7 @@ import (
 	"github.com/company-expenses/company-expenses/app"
 	"github.com/company-expenses/company-expenses/app/config"
 	"github.com/company-expenses/company-expenses/app/database"
+	"github.com/company-expenses/company-expenses/app/module"
 )
 
 // Server is a running test application.
@@ -37,6 +38,12 @@ type Options struct {
 	Env map[string]string
 	// NoSeed starts on an empty database.
 	NoSeed bool
+	// Modules builds the modules the application runs with. Nil runs the
+	// template alone, without the modules app/app.go wires (the expenses
+	// demo): the template's tests then prove the same thing in a project
+	// made with or without the demo. A module's own tests pass a function
+	// returning their module.
+	Modules func(db *gorm.DB, log *slog.Logger) []module.Module
 }
 
 // New starts the application on a fresh SQLite database in a temporary
@@ -101,7 +108,11 @@ func start(t testing.TB, db *gorm.DB, log *slog.Logger, opts Options, configure 
 	if configure != nil {
 		configure(&cfg)
 	}
-	a, err := app.NewWithDB(context.Background(), cfg, db, log)
+	var mods []module.Module
+	if opts.Modules != nil {
+		mods = opts.Modules(db, log)
+	}
+	a, err := app.NewWithModules(context.Background(), cfg, db, log, mods)
 	if err != nil {
 		t.Fatalf("build app: %v", err)
 	}

@@ -4,7 +4,7 @@
 // which should be your own server (by default on localhost).
 //
 //	go run . &                                  # or the built binary
-//	go run ./app/loadtest -c 8 -d 10s -pages /,/expenses,/expenses?status=approved
+//	go run ./app/loadtest -c 8 -d 10s -pages /,/profile
 //
 // With -pid it also reports the server's resident memory before and after.
 //
@@ -40,7 +40,7 @@ func main() {
 	password := flag.String("password", "expenses-demo", "its password")
 	workers := flag.Int("c", 8, "concurrent workers")
 	dur := flag.Duration("d", 10*time.Second, "how long to run (at most 5m)")
-	pages := flag.String("pages", "/,/expenses", "comma-separated paths to request in turn")
+	pages := flag.String("pages", "/,/profile", "comma-separated paths to request in turn")
 	pid := flag.Int("pid", 0, "server process id, to report its resident memory")
 	flood := flag.Int("login-flood", 0, "fire this many simultaneous sign-ins instead (at most 2000)")
 	forwarded := flag.Bool("forwarded", false, "with -login-flood: send each sign-in from a made-up X-Forwarded-For address")

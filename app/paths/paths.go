@@ -1,6 +1,8 @@
-// Package paths names every URL of the application once. Routes are
+// Package paths names every URL of the template once. Routes are
 // registered with these constants and pages link with these functions, so a
-// URL is never typed twice and renaming one is a one-line change.
+// URL is never typed twice and renaming one is a one-line change. A module
+// names its own URLs in a package of its own (the expenses demo's:
+// app/expenses/expensepaths), so that deleting the module deletes them.
 package paths
 
 import (
@@ -43,20 +45,6 @@ const (
 	ProfileTwoFactorDisable  = ProfileTwoFactor + "/disable"
 	ProfileTwoFactorRecovery = ProfileTwoFactor + "/recovery-codes"
 
-	Expenses                = "/expenses"
-	ExpensesNew             = "/expenses/new"
-	ExpensesExport          = "/expenses/export.csv"
-	ExpensePattern          = "/expenses/:id"
-	ExpenseEditPattern      = ExpensePattern + "/edit"
-	ExpenseReceiptPattern   = ExpensePattern + "/receipt"
-	ExpenseSubmitPattern    = ExpensePattern + "/" + ActionSubmit
-	ExpenseApprovePattern   = ExpensePattern + "/" + ActionApprove
-	ExpenseRejectPattern    = ExpensePattern + "/" + ActionReject
-	ExpenseReimbursePattern = ExpensePattern + "/" + ActionReimburse
-	ExpenseDeletePattern    = ExpensePattern + "/" + ActionDelete
-	Approvals               = "/approvals"
-	Reimbursements          = "/reimbursements"
-
 	AdminUsers       = "/admin/users"
 	AdminUsersNew    = "/admin/users/new"
 	AdminUserPattern = "/admin/users/:id"
@@ -64,12 +52,7 @@ const (
 	// AdminUserInvitationRevokePattern (POST) revokes the pending one.
 	AdminUserInvitationPattern       = AdminUserPattern + "/invitation"
 	AdminUserInvitationRevokePattern = AdminUserInvitationPattern + "/revoke"
-	AdminCategories                  = "/admin/categories"
-	// AdminCategoryPattern renames a category (POST).
-	AdminCategoryPattern = "/admin/categories/:id"
-	// AdminCategoryActivePattern activates or deactivates one (POST).
-	AdminCategoryActivePattern = AdminCategoryPattern + "/active"
-	AdminSettings              = "/admin/settings"
+	AdminSettings    = "/admin/settings"
 	// AdminSignInLocks lists the sign-in throttle's current locks;
 	// AdminSignInLocksClear (POST) lifts one.
 	AdminSignInLocks      = "/admin/sign-in-locks"
@@ -85,49 +68,6 @@ const (
 	AdminAuditCSV         = "/admin/audit.csv"
 	DevMailMessagePattern = DevMail + "/:id"
 )
-
-// The workflow actions on one expense, each posted to ExpenseAction(id, …).
-const (
-	ActionSubmit    = "submit"
-	ActionApprove   = "approve"
-	ActionReject    = "reject"
-	ActionReimburse = "reimburse"
-	ActionDelete    = "delete"
-)
-
-// Expense is the deep-linkable page of one expense.
-func Expense(id uint) string { return Expenses + "/" + strconv.FormatUint(uint64(id), 10) }
-
-// ExpenseAction is the URL an action on an expense posts to, e.g. "submit".
-func ExpenseAction(id uint, action string) string { return Expense(id) + "/" + action }
-
-// ExpenseEdit is the edit form of an expense.
-func ExpenseEdit(id uint) string { return Expense(id) + "/edit" }
-
-// ExpenseReceipt is the receipt of an expense: GET shows it, POST attaches one.
-func ExpenseReceipt(id uint) string { return Expense(id) + "/receipt" }
-
-// ExpensesFiltered is the expense list with a query string, as
-// expenses.Filter.Values writes it.
-func ExpensesFiltered(query url.Values) string { return withQuery(Expenses, query) }
-
-// ExpensesExportFiltered is the CSV export of the list with the same query.
-func ExpensesExportFiltered(query url.Values) string { return withQuery(ExpensesExport, query) }
-
-func withQuery(path string, query url.Values) string {
-	if len(query) == 0 {
-		return path
-	}
-	return path + "?" + query.Encode()
-}
-
-// AdminCategory is the URL that renames a category.
-func AdminCategory(id uint) string {
-	return AdminCategories + "/" + strconv.FormatUint(uint64(id), 10)
-}
-
-// AdminCategoryActive is the URL that activates or deactivates a category.
-func AdminCategoryActive(id uint) string { return AdminCategory(id) + "/active" }
 
 // AdminUser is the edit page of one user.
 func AdminUser(id uint) string { return AdminUsers + "/" + strconv.FormatUint(uint64(id), 10) }
@@ -215,3 +155,11 @@ func AdminAuditCSVFiltered(query url.Values) string { return withQuery(AdminAudi
 // AdminUsersNeedingManager is the People page filtered to the people who
 // sign in with SSO and have no manager yet.
 const AdminUsersNeedingManager = AdminUsers + "?needs=manager"
+
+// withQuery adds an encoded query string to path, if there is one.
+func withQuery(path string, query url.Values) string {
+	if len(query) == 0 {
+		return path
+	}
+	return path + "?" + query.Encode()
+}

@@ -34,6 +34,16 @@ type Person struct {
 type Roster struct {
 	Departments []string
 	People      []Person
+	// SignIn are the accounts the development sign-in page lists, with
+	// what each is for, so that the page offers exactly the company that
+	// was seeded.
+	SignIn []Account
+}
+
+// Account is one demo account as the development sign-in page lists it.
+type Account struct {
+	Email string
+	Role  string // what the account is for: "employee", "administrator", …
 }
 
 // Template is the template's own small company: the demo accounts
@@ -50,6 +60,7 @@ func Template() Roster {
 			{"liam.chen@example.com", "Liam Chen", "Engineering", "", []models.Role{models.RoleEmployee}},
 			{"priya.patel@example.com", "Priya Patel", "Engineering", "", []models.Role{models.RoleEmployee}},
 		},
+		SignIn: []Account{{"employee@example.com", "employee"}, {"admin@example.com", "administrator"}},
 	}
 }
 

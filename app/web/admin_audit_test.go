@@ -16,15 +16,15 @@ import (
 func TestAdminAuditLogPagesNewestFirstByKeysetAndKeepsThePersonAndKindFiltersInTheURL(t *testing.T) {
 	t.Parallel()
 	srv := apptest.New(t, apptest.Options{})
-	emily, marcus := userID(t, srv, employee), userID(t, srv, manager)
+	emily, liamID := userID(t, srv, employee), userID(t, srv, liam)
 	ctx := context.Background()
-	// 60 sign-ins of Emily's and one of Marcus's, newest last.
+	// 60 sign-ins of Emily's and one of Liam's, newest last.
 	for range 60 {
 		if err := audit.Record(ctx, srv.DB, audit.Event{Kind: audit.SignInSucceeded, Actor: audit.ByUser(emily), SubjectID: emily, Detail: "password"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := audit.Record(ctx, srv.DB, audit.Event{Kind: audit.SignInSucceeded, Actor: audit.ByUser(marcus), SubjectID: marcus, Detail: "password"}); err != nil {
+	if err := audit.Record(ctx, srv.DB, audit.Event{Kind: audit.SignInSucceeded, Actor: audit.ByUser(liamID), SubjectID: liamID, Detail: "password"}); err != nil {
 		t.Fatal(err)
 	}
 	admin := srv.Browser(t)

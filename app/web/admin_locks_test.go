@@ -17,9 +17,9 @@ func TestAdminSeesASignInLockAndClearsIt(t *testing.T) {
 	const ip = "203.0.113.90"
 	locked := browserFrom(t, srv, ip)
 	for range 5 {
-		locked.Submit("/login", `form[action="/login"]`, url.Values{"email": {"finance@example.com"}, "password": {"wrong-guess"}})
+		locked.Submit("/login", `form[action="/login"]`, url.Values{"email": {"priya.patel@example.com"}, "password": {"wrong-guess"}})
 	}
-	if res := locked.Submit("/login", `form[action="/login"]`, url.Values{"email": {"finance@example.com"}, "password": {apptest.DemoPassword}}); res.StatusCode != http.StatusTooManyRequests {
+	if res := locked.Submit("/login", `form[action="/login"]`, url.Values{"email": {"priya.patel@example.com"}, "password": {apptest.DemoPassword}}); res.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("locked sign-in: status %d, want 429", res.StatusCode)
 	}
 
@@ -36,7 +36,7 @@ func TestAdminSeesASignInLockAndClearsIt(t *testing.T) {
 	if row.Length() != 1 {
 		t.Fatalf("%d account-and-address lock rows, want 1", row.Length())
 	}
-	if got := strings.TrimSpace(row.Find(`[data-testid="lock-account"]`).Text()); got != "finance@example.com" {
+	if got := strings.TrimSpace(row.Find(`[data-testid="lock-account"]`).Text()); got != "priya.patel@example.com" {
 		t.Errorf("locked account = %q", got)
 	}
 	if got := strings.TrimSpace(row.Find(`[data-testid="lock-address"]`).Text()); got != ip {
@@ -56,19 +56,19 @@ func TestAdminSeesASignInLockAndClearsIt(t *testing.T) {
 	if rows := admin.Get("/admin/sign-in-locks").Doc(t).Find(`[data-testid="lock-row"]`); rows.Length() != 0 {
 		t.Errorf("%d locks left after clearing", rows.Length())
 	}
-	locked.Login("finance@example.com", apptest.DemoPassword)
+	locked.Login("priya.patel@example.com", apptest.DemoPassword)
 }
 
 func TestOnlyAdministratorsSeeOrClearSignInLocks(t *testing.T) {
 	t.Parallel()
 	srv := apptest.New(t, apptest.Options{})
 	b := srv.Browser(t)
-	b.Login("finance@example.com", apptest.DemoPassword)
+	b.Login("priya.patel@example.com", apptest.DemoPassword)
 	if res := b.Get("/admin/sign-in-locks"); res.StatusCode != http.StatusForbidden {
 		t.Errorf("GET as finance: status %d, want 403", res.StatusCode)
 	}
 	token := b.CSRF("/profile")
-	res := b.PostForm("/admin/sign-in-locks/clear", url.Values{"_csrf": {token}, "kind": {"account"}, "email": {"finance@example.com"}})
+	res := b.PostForm("/admin/sign-in-locks/clear", url.Values{"_csrf": {token}, "kind": {"account"}, "email": {"priya.patel@example.com"}})
 	if res.StatusCode != http.StatusForbidden || strings.Contains(res.Body, "Form expired") {
 		t.Errorf("POST clear as finance: status %d, want 403 for want of the right (not of a CSRF token)", res.StatusCode)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/app/sso"
 	"github.com/company-expenses/company-expenses/app/twofactor"
+	authviews "github.com/company-expenses/company-expenses/views/auth"
 )
 
 // Deps are the application's dependencies, built in app.New.
@@ -42,6 +43,9 @@ type Deps struct {
 	Modules []module.Module
 	// DemoPassword is shown on the sign-in page in development.
 	DemoPassword string
+	// DemoAccounts are listed on the sign-in page in development: the
+	// seeded company's (seed.Roster.SignIn).
+	DemoAccounts []authviews.DemoAccount
 }
 
 // Application holds the dependencies every handler may use.
@@ -62,6 +66,8 @@ type Application struct {
 	// signs the cookie between the password and the code (two_factor.go).
 	twoFactor *twofactor.Service
 	pending   *twofactor.Pending
+	// demoAccounts are listed on the sign-in page in development.
+	demoAccounts []authviews.DemoAccount
 
 	// modules are the plugged-in modules' pages, and bodyLimits the body
 	// limits they give their routes, by route pattern.
@@ -81,16 +87,17 @@ type Application struct {
 // New builds the application and its routes.
 func New(d Deps) *Application {
 	a := &Application{
-		cfg:      d.Config,
-		db:       d.DB,
-		log:      d.Log,
-		sessions: d.Sessions,
-		throttle: d.Throttle,
-		hasher:   d.Hasher,
-		devices:  auth.NewDeviceCookies(d.Config.SessionSecret),
-		people:   d.People,
-		accounts: d.Accounts,
-		demoPass: d.DemoPassword,
+		cfg:          d.Config,
+		db:           d.DB,
+		log:          d.Log,
+		sessions:     d.Sessions,
+		throttle:     d.Throttle,
+		hasher:       d.Hasher,
+		devices:      auth.NewDeviceCookies(d.Config.SessionSecret),
+		people:       d.People,
+		demoPass:     d.DemoPassword,
+		demoAccounts: d.DemoAccounts,
+		accounts:     d.Accounts,
 		// Built here from the database and the session secret, like
 		// the device cookies: nothing else needs them.
 		twoFactor: twofactor.NewService(d.DB, d.Config.AppName),

@@ -61,10 +61,10 @@ func TestFailedSignInsAreRecordedWithTheAddressTriedWhileThePageSaysTheSame(t *t
 	if wrong.StatusCode != unknown.StatusCode || !strings.Contains(unknown.Body, "Wrong e-mail or password.") || !strings.Contains(wrong.Body, "Wrong e-mail or password.") {
 		t.Fatalf("the page tells the two apart: %d and %d", wrong.StatusCode, unknown.StatusCode)
 	}
-	if err := srv.DB.Exec("UPDATE users SET active = ? WHERE email = ?", false, finance).Error; err != nil {
+	if err := srv.DB.Exec("UPDATE users SET active = ? WHERE email = ?", false, priya).Error; err != nil {
 		t.Fatal(err)
 	}
-	b.Submit("/login", `form[action="/login"]`, url.Values{"email": {finance}, "password": {apptest.DemoPassword}})
+	b.Submit("/login", `form[action="/login"]`, url.Values{"email": {priya}, "password": {apptest.DemoPassword}})
 
 	es := auditOf(t, srv, audit.SignInFailed)
 	if len(es) != 3 {
@@ -76,7 +76,7 @@ func TestFailedSignInsAreRecordedWithTheAddressTriedWhileThePageSaysTheSame(t *t
 	if es[1].SubjectID != nil || !strings.Contains(es[1].Detail, "e-mail tried: nobody@example.com") {
 		t.Errorf("unknown address recorded as %+v", es[1])
 	}
-	if !about(es[2], userID(t, srv, finance)) || !strings.Contains(es[2].Detail, "deactivated") {
+	if !about(es[2], userID(t, srv, priya)) || !strings.Contains(es[2].Detail, "deactivated") {
 		t.Errorf("deactivated account recorded as %+v", es[2])
 	}
 	if n := len(auditOf(t, srv, audit.SignInSucceeded)); n != 0 {
@@ -135,7 +135,7 @@ func TestClearingASignInLockIsRecordedWithTheAdministratorWhoDidIt(t *testing.T)
 	srv := apptest.New(t, apptest.Options{Env: trustProxy})
 	locked := browserFrom(t, srv, "203.0.113.91")
 	for range 5 {
-		locked.Submit("/login", `form[action="/login"]`, url.Values{"email": {finance}, "password": {"wrong-guess"}})
+		locked.Submit("/login", `form[action="/login"]`, url.Values{"email": {priya}, "password": {"wrong-guess"}})
 	}
 	admin := srv.Browser(t)
 	admin.Login("admin@example.com", apptest.DemoPassword)
@@ -144,7 +144,7 @@ func TestClearingASignInLockIsRecordedWithTheAdministratorWhoDidIt(t *testing.T)
 		t.Fatalf("clear: status %d", res.StatusCode)
 	}
 	es := auditOf(t, srv, audit.SignInLockCleared)
-	if len(es) != 1 || *es[0].ActorID != userID(t, srv, "admin@example.com") || !about(es[0], userID(t, srv, finance)) ||
+	if len(es) != 1 || *es[0].ActorID != userID(t, srv, "admin@example.com") || !about(es[0], userID(t, srv, priya)) ||
 		!strings.Contains(es[0].Detail, "203.0.113.91") {
 		t.Errorf("clearing recorded as %+v", es)
 	}

@@ -19,7 +19,7 @@ func TestChangingYourPasswordSignsOutYourOtherBrowsersOnly(t *testing.T) {
 	laptop, phone, colleague := srv.Browser(t), srv.Browser(t), srv.Browser(t)
 	laptop.Login("employee@example.com", apptest.DemoPassword)
 	phone.Login("employee@example.com", apptest.DemoPassword)
-	colleague.Login("manager@example.com", apptest.DemoPassword)
+	colleague.Login("liam.chen@example.com", apptest.DemoPassword)
 
 	res := laptop.Submit("/profile", `form[action="/profile/password"]`, url.Values{
 		"current": {apptest.DemoPassword}, "new": {"brand-new-password"}, "confirm": {"brand-new-password"}})

@@ -163,7 +163,7 @@ func TestSimultaneousWrongPasswordsForOneAccountGetAtMostTheLimitOfChecks(t *tes
 		go func() {
 			defer wg.Done()
 			<-start
-			statuses[i] = b.Submit("/login", `form[action="/login"]`, url.Values{"email": {"finance@example.com"}, "password": {"wrong-guess-" + strconv.Itoa(i)}}).StatusCode
+			statuses[i] = b.Submit("/login", `form[action="/login"]`, url.Values{"email": {"priya.patel@example.com"}, "password": {"wrong-guess-" + strconv.Itoa(i)}}).StatusCode
 		}()
 	}
 	close(start)
@@ -236,7 +236,7 @@ func TestDeviceCookieIsHttpOnlyLaxAndTrustsOnlyItsOwnAccount(t *testing.T) {
 	for ip := range 10 {
 		g := browserFrom(t, srv, "203.0.113."+strconv.Itoa(150+ip))
 		for i := range 5 {
-			g.Submit("/login", `form[action="/login"]`, url.Values{"email": {"finance@example.com"}, "password": {"guess-" + strconv.Itoa(i)}})
+			g.Submit("/login", `form[action="/login"]`, url.Values{"email": {"priya.patel@example.com"}, "password": {"guess-" + strconv.Itoa(i)}})
 		}
 	}
 	for _, value := range []string{device.Value, "forged.c2lnbmF0dXJl"} {
@@ -244,7 +244,7 @@ func TestDeviceCookieIsHttpOnlyLaxAndTrustsOnlyItsOwnAccount(t *testing.T) {
 		other.Get("/login")
 		u, _ := url.Parse(srv.URL)
 		other.Jar.SetCookies(u, []*http.Cookie{{Name: "device", Value: value, Path: "/"}})
-		res := other.Submit("/login", `form[action="/login"]`, url.Values{"email": {"finance@example.com"}, "password": {apptest.DemoPassword}})
+		res := other.Submit("/login", `form[action="/login"]`, url.Values{"email": {"priya.patel@example.com"}, "password": {apptest.DemoPassword}})
 		if res.StatusCode != http.StatusTooManyRequests {
 			t.Errorf("device cookie %q for another account: status %d, want 429", value, res.StatusCode)
 		}

@@ -21,15 +21,6 @@ import (
 	"github.com/company-expenses/company-expenses/views/ui"
 )
 
-// demoAccounts are listed on the sign-in page in development; app/seed
-// creates them.
-var demoAccounts = []authviews.DemoAccount{
-	{Email: "employee@example.com", Role: "employee"},
-	{Email: "manager@example.com", Role: "manager of the employee"},
-	{Email: "finance@example.com", Role: "finance"},
-	{Email: "admin@example.com", Role: "administrator"},
-}
-
 func (a *Application) login(c echo.Context) error {
 	next := paths.SafeNext(c.QueryParam("next"))
 	if viewer(c) != nil {
@@ -92,7 +83,7 @@ func (a *Application) renderLogin(c echo.Context, status int, f authviews.LoginF
 		d.Notice = "You signed out. Sign in again when you are ready."
 	}
 	if !a.cfg.IsProduction() && a.cfg.Seed && d.ShowPassword {
-		d.Demo, d.DemoPassword = demoAccounts, a.demoPass
+		d.Demo, d.DemoPassword = a.demoAccounts, a.demoPass
 	}
 	return a.render(c, status, authviews.Login(a.page(c, "Sign in"), d))
 }

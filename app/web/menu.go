@@ -14,11 +14,20 @@ import (
 // menu builds the navigation widget's main menu for the signed-in person.
 // This is the one place of the template's menu entries; a module adds its
 // own in its Pages.Menu (the expenses demo: app/expenses/pages/expense_routes.go),
-// shown after Dashboard. Each entry appears only for the people the server
-// would let through.
+// shown after the home entry. Each entry appears only for the people the
+// server would let through.
 func (a *Application) menu(c echo.Context, v *models.Employee, current string) []layouts.MenuItem {
+	// The home entry says what GET / shows: a module's dashboard, or the
+	// template's plain home page.
+	home := "Home"
+	for _, p := range a.modules {
+		if p.Home != nil {
+			home = "Dashboard"
+			break
+		}
+	}
 	items := []layouts.MenuItem{
-		{Label: "Dashboard", URL: paths.Home},
+		{Label: home, URL: paths.Home},
 	}
 	// Each module's entries, from its one Menu function (app/module).
 	for _, p := range a.modules {

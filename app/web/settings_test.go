@@ -118,7 +118,7 @@ func TestSignInSettingsShowTheEnvironmentTheAppWasStartedWith(t *testing.T) {
 func TestSignInSettingsAreRefusedWithAReasonToEveryoneButAdministrators(t *testing.T) {
 	t.Parallel()
 	srv := apptest.New(t, apptest.Options{})
-	for _, who := range []string{employee, manager, finance} {
+	for _, who := range []string{employee, liam} {
 		b := srv.Browser(t)
 		b.Login(who, apptest.DemoPassword)
 		res := b.Get(paths.AdminSettings)
@@ -145,7 +145,7 @@ func TestSignInSettingsMenuEntryAppearsOnlyForAdministrators(t *testing.T) {
 	entry := func(doc *goquery.Document) *goquery.Selection {
 		return doc.Find(`nav.mainmenu a[href="` + paths.AdminSettings + `"]`)
 	}
-	for _, who := range []string{employee, manager, finance, admin} {
+	for _, who := range []string{employee, liam, admin} {
 		b := srv.Browser(t)
 		b.Login(who, apptest.DemoPassword)
 		doc := b.Follow(paths.Home).Doc(t)

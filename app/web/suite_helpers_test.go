@@ -1,18 +1,29 @@
 package web_test
 
-// Helpers of the security suite (inventory_test.go, csrf_inventory_test.go,
-// object_access_test.go, hostile_data_test.go): the people the suite acts as,
-// and the demo objects every route with an id is tried on.
+// Helpers of the template's security suite (inventory_test.go,
+// csrf_inventory_test.go): the people of the template's seed (seed.Template)
+// the suite acts as, and a running app with its people service. The expenses
+// demo has its own suite, with its own roles, in app/expenses/pages.
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/company-expenses/company-expenses/app/apptest"
-	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/models"
+)
+
+// The template's demo accounts (README, seed.Template).
+const (
+	employee = "employee@example.com"    // Emily Carter
+	admin    = "admin@example.com"       // Adam Brooks
+	liam     = "liam.chen@example.com"   // an employee with a connected SSO identity
+	priya    = "priya.patel@example.com" // idem
 )
 
 // actor is someone the suite sends requests as.
@@ -20,26 +31,53 @@ type actor string
 
 const (
 	anonymous   actor = "anonymous"
-	asEmployee  actor = "employee"    // Emily Carter, employee@example.com
-	asManager   actor = "manager"     // Marcus Reed, Emily's manager
-	asFinance   actor = "finance"     // Fiona Walsh
+	asEmployee  actor = "employee"    // Emily Carter
 	asAdmin     actor = "admin"       // Adam Brooks
 	asSSO       actor = "sso"         // Liam Chen, signed in through the development identity provider
-	deactivated actor = "deactivated" // Noah Kim, signed in, then deactivated by an administrator
+	deactivated actor = "deactivated" // Priya Patel, signed in, then deactivated by an administrator
 )
 
 // actors lists every actor, in the order of the inventory table's columns.
-var actors = []actor{anonymous, asEmployee, asManager, asFinance, asAdmin, asSSO, deactivated}
+var actors = []actor{anonymous, asEmployee, asAdmin, asSSO, deactivated}
 
 // actorEmail is the demo account behind each actor.
-var actorEmail = map[actor]string{
-	asEmployee:  employee,
-	asManager:   manager,
-	asFinance:   finance,
-	asAdmin:     admin,
-	asSSO:       liam,
-	deactivated: "noah.kim@example.com",
+var actorEmail = map[actor]string{asEmployee: employee, asAdmin: admin, asSSO: liam, deactivated: priya}
+
+// world is a running app (the template with the notes test module, seeded
+// with the template's people) and its people service.
+type world struct {
+	*apptest.Server
+	ppl *people.Service
+	ctx context.Context
 }
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	srv := apptest.New(t, apptest.Options{Modules: withNotes})
+	return &world{Server: srv, ppl: srv.App.Web.People(), ctx: context.Background()}
+}
+
+// person loads someone as the session middleware does.
+func (w *world) person(t *testing.T, email string) *models.Employee {
+	t.Helper()
+	var id uint
+	w.DB.Raw("SELECT id FROM users WHERE email = ?", email).Scan(&id)
+	e, err := w.ppl.Get(w.ctx, id)
+	if err != nil {
+		t.Fatalf("load %s: %v", email, err)
+	}
+	return e
+}
+
+// browser is a browser signed in as email.
+func (w *world) browser(t *testing.T, email string) *apptest.Browser {
+	t.Helper()
+	b := w.Browser(t)
+	b.Login(email, apptest.DemoPassword)
+	return b
+}
+
+func idString(id uint) string { return strconv.FormatUint(uint64(id), 10) }
 
 // signInAs returns a browser acting as who on w. The SSO actor goes the whole
 // way through the development identity provider; the deactivated actor
@@ -108,62 +146,4 @@ func send(t *testing.T, b *apptest.Browser, base, method, path string, form url.
 		req.Header[k] = vs
 	}
 	return b.Do(req)
-}
-
-// demoObjects are the objects of the demo company that the routes with ids
-// are tried on. Emily's expenses are the interesting ones: she reports to
-// Marcus (manager), Fiona (finance) pays, Adam (admin) reads, and Liam (the
-// SSO actor) is her colleague who must see none of it.
-type demoObjects struct {
-	emily, liam *models.Employee
-	// Emily's expenses, one per route that changes one, so that the routes
-	// do not trip over each other's changes.
-	submitted, submitted2, approved *models.Expense
-	draftEdit, draftReceipt         *models.Expense
-	draftSubmit, draftDelete        *models.Expense
-	withReceipt                     *models.Expense // submitted, with a receipt
-	categoryRename, categoryToggle  models.Category
-	liamIdentity                    uint
-}
-
-// demoIDs finds (and where the seed has none in the state needed, makes
-// through the expenses service) the objects of demoObjects.
-func demoIDs(t *testing.T, w *world) demoObjects {
-	t.Helper()
-	var o demoObjects
-	o.emily = w.person(t, employee)
-	o.liam = w.person(t, liam)
-	pick := func(status models.Status, skip int) *models.Expense {
-		var ids []uint
-		w.DB.Raw("SELECT id FROM expenses WHERE employee_id = ? AND status = ? ORDER BY id LIMIT ?", o.emily.UserID, status, skip+1).Scan(&ids)
-		if len(ids) > skip {
-			var e models.Expense
-			if err := w.DB.Take(&e, ids[skip]).Error; err != nil {
-				t.Fatal(err)
-			}
-			return &e
-		}
-		return w.expense(t, employee, status)
-	}
-	o.submitted, o.submitted2, o.approved = pick(models.StatusSubmitted, 0), pick(models.StatusSubmitted, 1), pick(models.StatusApproved, 0)
-	o.draftEdit, o.draftReceipt = pick(models.StatusDraft, 0), pick(models.StatusDraft, 1)
-	o.draftSubmit, o.draftDelete = pick(models.StatusDraft, 2), pick(models.StatusDraft, 3)
-
-	d := w.expense(t, employee, models.StatusDraft)
-	d, err := w.svc.AttachReceipt(w.ctx, o.emily, d.ID, d.Version, expenses.Upload{Name: "receipt.png", Data: pngBytes(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if o.withReceipt, err = w.svc.Submit(w.ctx, o.emily, d.ID, d.Version); err != nil {
-		t.Fatal(err)
-	}
-	o.categoryRename, o.categoryToggle = w.cats["Travel"], w.cats["Meals"]
-	if o.categoryRename.ID == 0 || o.categoryToggle.ID == 0 {
-		t.Fatalf("demo categories missing: %v", w.cats)
-	}
-	w.DB.Raw("SELECT id FROM identities WHERE user_id = ? ORDER BY id LIMIT 1", o.liam.UserID).Scan(&o.liamIdentity)
-	if o.liamIdentity == 0 {
-		t.Fatal("Liam has no linked identity in the demo data")
-	}
-	return o
 }

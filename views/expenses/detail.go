@@ -2,7 +2,7 @@ package expenses
 
 import (
 	domain "github.com/company-expenses/company-expenses/app/expenses"
-	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/app/expenses/expensepaths"
 	"github.com/company-expenses/company-expenses/models"
 	"github.com/company-expenses/company-expenses/views/ui"
 )
@@ -133,7 +133,7 @@ func (d Detail) ActionsHeading() string {
 }
 
 // ActionURL is where the form of an action posts.
-func (d Detail) ActionURL(action string) string { return paths.ExpenseAction(d.ID, action) }
+func (d Detail) ActionURL(action string) string { return expensepaths.ExpenseAction(d.ID, action) }
 
 // ByteSize writes a number of bytes for people.
 func ByteSize(n int64) string {
@@ -172,9 +172,9 @@ func errorFor(d Detail, field string) string { return d.Errors[field] }
 // without a button (Enter in a field): approve if allowed, else reject.
 func firstDecision(a Actions) string {
 	if a.Approve {
-		return paths.ActionApprove
+		return expensepaths.ActionApprove
 	}
-	return paths.ActionReject
+	return expensepaths.ActionReject
 }
 
 // ReceiptTooLarge is what the browser says when a chosen receipt is over the

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	domain "github.com/company-expenses/company-expenses/app/expenses"
-	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/app/expenses/expensepaths"
 	"github.com/company-expenses/company-expenses/models"
 )
 
@@ -64,7 +64,7 @@ func RowOf(e *models.Expense) Row {
 	return Row{
 		ID:          e.ID,
 		Version:     e.Version,
-		URL:         paths.Expense(e.ID),
+		URL:         expensepaths.Expense(e.ID),
 		Date:        Date(e.SpentOn),
 		Employee:    e.Employee.DisplayName(),
 		Category:    e.Category.Name,

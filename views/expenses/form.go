@@ -2,7 +2,7 @@ package expenses
 
 import (
 	domain "github.com/company-expenses/company-expenses/app/expenses"
-	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/app/expenses/expensepaths"
 	"github.com/company-expenses/company-expenses/models"
 	"github.com/company-expenses/company-expenses/views/ui"
 )
@@ -41,17 +41,17 @@ func (f Form) Creating() bool { return f.ID == 0 }
 // Action is where the form posts.
 func (f Form) Action() string {
 	if f.Creating() {
-		return paths.Expenses
+		return expensepaths.Expenses
 	}
-	return paths.Expense(f.ID)
+	return expensepaths.Expense(f.ID)
 }
 
 // CancelURL leaves the form.
 func (f Form) CancelURL() string {
 	if f.Creating() {
-		return paths.Expenses
+		return expensepaths.Expenses
 	}
-	return paths.Expense(f.ID)
+	return expensepaths.Expense(f.ID)
 }
 
 // Currency is the selected currency, the default for a new form.

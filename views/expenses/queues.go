@@ -3,7 +3,7 @@ package expenses
 import (
 	"strconv"
 
-	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/app/expenses/expensepaths"
 	"github.com/company-expenses/company-expenses/models"
 )
 
@@ -40,10 +40,12 @@ func (it ApprovalItem) ItemID() string { return "approval-" + itoa(it.ID) }
 func (it ApprovalItem) CommentID() string { return "f-comment-" + itoa(it.ID) }
 
 // ActionURL is where a decision on the item posts.
-func (it ApprovalItem) ActionURL(action string) string { return paths.ExpenseAction(it.ID, action) }
+func (it ApprovalItem) ActionURL(action string) string {
+	return expensepaths.ExpenseAction(it.ID, action)
+}
 
 // PageURL is page n of the queue.
-func (a ApprovalsPage) PageURL(n int) string { return pageQuery(paths.Approvals, n) }
+func (a ApprovalsPage) PageURL(n int) string { return pageQuery(expensepaths.Approvals, n) }
 
 // ReimbursementsPage is finance's run: the approved expenses, oldest first,
 // to tick and mark as reimbursed in one go.
@@ -74,7 +76,7 @@ type ReimburseRow struct {
 }
 
 // PageURL is page n of the run.
-func (r ReimbursementsPage) PageURL(n int) string { return pageQuery(paths.Reimbursements, n) }
+func (r ReimbursementsPage) PageURL(n int) string { return pageQuery(expensepaths.Reimbursements, n) }
 
 // AnySelectable reports whether at least one row can be ticked.
 func (r ReimbursementsPage) AnySelectable() bool {

@@ -132,7 +132,11 @@ func generate(opts options) (result, error) {
 		if f.Link != "" || !isText(f.Data) {
 			continue
 		}
-		out, changed := rewrite(f.Path, f.Data, opts.Rules, n, used)
+		kept, err := dropMarked(f.Data, tagTemplateOnly)
+		if err != nil {
+			return result{}, fmt.Errorf("%s: %w", f.Path, err)
+		}
+		out, changed := rewrite(f.Path, kept, opts.Rules, n, used)
 		// gofmt what changed: the new path may sort differently among the
 		// imports, and dropping the demo's wiring may leave a gap.
 		dropped := opts.WithoutDemo && f.Path == opts.Demo.Wiring.File
@@ -353,6 +357,13 @@ func dropDemo(files []file, m manifest) ([]file, error) {
 			}
 			f.Data, found = data, true
 		}
+		if isText(f.Data) {
+			data, err := dropMarked(f.Data, tagDemoOnly)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", f.Path, err)
+			}
+			f.Data = data
+		}
 		kept = append(kept, f)
 	}
 	if !found {
@@ -391,6 +402,52 @@ func dropLines(data []byte, lines []string) ([]byte, error) {
 		have = append(have[:at], have[at+1:]...)
 	}
 	return []byte(strings.Join(have, "")), nil
+}
+
+// Text that holds only in this template (README's section on this
+// command) or only with the demo (README's sections on it, .ci/run's steps
+// for its browser tests) is marked in the file's own comment syntax, e.g.
+// "<!-- demo-only:start -->" … "<!-- demo-only:end -->" in Markdown or
+// "# demo-only:start" in a shell script, and a single line by
+// "demo-only:line" anywhere on it. Every new project drops the
+// template-only text; -without-demo also drops the demo-only text. Text
+// that stays keeps its markers: they are comments.
+const (
+	tagTemplateOnly = "template-only"
+	tagDemoOnly     = "demo-only"
+)
+
+// dropMarked removes the lines and blocks marked with tag from data. An
+// unclosed block, or an end without a start, is an error: it would
+// otherwise drop the rest of the file, or keep text meant to go.
+func dropMarked(data []byte, tag string) ([]byte, error) {
+	if !bytes.Contains(data, []byte(tag+":")) {
+		return data, nil
+	}
+	start, end, line := tag+":start", tag+":end", tag+":line"
+	var out []string
+	in := 0 // the line number (1-based) of the open block's start, or 0
+	for i, l := range strings.SplitAfter(string(data), "\n") {
+		switch {
+		case strings.Contains(l, start):
+			if in != 0 {
+				return nil, fmt.Errorf("line %d: %s inside the block opened at line %d", i+1, start, in)
+			}
+			in = i + 1
+		case strings.Contains(l, end):
+			if in == 0 {
+				return nil, fmt.Errorf("line %d: %s without a %s", i+1, end, start)
+			}
+			in = 0
+		case in != 0 || strings.Contains(l, line):
+		default:
+			out = append(out, l)
+		}
+	}
+	if in != 0 {
+		return nil, fmt.Errorf("line %d: %s is never closed by %s", in, start, end)
+	}
+	return []byte(strings.Join(out, "")), nil
 }
 
 // shellQuote quotes s for a POSIX shell when it needs it, so the printed

@@ -91,6 +91,14 @@ func TestRewriteRulesChangeWhatANewAppCarriesAndLeaveTheRest(t *testing.T) {
 		{"CI script header", ".ci/run", "# CI for Company Expenses: checks\n", "# CI for Acme Travel: checks\n", names{}, true},
 		{"stylesheet header", "static/css/app.css",
 			" * Company Expenses — hand-written stylesheet\n", " * Acme Travel — hand-written stylesheet\n", names{}, true},
+		{"device cookie key label", "app/auth/device.go",
+			`m.Write([]byte("company-expenses device cookie v1"))`, `m.Write([]byte("acme-travel device cookie v1"))`, names{}, true},
+		{"demo password", "app/seed/seed.go",
+			`const DemoPassword = "expenses-demo"`, `const DemoPassword = "acme-travel-demo"`, names{}, true},
+		{"SQLite file named for the app", "app/config/config.go",
+			`SQLitePath:    env("SQLITE_PATH", "data/expenses.db"),`, `SQLitePath:    env("SQLITE_PATH", "data/acme-travel.db"),`, names{}, true},
+		{".env.example names the app", ".env.example",
+			"# APP_NAME=Company Expenses\n", "# APP_NAME=Acme Travel\n", names{}, true},
 		{"the app name in other docs stays", "static/vendor/README.md",
 			"Vendored for Company Expenses.\n", "Vendored for Company Expenses.\n", names{}, false},
 	}
@@ -399,7 +407,7 @@ func TestWithoutDemoLeavesOutTheManifestsPathsAndWiringWhenReady(t *testing.T) {
 	}
 }
 
-func TestRunRefusesWithoutDemoAndBadFlagsWithMessagesAndExitCodes(t *testing.T) {
+func TestRunRefusesBadFlagsWithMessagesAndExitCodes(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "acme")
 	tests := []struct {
@@ -407,7 +415,6 @@ func TestRunRefusesWithoutDemoAndBadFlagsWithMessagesAndExitCodes(t *testing.T) 
 		code int
 		msg  string
 	}{
-		{[]string{"-module", "example.com/acme", "-name", "Acme Travel", "-without-demo", dir}, 1, errDemoNotSeparable},
 		{[]string{"-module", "example.com/acme", "-name", "Acme Travel"}, 2, "usage: go run ./app/cmd/newproject"},
 		{[]string{"-name", "Acme Travel", dir}, 1, "-module is required"},
 		{[]string{"-module", "example.com/acme", dir}, 1, "-name is required"},
@@ -425,11 +432,12 @@ func TestRunRefusesWithoutDemoAndBadFlagsWithMessagesAndExitCodes(t *testing.T) 
 
 // newProjectFromCheckout runs the command on this checkout, as a user would
 // from the template's root, into a new folder.
-func newProjectFromCheckout(t *testing.T) (dir, stdout string) {
+func newProjectFromCheckout(t *testing.T, extra ...string) (dir, stdout string) {
 	t.Helper()
 	dir = filepath.Join(t.TempDir(), "acme travel")
 	var out, errOut bytes.Buffer
-	if code := run([]string{"-module", "example.com/acme", "-name", "Acme Travel", dir}, &out, &errOut); code != 0 {
+	args := append([]string{"-module", "example.com/acme", "-name", "Acme Travel"}, extra...)
+	if code := run(append(args, dir), &out, &errOut); code != 0 {
 		t.Fatalf("newproject exited with %d: %s", code, errOut.String())
 	}
 	if errOut.Len() > 0 {
@@ -493,10 +501,37 @@ func hashTree(t *testing.T, root string) map[string]string {
 
 func TestNewProjectFromThisCheckoutBuildsVetsRegeneratesTemplUnchangedAndPassesTests(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds a whole new project (about a minute); run without -short")
+		t.Skip("builds and tests a whole new project (minutes); run without -short")
 	}
 	t.Parallel()
 	dir, _ := newProjectFromCheckout(t)
+	// staticcheck saw this code in the template's own run: only the
+	// module path differs.
+	checkProject(t, dir, false)
+}
+
+// The project without the demo is the template a fork starts from: it must
+// build and pass its tests at once, and show nothing of the expenses demo.
+func TestNewProjectWithoutTheDemoBuildsVetsRegeneratesTemplUnchangedAndPassesTests(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and tests a whole new project (minutes); run without -short")
+	}
+	t.Parallel()
+	dir, _ := newProjectFromCheckout(t, "-without-demo")
+	for _, p := range demo.Paths {
+		if _, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(p))); !os.IsNotExist(err) {
+			t.Errorf("the demo's %s was copied (%v)", p, err)
+		}
+	}
+	checkProject(t, dir, true)
+	checkNoTraceOfTheDemo(t, dir)
+}
+
+// checkProject builds, vets (and staticchecks, when asked) and tests the
+// project in dir, offline, and checks that templ generate changes nothing. The tests run
+// with -short and leave out coveredByTheMainRun.
+func checkProject(t *testing.T, dir string, staticcheck bool) {
+	t.Helper()
 	// Offline and with go.mod and go.sum as generated: no proxy, no
 	// -mod=mod, only the shared module cache.
 	env := append(os.Environ(), "GOPROXY=off", "GOFLAGS=-mod=readonly", "GOWORK=off")
@@ -510,6 +545,9 @@ func TestNewProjectFromThisCheckoutBuildsVetsRegeneratesTemplUnchangedAndPassesT
 	}
 	goCmd("build", "./...")
 	goCmd("vet", "./...")
+	if staticcheck {
+		goCmd("tool", "staticcheck", "./...")
+	}
 	before := hashTree(t, dir)
 	goCmd("tool", "templ", "generate")
 	after := hashTree(t, dir)
@@ -523,7 +561,94 @@ func TestNewProjectFromThisCheckoutBuildsVetsRegeneratesTemplUnchangedAndPassesT
 			t.Errorf("go tool templ generate removed %s", p)
 		}
 	}
-	goCmd("test", "./app/config", "./app/paths", "./models", "./app/auth")
+	goCmd(append([]string{"test", "-short"}, packagesToTest(t, dir, env)...)...)
+}
+
+// coveredByTheMainRun are the packages whose tests a generated project
+// does not run again: the slowest (HTTP suites, browser, load and fault
+// tests), whose code and tests are this checkout's with only the module path
+// rewritten, and which this checkout's own go test ./... runs in the same CI
+// run. The template's tests run the template alone (apptest without
+// modules), so that run proves them for a project without the demo too.
+// The rest, which the rewrites and the dropped demo do touch (README's
+// paths, the wiring in app/app.go, the seed, the names, the config
+// defaults), run in every generated project; go vet has compiled every
+// test of the project already.
+var coveredByTheMainRun = []string{"app/web", "app/sso", "app/devidp", "app/mail", "app/expenses/"}
+
+// packagesToTest lists the project's packages but coveredByTheMainRun.
+func packagesToTest(t *testing.T, dir string, env []string) []string {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), "go", "list", "-f", "{{.ImportPath}}", "./...")
+	cmd.Dir, cmd.Env = dir, env
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	module := modulePath(must(os.ReadFile(filepath.Join(dir, "go.mod"))))
+	var pkgs []string
+	for _, p := range strings.Fields(string(out)) {
+		rel := strings.TrimPrefix(strings.TrimPrefix(p, module), "/")
+		if !slices.ContainsFunc(coveredByTheMainRun, func(c string) bool {
+			return rel == c || strings.HasSuffix(c, "/") && strings.HasPrefix(rel, c)
+		}) {
+			pkgs = append(pkgs, p)
+		}
+	}
+	if len(pkgs) < 10 {
+		t.Fatalf("only %d packages to test in the new project: %v", len(pkgs), pkgs)
+	}
+	return pkgs
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// demoWords are what a person using a project without the demo must not
+// meet: the demo's pages, roles and people.
+var demoWords = []string{"expense", "reimburse", "approval", "manager@example.com", "finance@example.com", "Marcus Reed", "Fiona Walsh"}
+
+// checkNoTraceOfTheDemo looks where a user of the app or a reader of the
+// project meets words: README, .env.example, the views, the layouts, the
+// stylesheet's selectors aside, and the sign-in page's demo accounts (the
+// seed).
+func checkNoTraceOfTheDemo(t *testing.T, dir string) {
+	t.Helper()
+	for _, p := range listTree(t, dir) {
+		seen := strings.HasSuffix(p, ".templ") || p == ".env.example" || strings.HasPrefix(p, "app/seed/") && !strings.HasSuffix(p, "_test.go")
+		if !seen && p != "README.md" {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			// Comments in views and code explain the seam ("the
+			// expenses demo does"); only what is shown counts.
+			if p != "README.md" && p != ".env.example" && isComment(line) {
+				continue
+			}
+			low := strings.ToLower(line)
+			if p == "README.md" && strings.Contains(low, "mendix") {
+				continue // the Mendix tutorial's sample app is called Company Expenses
+			}
+			for _, w := range demoWords {
+				if strings.Contains(low, strings.ToLower(w)) {
+					t.Errorf("%s:%d names the demo (%q): %s", p, i+1, w, strings.TrimSpace(line))
+				}
+			}
+		}
+	}
+}
+
+func isComment(line string) bool {
+	l := strings.TrimSpace(line)
+	return strings.HasPrefix(l, "//") || strings.HasPrefix(l, "/*") || strings.HasPrefix(l, "*") || strings.HasPrefix(l, "#")
 }
 
 // The demo manifest describes this template as it is: every demo path is
@@ -539,6 +664,7 @@ func TestDemoManifestNamesThisTemplatesDemoFoldersAndItsOneWiringCall(t *testing
 	if err != nil {
 		t.Fatal(err)
 	}
+	files = slices.DeleteFunc(files, func(f file) bool { return inPaths(f.Path, templateOnly) })
 	for _, p := range demo.Paths {
 		if !slices.ContainsFunc(files, func(f file) bool { return inPaths(f.Path, []string{p}) }) {
 			t.Errorf("demo path %s is not in the template", p)
@@ -551,6 +677,69 @@ func TestDemoManifestNamesThisTemplatesDemoFoldersAndItsOneWiringCall(t *testing
 	for _, f := range kept {
 		if f.Path == demo.Wiring.File && strings.Contains(string(f.Data), "expensesmodule") {
 			t.Errorf("%s still mentions expensesmodule after the wiring lines are dropped", f.Path)
+		}
+	}
+}
+
+func TestMarkedTextIsDroppedByTagAndBadMarkersAreRefused(t *testing.T) {
+	t.Parallel()
+	in := "# App\n" +
+		"Intro.\n" +
+		"Demo sentence. <!-- demo-only:line -->\n" +
+		"<!-- demo-only:start -->\n## The demo\nAll about it.\n<!-- demo-only:end -->\n" +
+		"<!-- template-only:start -->\n## Start a project\n<!-- template-only:end -->\n" +
+		"| a | b | <!-- demo-only:line -->\n" +
+		"End.\n"
+	got, err := dropMarked([]byte(in), tagDemoOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "# App\nIntro.\n<!-- template-only:start -->\n## Start a project\n<!-- template-only:end -->\nEnd.\n"
+	if string(got) != want {
+		t.Errorf("demo-only dropped:\n%s\nwant\n%s", got, want)
+	}
+	got, err = dropMarked(got, tagTemplateOnly)
+	if err != nil || string(got) != "# App\nIntro.\nEnd.\n" {
+		t.Errorf("template-only dropped: %q, %v", got, err)
+	}
+	if got, _ := dropMarked([]byte("no markers\n"), tagDemoOnly); string(got) != "no markers\n" {
+		t.Errorf("text without markers changed: %q", got)
+	}
+	for _, bad := range []struct{ in, msg string }{
+		{"a\n# demo-only:start\nb\n", "line 2: demo-only:start is never closed"},
+		{"a\n# demo-only:end\n", "line 2: demo-only:end without a demo-only:start"},
+		{"# demo-only:start\n# demo-only:start\n# demo-only:end\n", "line 2: demo-only:start inside the block opened at line 1"},
+	} {
+		if _, err := dropMarked([]byte(bad.in), tagDemoOnly); err == nil || !strings.Contains(err.Error(), bad.msg) {
+			t.Errorf("dropMarked(%q) = %v, want an error saying %q", bad.in, err, bad.msg)
+		}
+	}
+}
+
+func TestEveryProjectDropsTemplateOnlyTextAndWithoutDemoAlsoDemoOnlyText(t *testing.T) {
+	t.Parallel()
+	src := t.TempDir()
+	readme := "# Company Expenses\n<!-- template-only:start -->\nnewproject\n<!-- template-only:end -->\nDemo. <!-- demo-only:line -->\nKept.\n"
+	writeFiles(t, src, map[string]string{
+		"README.md":  readme,
+		"app/app.go": "package app\n\nimport (\n\t\"x/app/demo\"\n)\n\nfunc wire() {\n\tdemo.Plug(a)\n}\n",
+	})
+	m := manifest{Ready: true, Wiring: wiring{File: "app/app.go", Lines: []string{`"x/app/demo"`, "demo.Plug(a)"}}}
+	for _, tc := range []struct {
+		withoutDemo bool
+		want        string
+	}{
+		{false, "# Acme Travel\nDemo. <!-- demo-only:line -->\nKept.\n"},
+		{true, "# Acme Travel\nKept.\n"},
+	} {
+		dir := filepath.Join(t.TempDir(), "acme")
+		opts := fakeOptions(src, dir)
+		opts.WithoutDemo, opts.Demo = tc.withoutDemo, m
+		if _, err := generate(opts); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := os.ReadFile(filepath.Join(dir, "README.md")); string(got) != tc.want {
+			t.Errorf("without demo %v: README =\n%s\nwant\n%s", tc.withoutDemo, got, tc.want)
 		}
 	}
 }

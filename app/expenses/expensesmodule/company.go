@@ -11,7 +11,12 @@ import (
 // admin), and everyone the development identity provider's identities
 // name. To change the demo company, change the tables below.
 func Company() seed.Roster {
-	return seed.Roster{Departments: Departments(), People: People()}
+	return seed.Roster{Departments: Departments(), People: People(), SignIn: []seed.Account{
+		{Email: "employee@example.com", Role: "employee"},
+		{Email: "manager@example.com", Role: "manager of the employee"},
+		{Email: "finance@example.com", Role: "finance"},
+		{Email: "admin@example.com", Role: "administrator"},
+	}}
 }
 
 // Departments of the demo company.

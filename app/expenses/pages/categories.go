@@ -8,21 +8,21 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/company-expenses/company-expenses/app/expenses"
-	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/app/expenses/expensepaths"
 	"github.com/company-expenses/company-expenses/app/textcheck"
 	"github.com/company-expenses/company-expenses/layouts"
 	"github.com/company-expenses/company-expenses/models"
-	adminviews "github.com/company-expenses/company-expenses/views/admin"
+	expenseviews "github.com/company-expenses/company-expenses/views/expenses"
 )
 
 func (a *Handlers) adminCategories(c echo.Context) error {
-	return a.renderCategories(c, http.StatusOK, adminviews.CategoriesPage{}, nil)
+	return a.renderCategories(c, http.StatusOK, expenseviews.CategoriesPage{}, nil)
 }
 
 // renderCategories renders the categories page; patch, when given, changes
 // a row before rendering (to show a failed rename in place). It answers 404
 // when patch was meant for a category that does not exist.
-func (a *Handlers) renderCategories(c echo.Context, status int, page adminviews.CategoriesPage, patch func(*adminviews.CategoryRow) bool) error {
+func (a *Handlers) renderCategories(c echo.Context, status int, page expenseviews.CategoriesPage, patch func(*expenseviews.CategoryRow) bool) error {
 	ctx := c.Request().Context()
 	cats, err := a.expenses.ListCategories(ctx, false)
 	if err != nil {
@@ -34,7 +34,7 @@ func (a *Handlers) renderCategories(c echo.Context, status int, page adminviews.
 	}
 	patched := false
 	for _, cat := range cats {
-		r := adminviews.CategoryRow{ID: cat.ID, Name: cat.Name, Active: cat.Active, Uses: uses[cat.ID]}
+		r := expenseviews.CategoryRow{ID: cat.ID, Name: cat.Name, Active: cat.Active, Uses: uses[cat.ID]}
 		if patch != nil && patch(&r) {
 			patched = true
 		}
@@ -43,7 +43,7 @@ func (a *Handlers) renderCategories(c echo.Context, status int, page adminviews.
 	if patch != nil && !patched {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
-	return a.render(c, status, adminviews.Categories(a.page(c, "Categories"), page))
+	return a.render(c, status, expenseviews.Categories(a.page(c, "Categories"), page))
 }
 
 func (a *Handlers) adminCategoryCreate(c echo.Context) error {
@@ -60,13 +60,13 @@ func (a *Handlers) adminCategoryCreate(c echo.Context) error {
 	var fe expenses.FieldErrors
 	if errors.As(err, &fe) {
 		return a.renderCategories(c, http.StatusUnprocessableEntity,
-			adminviews.CategoriesPage{NewName: name, NewError: fe["name"]}, nil)
+			expenseviews.CategoriesPage{NewName: name, NewError: fe["name"]}, nil)
 	}
 	if err != nil {
 		return a.domainError(c, err)
 	}
 	a.flash(c, layouts.FlashSuccess, fmt.Sprintf("Added the category “%s”.", cat.Name))
-	return c.Redirect(http.StatusSeeOther, paths.AdminCategories)
+	return c.Redirect(http.StatusSeeOther, expensepaths.AdminCategories)
 }
 
 func (a *Handlers) adminCategoryRename(c echo.Context) error {
@@ -83,8 +83,8 @@ func (a *Handlers) adminCategoryRename(c echo.Context) error {
 	}
 	var fe expenses.FieldErrors
 	if errors.As(err, &fe) {
-		return a.renderCategories(c, http.StatusUnprocessableEntity, adminviews.CategoriesPage{},
-			func(r *adminviews.CategoryRow) bool {
+		return a.renderCategories(c, http.StatusUnprocessableEntity, expenseviews.CategoriesPage{},
+			func(r *expenseviews.CategoryRow) bool {
 				if r.ID != id {
 					return false
 				}
@@ -96,7 +96,7 @@ func (a *Handlers) adminCategoryRename(c echo.Context) error {
 		return a.domainError(c, err)
 	}
 	a.flash(c, layouts.FlashSuccess, fmt.Sprintf("Renamed the category to “%s”. Its expenses keep it.", cat.Name))
-	return c.Redirect(http.StatusSeeOther, paths.AdminCategories)
+	return c.Redirect(http.StatusSeeOther, expensepaths.AdminCategories)
 }
 
 func (a *Handlers) adminCategorySetActive(c echo.Context) error {
@@ -118,5 +118,5 @@ func (a *Handlers) adminCategorySetActive(c echo.Context) error {
 		msg = fmt.Sprintf("Deactivated “%s”: new expenses cannot choose it; existing ones keep it.", cat.Name)
 	}
 	a.flash(c, layouts.FlashSuccess, msg)
-	return c.Redirect(http.StatusSeeOther, paths.AdminCategories)
+	return c.Redirect(http.StatusSeeOther, expensepaths.AdminCategories)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/expenses/expensepaths"
 	"github.com/company-expenses/company-expenses/app/expenses/policy"
 	"github.com/company-expenses/company-expenses/app/paths"
 	templatepolicy "github.com/company-expenses/company-expenses/app/policy"
@@ -56,7 +57,7 @@ func (a *Handlers) home(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		p := &homeviews.ApprovalsPanel{Count: oldest.Total, URL: paths.Approvals}
+		p := &homeviews.ApprovalsPanel{Count: oldest.Total, URL: expensepaths.Approvals}
 		for i := range oldest.Items {
 			p.Oldest = append(p.Oldest, expenseviews.RowOf(&oldest.Items[i]))
 		}
@@ -72,7 +73,7 @@ func (a *Handlers) home(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		p := &homeviews.ReimbursementsPanel{URL: paths.Reimbursements, Payable: payable}
+		p := &homeviews.ReimbursementsPanel{URL: expensepaths.Reimbursements, Payable: payable}
 		for _, t := range awaiting {
 			p.Count += t.Count
 			p.Amounts = append(p.Amounts, expenses.FormatAmount(t.SumMinor, t.Currency))
@@ -99,7 +100,7 @@ func (a *Handlers) home(c echo.Context) error {
 
 // statusListURL lists the viewer's own expenses in one status.
 func statusListURL(s models.Status) string {
-	return paths.ExpensesFiltered(expenses.Filter{Scope: expenses.ScopeMine, Status: s}.Values())
+	return expensepaths.ExpensesFiltered(expenses.Filter{Scope: expenses.ScopeMine, Status: s}.Values())
 }
 
 // statusCards turns the totals per status and currency into one card per
@@ -140,7 +141,7 @@ func activityOf(v *models.Employee, ev models.ExpenseEvent, now time.Time) homev
 		Who:        ev.Actor.DisplayName(),
 		What:       cmp.Or(activityVerbs[ev.Action], string(ev.Action)),
 		Expense:    ev.Expense.Merchant + " · " + amountOf(&ev.Expense),
-		ExpenseURL: paths.Expense(ev.ExpenseID),
+		ExpenseURL: expensepaths.Expense(ev.ExpenseID),
 		When:       expenseviews.Ago(ev.At, now),
 		Comment:    ev.Comment,
 		Action:     ev.Action,

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/expenses/expensepaths"
 	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/app/textcheck"
 	"github.com/company-expenses/company-expenses/layouts"
@@ -79,8 +80,8 @@ func (a *Handlers) act(c echo.Context, step transition, done func(*models.Employ
 	}
 	v, ctx := a.viewer(c), c.Request().Context()
 	comment := c.FormValue("comment")
-	back := returnTo(c, paths.Expense(id))
-	fromQueue := back == paths.Approvals
+	back := returnTo(c, expensepaths.Expense(id))
+	fromQueue := back == expensepaths.Approvals
 
 	// A decision comment follows the app's rule for free text; a refused
 	// one is shown at the field like the service's own "say why".
@@ -125,8 +126,8 @@ func (a *Handlers) expenseDelete(c echo.Context) error {
 		return a.domainError(c, err)
 	}
 	if err := a.expenses.Delete(ctx, v, id, version); err != nil {
-		return a.actionFailed(c, err, paths.Expense(id))
+		return a.actionFailed(c, err, expensepaths.Expense(id))
 	}
 	a.flash(c, layouts.FlashSuccess, fmt.Sprintf("Deleted the expense of %s at %s.", amountOf(e), e.Merchant))
-	return c.Redirect(http.StatusSeeOther, paths.Expenses)
+	return c.Redirect(http.StatusSeeOther, expensepaths.Expenses)
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/expenses/expensepaths"
 	"github.com/company-expenses/company-expenses/app/expenses/policy"
-	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/app/textcheck"
 	"github.com/company-expenses/company-expenses/layouts"
 	"github.com/company-expenses/company-expenses/models"
@@ -175,7 +175,7 @@ func (a *Handlers) expenseCreate(c echo.Context) error {
 	} else {
 		a.flash(c, layouts.FlashSuccess, "Saved as a draft. Submit it for approval when it is complete.")
 	}
-	return c.Redirect(http.StatusSeeOther, paths.Expense(e.ID))
+	return c.Redirect(http.StatusSeeOther, expensepaths.Expense(e.ID))
 }
 
 // managerName names the person's manager for a message, or says "your
@@ -268,14 +268,14 @@ func (a *Handlers) expenseUpdate(c echo.Context) error {
 		f.Version = version // keep the version the person is editing
 		return a.renderForm(c, http.StatusUnprocessableEntity, f, cur)
 	case err != nil:
-		return a.actionFailed(c, err, paths.Expense(id))
+		return a.actionFailed(c, err, expensepaths.Expense(id))
 	}
 	if submit {
 		a.flash(c, layouts.FlashSuccess, submittedMessage(e, a.managerName(c, v)))
 	} else {
 		a.flash(c, layouts.FlashSuccess, "Your changes have been saved.")
 	}
-	return c.Redirect(http.StatusSeeOther, paths.Expense(id))
+	return c.Redirect(http.StatusSeeOther, expensepaths.Expense(id))
 }
 
 // expenseAttachReceipt stores a receipt sent from the expense's page.
@@ -305,8 +305,8 @@ func (a *Handlers) expenseAttachReceipt(c echo.Context) error {
 		}
 		return a.renderDetail(c, http.StatusUnprocessableEntity, e, fe, "")
 	case err != nil:
-		return a.actionFailed(c, err, paths.Expense(id)+"#receipt")
+		return a.actionFailed(c, err, expensepaths.Expense(id)+"#receipt")
 	}
 	a.flash(c, layouts.FlashSuccess, "The receipt has been attached.")
-	return c.Redirect(http.StatusSeeOther, paths.Expense(id)+"#receipt")
+	return c.Redirect(http.StatusSeeOther, expensepaths.Expense(id)+"#receipt")
 }

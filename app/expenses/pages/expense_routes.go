@@ -9,8 +9,8 @@ import (
 	echomw "github.com/labstack/echo/v4/middleware"
 
 	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/expenses/expensepaths"
 	"github.com/company-expenses/company-expenses/app/expenses/policy"
-	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/layouts"
 	"github.com/company-expenses/company-expenses/models"
 )
@@ -25,9 +25,9 @@ var uploadLimit = strconv.Itoa(expenses.MaxReceiptBytes + 1<<20)
 // it before its CSRF check reads the form; routes repeats it on each route.
 func uploadLimits() map[string]string {
 	return map[string]string{
-		paths.Expenses:              uploadLimit, // POST creates an expense, with an optional receipt
-		paths.ExpensePattern:        uploadLimit, // POST updates one, idem
-		paths.ExpenseReceiptPattern: uploadLimit, // POST attaches a receipt
+		expensepaths.Expenses:              uploadLimit, // POST creates an expense, with an optional receipt
+		expensepaths.ExpensePattern:        uploadLimit, // POST updates one, idem
+		expensepaths.ExpenseReceiptPattern: uploadLimit, // POST attaches a receipt
 	}
 }
 
@@ -39,32 +39,32 @@ func (a *Handlers) routes(g *echo.Group) {
 	browse := a.requireAny(policy.CreateExpense, policy.ViewTeamExpenses, policy.ViewAllExpenses)
 	create := a.require(policy.CreateExpense)
 
-	g.GET(paths.Expenses, a.expenseList, browse, upload)
-	g.GET(paths.ExpensesExport, a.expenseExport, a.require(policy.ExportCSV))
-	g.GET(paths.ExpensesNew, a.expenseNew, create)
-	g.POST(paths.Expenses, a.expenseCreate, create, upload)
-	g.GET(paths.ExpensePattern, a.expenseShow, upload)
-	g.POST(paths.ExpensePattern, a.expenseUpdate, upload)
-	g.GET(paths.ExpenseEditPattern, a.expenseEdit)
-	g.GET(paths.ExpenseReceiptPattern, a.expenseReceipt, upload)
-	g.POST(paths.ExpenseReceiptPattern, a.expenseAttachReceipt, upload)
-	g.POST(paths.ExpenseSubmitPattern, a.expenseSubmit)
-	g.POST(paths.ExpenseApprovePattern, a.expenseApprove)
-	g.POST(paths.ExpenseRejectPattern, a.expenseReject)
-	g.POST(paths.ExpenseReimbursePattern, a.expenseReimburse)
-	g.POST(paths.ExpenseDeletePattern, a.expenseDelete)
+	g.GET(expensepaths.Expenses, a.expenseList, browse, upload)
+	g.GET(expensepaths.ExpensesExport, a.expenseExport, a.require(policy.ExportCSV))
+	g.GET(expensepaths.ExpensesNew, a.expenseNew, create)
+	g.POST(expensepaths.Expenses, a.expenseCreate, create, upload)
+	g.GET(expensepaths.ExpensePattern, a.expenseShow, upload)
+	g.POST(expensepaths.ExpensePattern, a.expenseUpdate, upload)
+	g.GET(expensepaths.ExpenseEditPattern, a.expenseEdit)
+	g.GET(expensepaths.ExpenseReceiptPattern, a.expenseReceipt, upload)
+	g.POST(expensepaths.ExpenseReceiptPattern, a.expenseAttachReceipt, upload)
+	g.POST(expensepaths.ExpenseSubmitPattern, a.expenseSubmit)
+	g.POST(expensepaths.ExpenseApprovePattern, a.expenseApprove)
+	g.POST(expensepaths.ExpenseRejectPattern, a.expenseReject)
+	g.POST(expensepaths.ExpenseReimbursePattern, a.expenseReimburse)
+	g.POST(expensepaths.ExpenseDeletePattern, a.expenseDelete)
 
-	g.GET(paths.Approvals, a.approvals, a.require(policy.ViewApprovals))
+	g.GET(expensepaths.Approvals, a.approvals, a.require(policy.ViewApprovals))
 
 	reimburse := a.require(policy.ViewReimbursements)
-	g.GET(paths.Reimbursements, a.reimbursements, reimburse)
-	g.POST(paths.Reimbursements, a.reimbursementsPost, reimburse)
+	g.GET(expensepaths.Reimbursements, a.reimbursements, reimburse)
+	g.POST(expensepaths.Reimbursements, a.reimbursementsPost, reimburse)
 
 	categories := a.require(policy.ManageCategories)
-	g.GET(paths.AdminCategories, a.adminCategories, categories)
-	g.POST(paths.AdminCategories, a.adminCategoryCreate, categories)
-	g.POST(paths.AdminCategoryPattern, a.adminCategoryRename, categories)
-	g.POST(paths.AdminCategoryActivePattern, a.adminCategorySetActive, categories)
+	g.GET(expensepaths.AdminCategories, a.adminCategories, categories)
+	g.POST(expensepaths.AdminCategories, a.adminCategoryCreate, categories)
+	g.POST(expensepaths.AdminCategoryPattern, a.adminCategoryRename, categories)
+	g.POST(expensepaths.AdminCategoryActivePattern, a.adminCategorySetActive, categories)
 }
 
 // canBrowseExpenses reports whether the person has an expense list to look
@@ -80,7 +80,7 @@ func canBrowseExpenses(v *models.Employee) bool {
 func (a *Handlers) menu(c echo.Context, v *models.Employee) []layouts.MenuItem {
 	var items []layouts.MenuItem
 	if canBrowseExpenses(v) {
-		items = append(items, layouts.MenuItem{Label: "Expenses", URL: paths.Expenses})
+		items = append(items, layouts.MenuItem{Label: "Expenses", URL: expensepaths.Expenses})
 	}
 	mayApprove := policy.Can(v, policy.ViewApprovals, nil)
 	mayReimburse := policy.Can(v, policy.ViewReimbursements, nil)
@@ -93,10 +93,10 @@ func (a *Handlers) menu(c echo.Context, v *models.Employee) []layouts.MenuItem {
 		a.log.WarnContext(c.Request().Context(), "count pending expenses for the menu", "err", err)
 	}
 	if mayApprove {
-		items = append(items, layouts.MenuItem{Label: "Approvals", URL: paths.Approvals, Badge: approvals})
+		items = append(items, layouts.MenuItem{Label: "Approvals", URL: expensepaths.Approvals, Badge: approvals})
 	}
 	if mayReimburse {
-		items = append(items, layouts.MenuItem{Label: "Reimbursements", URL: paths.Reimbursements, Badge: reimbursements})
+		items = append(items, layouts.MenuItem{Label: "Reimbursements", URL: expensepaths.Reimbursements, Badge: reimbursements})
 	}
 	return a.withCategories(items, v)
 }
@@ -106,7 +106,7 @@ func (a *Handlers) menu(c echo.Context, v *models.Employee) []layouts.MenuItem {
 // entries come together, after Dashboard).
 func (a *Handlers) withCategories(items []layouts.MenuItem, v *models.Employee) []layouts.MenuItem {
 	if policy.Can(v, policy.ManageCategories, nil) {
-		items = append(items, layouts.MenuItem{Label: "Categories", URL: paths.AdminCategories})
+		items = append(items, layouts.MenuItem{Label: "Categories", URL: expensepaths.AdminCategories})
 	}
 	return items
 }

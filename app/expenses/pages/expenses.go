@@ -12,9 +12,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/expenses/expensepaths"
 	"github.com/company-expenses/company-expenses/app/expenses/policy"
 	"github.com/company-expenses/company-expenses/app/middleware"
-	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/models"
 	expenseviews "github.com/company-expenses/company-expenses/views/expenses"
 	"github.com/company-expenses/company-expenses/views/ui"
@@ -183,7 +183,7 @@ func (a *Handlers) receiptInfo(ctx context.Context, v *models.Employee, e *model
 		return nil, err
 	}
 	return &expenseviews.ReceiptInfo{
-		URL: paths.ExpenseReceipt(e.ID), FileName: r.FileName, ContentType: r.ContentType, Size: r.Size,
+		URL: expensepaths.ExpenseReceipt(e.ID), FileName: r.FileName, ContentType: r.ContentType, Size: r.Size,
 	}, nil
 }
 

@@ -10,8 +10,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/expenses/expensepaths"
 	"github.com/company-expenses/company-expenses/app/expenses/policy"
-	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/layouts"
 	"github.com/company-expenses/company-expenses/models"
 	expenseviews "github.com/company-expenses/company-expenses/views/expenses"
@@ -66,13 +66,13 @@ func (a *Handlers) reimbursementsPost(c echo.Context) error {
 	}
 	if len(ids) == 0 {
 		a.flash(c, layouts.FlashError, "Tick at least one expense to reimburse.")
-		return c.Redirect(http.StatusSeeOther, paths.Reimbursements)
+		return c.Redirect(http.StatusSeeOther, expensepaths.Reimbursements)
 	}
 	results, err := a.expenses.ReimburseMany(ctx, v, ids)
 	var fe expenses.FieldErrors
 	if errors.As(err, &fe) {
 		a.flash(c, layouts.FlashError, fe.Error())
-		return c.Redirect(http.StatusSeeOther, paths.Reimbursements)
+		return c.Redirect(http.StatusSeeOther, expensepaths.Reimbursements)
 	}
 	if err != nil {
 		return err
@@ -84,7 +84,7 @@ func (a *Handlers) reimbursementsPost(c echo.Context) error {
 	if failed != "" {
 		a.flash(c, layouts.FlashError, failed)
 	}
-	return c.Redirect(http.StatusSeeOther, paths.Reimbursements)
+	return c.Redirect(http.StatusSeeOther, expensepaths.Reimbursements)
 }
 
 // summarizeReimbursements writes the outcome of a batch as two messages:

@@ -1,4 +1,4 @@
-package admin
+package expenses
 
 // CategoriesPage lists the expense categories for administrators, with the
 // form to add one and, on each row, rename and deactivate or reactivate.

@@ -1,4 +1,4 @@
-package web_test
+package pages_test
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/company-expenses/company-expenses/app/expenses"
-	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/app/expenses/expensepaths"
 	"github.com/company-expenses/company-expenses/models"
 )
 
@@ -44,12 +44,12 @@ func TestBadExpenseInputIsShownBesideTheFieldsWithTheInputKeptAndNothingWritten(
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			form := url.Values{
-				"_csrf": {b.CSRF(paths.ExpensesNew)}, "spent_on": {good.SpentOn}, "category_id": {good.CategoryID},
+				"_csrf": {b.CSRF(expensepaths.ExpensesNew)}, "spent_on": {good.SpentOn}, "category_id": {good.CategoryID},
 				"amount": {"42.50"}, "currency": {"EUR"}, "merchant": {"Kept Merchant"},
 				"description": {"Kept description"}, "intent": {"submit"},
 			}
 			form.Set(tt.field, tt.value)
-			res := b.PostForm(paths.Expenses, form)
+			res := b.PostForm(expensepaths.Expenses, form)
 			if res.StatusCode != http.StatusUnprocessableEntity {
 				t.Fatalf("status %d, want 422", res.StatusCode)
 			}
@@ -89,7 +89,7 @@ func TestEditingKeepsTheInputOnErrorsAndSavesValidChanges(t *testing.T) {
 	w := newWorld(t)
 	e := w.expense(t, employee, models.StatusRejected)
 	b := w.browser(t, employee)
-	page := b.Get(paths.ExpenseEdit(e.ID))
+	page := b.Get(expensepaths.ExpenseEdit(e.ID))
 	if page.StatusCode != http.StatusOK {
 		t.Fatalf("edit form: status %d", page.StatusCode)
 	}
@@ -129,12 +129,12 @@ func TestEditFormStillOffersTheExpensesOwnDeactivatedCategory(t *testing.T) {
 	e := w.expenseWith(t, employee, models.StatusDraft, d)
 	w.DB.Model(&models.Category{}).Where("id = ?", w.cats["Telephone"].ID).Update("active", false)
 	b := w.browser(t, employee)
-	edit := b.Get(paths.ExpenseEdit(e.ID)).Doc(t)
+	edit := b.Get(expensepaths.ExpenseEdit(e.ID)).Doc(t)
 	if sel := edit.Find(`select[name="category_id"] option[selected]`); sel.AttrOr("value", "") != d.CategoryID ||
 		!strings.Contains(sel.Text(), "no longer in use") {
 		t.Errorf("edit form: selected category %q %q", sel.AttrOr("value", ""), sel.Text())
 	}
-	fresh := b.Get(paths.ExpensesNew).Doc(t)
+	fresh := b.Get(expensepaths.ExpensesNew).Doc(t)
 	if fresh.Find(`select[name="category_id"] option[value="`+d.CategoryID+`"]`).Length() != 0 {
 		t.Error("the new-expense form offers a deactivated category")
 	}
@@ -147,8 +147,8 @@ func TestReceiptUploadAcceptsARealPNGAndServesItBackPrivately(t *testing.T) {
 	img := pngBytes(t)
 	merchant := uniqueMerchant("Receipt shop")
 	d := w.draft(merchant)
-	res := multipartPost(t, b, w.URL, paths.Expenses, url.Values{
-		"_csrf": {b.CSRF(paths.ExpensesNew)}, "spent_on": {d.SpentOn}, "category_id": {d.CategoryID},
+	res := multipartPost(t, b, w.URL, expensepaths.Expenses, url.Values{
+		"_csrf": {b.CSRF(expensepaths.ExpensesNew)}, "spent_on": {d.SpentOn}, "category_id": {d.CategoryID},
 		"amount": {"19.99"}, "currency": {"EUR"}, "merchant": {merchant}, "intent": {"save"},
 	}, `C:\Users\emily\Pictures\Quittung "März".png`, img)
 	if res.StatusCode != http.StatusSeeOther {
@@ -159,11 +159,11 @@ func TestReceiptUploadAcceptsARealPNGAndServesItBackPrivately(t *testing.T) {
 	if !e.HasReceipt {
 		t.Fatal("receipt not stored")
 	}
-	page := b.Get(paths.Expense(e.ID)).Doc(t)
-	if src := page.Find(`[data-testid="receipt"] img`).AttrOr("src", ""); src != paths.ExpenseReceipt(e.ID) {
+	page := b.Get(expensepaths.Expense(e.ID)).Doc(t)
+	if src := page.Find(`[data-testid="receipt"] img`).AttrOr("src", ""); src != expensepaths.ExpenseReceipt(e.ID) {
 		t.Errorf("no inline preview of the image: %q", src)
 	}
-	got := b.Get(paths.ExpenseReceipt(e.ID))
+	got := b.Get(expensepaths.ExpenseReceipt(e.ID))
 	if got.StatusCode != http.StatusOK || !bytes.Equal([]byte(got.Body), img) {
 		t.Fatalf("receipt: status %d, %d bytes", got.StatusCode, len(got.Body))
 	}
@@ -192,13 +192,13 @@ func TestReceiptPDFIsServedSandboxedSoAPolyglotCannotActAsTheApp(t *testing.T) {
 	b := w.browser(t, employee)
 	e := w.expense(t, employee, models.StatusDraft)
 	polyglot := []byte("%PDF-1.4\n<html><body><script>fetch('/profile')</script></body></html>\n%%EOF\n")
-	res := multipartPost(t, b, w.URL, paths.ExpenseReceipt(e.ID), url.Values{
-		"_csrf": {b.CSRF(paths.Expense(e.ID))}, "version": {idString(uint(e.Version))},
+	res := multipartPost(t, b, w.URL, expensepaths.ExpenseReceipt(e.ID), url.Values{
+		"_csrf": {b.CSRF(expensepaths.Expense(e.ID))}, "version": {idString(uint(e.Version))},
 	}, "invoice.pdf", polyglot)
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("attach: status %d", res.StatusCode)
 	}
-	got := b.Get(paths.ExpenseReceipt(e.ID))
+	got := b.Get(expensepaths.ExpenseReceipt(e.ID))
 	if got.StatusCode != http.StatusOK {
 		t.Fatalf("receipt: status %d", got.StatusCode)
 	}
@@ -215,8 +215,8 @@ func TestReceiptPDFIsServedSandboxedSoAPolyglotCannotActAsTheApp(t *testing.T) {
 		t.Errorf("Content-Disposition = %q", cd)
 	}
 	// The expense page links the PDF rather than previewing it, and names it.
-	doc := b.Get(paths.Expense(e.ID)).Doc(t)
-	if href := doc.Find(`[data-testid="receipt-link"]`).AttrOr("href", ""); href != paths.ExpenseReceipt(e.ID) {
+	doc := b.Get(expensepaths.Expense(e.ID)).Doc(t)
+	if href := doc.Find(`[data-testid="receipt-link"]`).AttrOr("href", ""); href != expensepaths.ExpenseReceipt(e.ID) {
 		t.Errorf("receipt link %q", href)
 	}
 	if !strings.Contains(doc.Find(`[data-testid="receipt"]`).Text(), "invoice.pdf") {
@@ -230,8 +230,8 @@ func TestReceiptUploadRefusesAProgramNamedLikeAnImage(t *testing.T) {
 	b := w.browser(t, employee)
 	e := w.expense(t, employee, models.StatusDraft)
 	exe := append([]byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"), bytes.Repeat([]byte{0}, 512)...)
-	res := multipartPost(t, b, w.URL, paths.ExpenseReceipt(e.ID), url.Values{
-		"_csrf": {b.CSRF(paths.Expense(e.ID))}, "version": {idString(uint(e.Version))},
+	res := multipartPost(t, b, w.URL, expensepaths.ExpenseReceipt(e.ID), url.Values{
+		"_csrf": {b.CSRF(expensepaths.Expense(e.ID))}, "version": {idString(uint(e.Version))},
 	}, "x.png", exe)
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d", res.StatusCode)
@@ -253,8 +253,8 @@ func TestReceiptUploadRefusesFilesOverFiveMegabytes(t *testing.T) {
 	before := w.count(t, "expenses")
 	big := append(pngBytes(t), bytes.Repeat([]byte{0}, expenses.MaxReceiptBytes)...)
 	d := w.draft("Too big")
-	res := multipartPost(t, b, w.URL, paths.Expenses, url.Values{
-		"_csrf": {b.CSRF(paths.ExpensesNew)}, "spent_on": {d.SpentOn}, "category_id": {d.CategoryID},
+	res := multipartPost(t, b, w.URL, expensepaths.Expenses, url.Values{
+		"_csrf": {b.CSRF(expensepaths.ExpensesNew)}, "spent_on": {d.SpentOn}, "category_id": {d.CategoryID},
 		"amount": {"19.99"}, "currency": {"EUR"}, "merchant": {"Too big"}, "intent": {"save"},
 	}, "scan.png", big)
 	if res.StatusCode != http.StatusUnprocessableEntity {
@@ -275,7 +275,7 @@ func TestReceiptUploadRefusesFilesOverFiveMegabytes(t *testing.T) {
 	}
 	// Far above the limit, the body itself is refused.
 	huge := bytes.Repeat([]byte{0}, expenses.MaxReceiptBytes+2<<20)
-	res = multipartPost(t, b, w.URL, paths.Expenses, url.Values{"_csrf": {b.CSRF(paths.ExpensesNew)}}, "huge.png", huge)
+	res = multipartPost(t, b, w.URL, expensepaths.Expenses, url.Values{"_csrf": {b.CSRF(expensepaths.ExpensesNew)}}, "huge.png", huge)
 	if res.StatusCode != http.StatusRequestEntityTooLarge && res.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("huge upload: status %d", res.StatusCode)
 	}

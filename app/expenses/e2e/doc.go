@@ -1,4 +1,4 @@
-// Package e2e holds the end-to-end tests that drive a real headless Chromium
+// Package e2e holds the expenses demo's end-to-end tests that drive a real headless Chromium
 // through the application with chromedp: every golden path (an employee's
 // claim with a receipt, the manager's inline approval, finance's
 // reimbursement run, a rejected claim corrected and resubmitted, an
@@ -10,15 +10,16 @@
 //
 // The tests share one Chromium, each in tabs of its own browser context
 // (own cookies), and run in parallel; each starts its own application on a
-// throw-away SQLite database (apptest.New, on a real 127.0.0.1 listener).
+// throw-away SQLite database (apptest.New with the demo plugged in, on a
+// real 127.0.0.1 listener).
 // They save screenshots into $E2E_SCREENSHOTS, or
 // company-expenses-screenshots in the system's temporary folder. The package
 // has no code of its own; everything is in the _test.go files.
 //
 // Run them with the rest of the tests, or alone:
 //
-//	go test ./app/e2e/
-//	go test -count=1 -v ./app/e2e/
+//	go test ./app/expenses/e2e/
+//	go test -count=1 -v ./app/expenses/e2e/
 //
 // They need Chromium or Chrome: the first of CHROME_PATH, chromium,
 // chromium-browser and google-chrome that is found. Without one they skip

@@ -1,4 +1,4 @@
-package web_test
+package pages_test
 
 import (
 	"encoding/csv"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/company-expenses/company-expenses/app/expenses/expensepaths"
 	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/models"
 )
@@ -36,7 +37,7 @@ func TestExpenseListFiltersSortsAndPaginatesWithDeepLinks(t *testing.T) {
 	b := w.browser(t, employee)
 
 	q := url.Values{"q": {tag}, "status": {"submitted"}, "sort": {"amount"}, "dir": {"asc"}}
-	doc := b.Get(paths.ExpensesFiltered(q)).Doc(t)
+	doc := b.Get(expensepaths.ExpensesFiltered(q)).Doc(t)
 	if got := rowMerchants(doc); !slices.Equal(got, []string{tag + " 0", tag + " 2", tag + " 1"}) {
 		t.Errorf("filtered by text and status, sorted by amount: %v", got)
 	}
@@ -58,7 +59,7 @@ func TestExpenseListFiltersSortsAndPaginatesWithDeepLinks(t *testing.T) {
 
 	// One per page: three pages, each with a link to the next.
 	q.Set("per_page", "1")
-	page1 := b.Get(paths.ExpensesFiltered(q)).Doc(t)
+	page1 := b.Get(expensepaths.ExpensesFiltered(q)).Doc(t)
 	if got := strings.TrimSpace(page1.Find(`[data-testid="result-count"]`).Text()); got != "1–1 of 3 expenses" {
 		t.Errorf("summary %q", got)
 	}
@@ -68,7 +69,7 @@ func TestExpenseListFiltersSortsAndPaginatesWithDeepLinks(t *testing.T) {
 	}
 
 	// Nothing found: a helpful message and a way out.
-	empty := b.Get(paths.ExpensesFiltered(url.Values{"q": {"no such merchant anywhere"}})).Doc(t)
+	empty := b.Get(expensepaths.ExpensesFiltered(url.Values{"q": {"no such merchant anywhere"}})).Doc(t)
 	if msg := empty.Find(`[data-testid="empty-state"]`).Text(); !strings.Contains(msg, "No expenses match these filters") ||
 		empty.Find(`[data-testid="empty-state"] a`).Length() == 0 {
 		t.Errorf("empty state %q", msg)
@@ -80,7 +81,7 @@ func TestScopeTabsAreOfferedAsThePolicyAllows(t *testing.T) {
 	w := newWorld(t)
 	tabs := func(who string) []string {
 		var out []string
-		w.browser(t, who).Get(paths.Expenses).Doc(t).Find(`[data-testid="scope-tabs"] a`).Each(func(_ int, s *goquery.Selection) {
+		w.browser(t, who).Get(expensepaths.Expenses).Doc(t).Find(`[data-testid="scope-tabs"] a`).Each(func(_ int, s *goquery.Selection) {
 			out = append(out, s.AttrOr("data-scope", ""))
 		})
 		return out
@@ -97,7 +98,7 @@ func TestScopeTabsAreOfferedAsThePolicyAllows(t *testing.T) {
 	}
 	// A scope without a tab falls back to one's own expenses.
 	mine := w.expense(t, manager, models.StatusSubmitted)
-	doc := w.browser(t, employee).Get(paths.Expenses + "?scope=all&q=" + url.QueryEscape(mine.Merchant)).Doc(t)
+	doc := w.browser(t, employee).Get(expensepaths.Expenses + "?scope=all&q=" + url.QueryEscape(mine.Merchant)).Doc(t)
 	if got := rowMerchants(doc); len(got) != 0 {
 		t.Errorf("employee listing everyone sees %v", got)
 	}
@@ -108,7 +109,7 @@ func TestFilteringWithHtmxReturnsOnlyTheResultsFragment(t *testing.T) {
 	w := newWorld(t)
 	e := w.expense(t, employee, models.StatusSubmitted)
 	b := w.browser(t, manager)
-	req, _ := http.NewRequest(http.MethodGet, w.URL+paths.Expenses+"?scope=team&q="+url.QueryEscape(e.Merchant), nil)
+	req, _ := http.NewRequest(http.MethodGet, w.URL+expensepaths.Expenses+"?scope=team&q="+url.QueryEscape(e.Merchant), nil)
 	req.Header.Set("HX-Request", "true")
 	req.Header.Set("HX-Target", "expense-results")
 	res := b.Do(req)
@@ -134,20 +135,20 @@ func TestFilteringWithHtmxReturnsOnlyTheResultsFragment(t *testing.T) {
 		t.Errorf("Vary = %q", vary)
 	}
 	// The same URL without htmx (a reload, a shared link) is the whole page.
-	full := b.Get(paths.Expenses + "?scope=team&q=" + url.QueryEscape(e.Merchant))
+	full := b.Get(expensepaths.Expenses + "?scope=team&q=" + url.QueryEscape(e.Merchant))
 	if !strings.Contains(full.Body, "<html") || len(rowMerchants(full.Doc(t))) != 1 {
 		t.Error("the deep link does not render the whole page")
 	}
 	// The filter form is wired to fetch the fragment and push the URL.
 	form := full.Doc(t).Find(`form[data-testid="filter-form"]`)
-	if form.AttrOr("hx-get", "") != paths.Expenses || form.AttrOr("hx-target", "") != "#expense-results" || form.AttrOr("hx-push-url", "") != "true" {
+	if form.AttrOr("hx-get", "") != expensepaths.Expenses || form.AttrOr("hx-target", "") != "#expense-results" || form.AttrOr("hx-push-url", "") != "true" {
 		t.Error("the filter form is not wired for htmx")
 	}
 	if form.AttrOr("hx-history", "") != "false" {
 		t.Error("htmx would keep the expenses in its localStorage history cache")
 	}
 	// The back button after htmx pushed the URL asks for the whole page.
-	req, _ = http.NewRequest(http.MethodGet, w.URL+paths.Expenses+"?scope=team", nil)
+	req, _ = http.NewRequest(http.MethodGet, w.URL+expensepaths.Expenses+"?scope=team", nil)
 	req.Header.Set("HX-Request", "true")
 	req.Header.Set("HX-History-Restore-Request", "true")
 	if res := b.Do(req); !strings.Contains(res.Body, "<html") {
@@ -167,10 +168,10 @@ func TestCSVExportHasTheHeaderOnlyTheFilteredRowsAndNeutralisedFormulas(t *testi
 	w.expense(t, employee, models.StatusSubmitted) // does not match the text
 	b := w.browser(t, employee)
 
-	list := b.Get(paths.ExpensesFiltered(url.Values{"q": {tag}, "status": {"submitted"}})).Doc(t)
+	list := b.Get(expensepaths.ExpensesFiltered(url.Values{"q": {tag}, "status": {"submitted"}})).Doc(t)
 	href := list.Find(`[data-testid="export-csv"]`).AttrOr("href", "")
 	u, _ := url.Parse(href)
-	if u.Path != paths.ExpensesExport || u.Query().Get("q") != tag || u.Query().Get("status") != "submitted" {
+	if u.Path != expensepaths.ExpensesExport || u.Query().Get("q") != tag || u.Query().Get("status") != "submitted" {
 		t.Fatalf("export link %q does not carry the filter", href)
 	}
 	res := b.Get(href)
@@ -274,17 +275,17 @@ func TestExpenseURLBuildersMatchTheirRoutePatterns(t *testing.T) {
 	t.Parallel()
 	fill := func(pattern string) string { return strings.Replace(pattern, ":id", "42", 1) }
 	for _, tt := range []struct{ got, want string }{
-		{paths.ExpenseEdit(42), fill(paths.ExpenseEditPattern)},
-		{paths.ExpenseReceipt(42), fill(paths.ExpenseReceiptPattern)},
-		{paths.ExpenseAction(42, paths.ActionSubmit), fill(paths.ExpenseSubmitPattern)},
-		{paths.ExpenseAction(42, paths.ActionApprove), fill(paths.ExpenseApprovePattern)},
-		{paths.ExpenseAction(42, paths.ActionReject), fill(paths.ExpenseRejectPattern)},
-		{paths.ExpenseAction(42, paths.ActionReimburse), fill(paths.ExpenseReimbursePattern)},
-		{paths.ExpenseAction(42, paths.ActionDelete), fill(paths.ExpenseDeletePattern)},
-		{paths.AdminCategory(42), fill(paths.AdminCategoryPattern)},
-		{paths.AdminCategoryActive(42), fill(paths.AdminCategoryActivePattern)},
-		{paths.ExpensesFiltered(url.Values{"q": {"a b"}}), "/expenses?q=a+b"},
-		{paths.ExpensesExportFiltered(nil), paths.ExpensesExport},
+		{expensepaths.ExpenseEdit(42), fill(expensepaths.ExpenseEditPattern)},
+		{expensepaths.ExpenseReceipt(42), fill(expensepaths.ExpenseReceiptPattern)},
+		{expensepaths.ExpenseAction(42, expensepaths.ActionSubmit), fill(expensepaths.ExpenseSubmitPattern)},
+		{expensepaths.ExpenseAction(42, expensepaths.ActionApprove), fill(expensepaths.ExpenseApprovePattern)},
+		{expensepaths.ExpenseAction(42, expensepaths.ActionReject), fill(expensepaths.ExpenseRejectPattern)},
+		{expensepaths.ExpenseAction(42, expensepaths.ActionReimburse), fill(expensepaths.ExpenseReimbursePattern)},
+		{expensepaths.ExpenseAction(42, expensepaths.ActionDelete), fill(expensepaths.ExpenseDeletePattern)},
+		{expensepaths.AdminCategory(42), fill(expensepaths.AdminCategoryPattern)},
+		{expensepaths.AdminCategoryActive(42), fill(expensepaths.AdminCategoryActivePattern)},
+		{expensepaths.ExpensesFiltered(url.Values{"q": {"a b"}}), "/expenses?q=a+b"},
+		{expensepaths.ExpensesExportFiltered(nil), expensepaths.ExpensesExport},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"os/exec"
@@ -18,7 +19,11 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"gorm.io/gorm"
+
 	"github.com/company-expenses/company-expenses/app/apptest"
+	"github.com/company-expenses/company-expenses/app/expenses/expensesmodule"
+	"github.com/company-expenses/company-expenses/app/module"
 )
 
 const (
@@ -132,7 +137,7 @@ func sharedChromium(t *testing.T, exe string) context.Context {
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
 	exe := chromePath(t)
-	srv := apptest.New(t, apptest.Options{})
+	srv := apptest.New(t, apptest.Options{Modules: withDemo})
 	return newTab(t, exe, srv)
 }
 
@@ -394,4 +399,10 @@ func (p *problems) waitAny(ctx context.Context) error {
 			return errors.New("no problem reported before the deadline")
 		}
 	}
+}
+
+// withDemo runs the test application with the expenses demo plugged in, as
+// app/app.go wires it (apptest alone runs the template without modules).
+func withDemo(db *gorm.DB, log *slog.Logger) []module.Module {
+	return []module.Module{expensesmodule.New(db, log)}
 }

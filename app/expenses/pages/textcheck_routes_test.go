@@ -1,4 +1,4 @@
-package web_test
+package pages_test
 
 import (
 	"net/http"
@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/app/expenses/expensepaths"
 	"github.com/company-expenses/company-expenses/app/textcheck"
 	"github.com/company-expenses/company-expenses/models"
 )
@@ -21,8 +21,8 @@ func TestExpenseFormRefusesBidiOverridesAndInvisibleTextAtTheFields(t *testing.T
 	b := w.browser(t, employee)
 	good := w.draft("unused")
 	before := w.count(t, "expenses")
-	res := b.PostForm(paths.Expenses, url.Values{
-		"_csrf": {b.CSRF(paths.ExpensesNew)}, "spent_on": {good.SpentOn}, "category_id": {good.CategoryID},
+	res := b.PostForm(expensepaths.Expenses, url.Values{
+		"_csrf": {b.CSRF(expensepaths.ExpensesNew)}, "spent_on": {good.SpentOn}, "category_id": {good.CategoryID},
 		"amount": {"-1"}, "currency": {"EUR"}, "merchant": {"Taxi \u202E001$"},
 		"description": {"\u200b\u200b"}, "intent": {"submit"},
 	})
@@ -54,7 +54,7 @@ func TestDecisionCommentWithABidiOverrideIsRefusedAtTheCommentField(t *testing.T
 	e := w.expense(t, employee, models.StatusSubmitted)
 	b := w.browser(t, manager)
 	comment := "Fine \u2066but\u2069 no"
-	res := post(t, b, paths.ExpenseAction(e.ID, paths.ActionReject), e.Version, url.Values{"comment": {comment}})
+	res := post(t, b, expensepaths.ExpenseAction(e.ID, expensepaths.ActionReject), e.Version, url.Values{"comment": {comment}})
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d, want 422", res.StatusCode)
 	}
@@ -74,7 +74,7 @@ func TestCategoryNameOfOnlyInvisibleCharactersIsRefusedAtTheField(t *testing.T) 
 	t.Parallel()
 	w := newWorld(t)
 	b := w.browser(t, admin)
-	res := b.Submit(paths.AdminCategories, `form[action="`+paths.AdminCategories+`"]`, url.Values{"name": {"\u200b\ufeff"}})
+	res := b.Submit(expensepaths.AdminCategories, `form[action="`+expensepaths.AdminCategories+`"]`, url.Values{"name": {"\u200b\ufeff"}})
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d, want 422", res.StatusCode)
 	}

@@ -1,4 +1,4 @@
-// Package faults holds the load and fault tests of Company Expenses: they
+// Package faults holds the load and fault tests of the expenses demo: they
 // build the real server binary, run it on a fresh SQLite file on a free
 // local port, drive it with concurrent demo users signing in, creating,
 // submitting, approving and reimbursing expenses, stop it with SIGTERM in the

@@ -1,4 +1,4 @@
-package web_test
+package pages_test
 
 import (
 	"bytes"
@@ -51,7 +51,7 @@ var merchantSeq atomic.Int64
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	srv := apptest.New(t, apptest.Options{})
+	srv := demoApp(t, apptest.Options{})
 	w := &world{Server: srv, svc: expenses.NewService(srv.DB), ppl: srv.App.Web.People(), ctx: context.Background()}
 	cats, err := expenses.EnsureCategories(w.ctx, srv.DB)
 	if err != nil {

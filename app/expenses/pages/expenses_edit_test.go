@@ -1,4 +1,4 @@
-package web_test
+package pages_test
 
 import (
 	"net/http"
@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/company-expenses/company-expenses/app/expenses"
-	"github.com/company-expenses/company-expenses/app/paths"
+	"github.com/company-expenses/company-expenses/app/expenses/expensepaths"
 	"github.com/company-expenses/company-expenses/models"
 )
 
@@ -21,7 +21,7 @@ func TestSaveAndSubmitOnTheEditFormIsAllOrNothing(t *testing.T) {
 	e := w.expense(t, employee, models.StatusDraft)
 	me := w.person(t, employee)
 	b := w.browser(t, employee)
-	page := b.Get(paths.ExpenseEdit(e.ID))
+	page := b.Get(expensepaths.ExpenseEdit(e.ID))
 	if page.StatusCode != http.StatusOK {
 		t.Fatalf("edit form: status %d", page.StatusCode)
 	}
@@ -53,7 +53,7 @@ func TestSaveAndSubmitOnTheEditFormIsAllOrNothing(t *testing.T) {
 
 	w.DB.Model(&models.Employee{}).Where("user_id = ?", me.UserID).Update("manager_id", *me.ManagerID)
 	res = b.SubmitOn(page, `form[data-testid="expense-form"]`, form)
-	if res.StatusCode != http.StatusSeeOther || res.Location() != paths.Expense(e.ID) {
+	if res.StatusCode != http.StatusSeeOther || res.Location() != expensepaths.Expense(e.ID) {
 		t.Fatalf("save and submit: status %d, location %q", res.StatusCode, res.Location())
 	}
 	after = w.stored(t, e.ID)

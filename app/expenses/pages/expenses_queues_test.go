@@ -1,4 +1,4 @@
-package web_test
+package pages_test
 
 import (
 	"net/http"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/company-expenses/company-expenses/app/expenses/expensepaths"
 	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/models"
 )
@@ -22,7 +23,7 @@ func TestApprovalsQueueListsTheTeamsSubmittedExpensesWithDecisionButtons(t *test
 	mine := w.expense(t, employee, models.StatusSubmitted)
 	notMine := w.expense(t, finance, models.StatusSubmitted) // Helen's report
 	draft := w.expense(t, employee, models.StatusDraft)
-	doc := w.browser(t, manager).Get(paths.Approvals).Doc(t)
+	doc := w.browser(t, manager).Get(expensepaths.Approvals).Doc(t)
 	item := approvalItem(doc, mine.ID)
 	if item.Length() != 1 {
 		t.Fatal("a report's submitted expense is missing from the queue")
@@ -33,8 +34,8 @@ func TestApprovalsQueueListsTheTeamsSubmittedExpensesWithDecisionButtons(t *test
 	if approvalItem(doc, notMine.ID).Length() != 0 || approvalItem(doc, draft.ID).Length() != 0 {
 		t.Error("the queue shows expenses that are not the manager's to decide")
 	}
-	if btn := item.Find(`[data-action="approve"]`); btn.AttrOr("hx-post", "") != paths.ExpenseAction(mine.ID, paths.ActionApprove) ||
-		btn.AttrOr("formaction", "") != paths.ExpenseAction(mine.ID, paths.ActionApprove) {
+	if btn := item.Find(`[data-action="approve"]`); btn.AttrOr("hx-post", "") != expensepaths.ExpenseAction(mine.ID, expensepaths.ActionApprove) ||
+		btn.AttrOr("formaction", "") != expensepaths.ExpenseAction(mine.ID, expensepaths.ActionApprove) {
 		t.Error("approve works neither with htmx nor without JavaScript")
 	}
 }
@@ -44,11 +45,11 @@ func TestApprovalsQueueDecidesInPlaceWithHtmx(t *testing.T) {
 	w := newWorld(t)
 	e := w.expense(t, employee, models.StatusSubmitted)
 	b := w.browser(t, manager)
-	page := b.Get(paths.Approvals).Doc(t)
+	page := b.Get(expensepaths.Approvals).Doc(t)
 	tok := page.Find(`meta[name="csrf-token"]`).AttrOr("content", "")
 	htmxPost := func(action string, comment string) *goquery.Document {
-		form := url.Values{"version": {idString(uint(e.Version))}, "return_to": {paths.Approvals}, "comment": {comment}}
-		req, _ := http.NewRequest(http.MethodPost, w.URL+paths.ExpenseAction(e.ID, action), strings.NewReader(form.Encode()))
+		form := url.Values{"version": {idString(uint(e.Version))}, "return_to": {expensepaths.Approvals}, "comment": {comment}}
+		req, _ := http.NewRequest(http.MethodPost, w.URL+expensepaths.ExpenseAction(e.ID, action), strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("HX-Request", "true")
 		req.Header.Set("X-CSRF-Token", tok)
@@ -64,7 +65,7 @@ func TestApprovalsQueueDecidesInPlaceWithHtmx(t *testing.T) {
 
 	// Rejecting without a comment keeps the item, with the message beside
 	// the field.
-	doc := htmxPost(paths.ActionReject, "")
+	doc := htmxPost(expensepaths.ActionReject, "")
 	if msg := doc.Find("#f-comment-" + idString(e.ID) + "-error").Text(); !strings.Contains(msg, "Emily Carter") {
 		t.Errorf("message beside the comment = %q", msg)
 	}
@@ -72,7 +73,7 @@ func TestApprovalsQueueDecidesInPlaceWithHtmx(t *testing.T) {
 		t.Error("the buttons are gone after a failed rejection")
 	}
 
-	doc = htmxPost(paths.ActionApprove, "Thanks")
+	doc = htmxPost(expensepaths.ActionApprove, "Thanks")
 	if got := doc.Find(`[data-testid="approval-outcome"] .badge`).AttrOr("data-status", ""); got != "approved" {
 		t.Errorf("outcome %q", got)
 	}
@@ -84,7 +85,7 @@ func TestApprovalsQueueDecidesInPlaceWithHtmx(t *testing.T) {
 	}
 
 	// The same decision again (a second tab) says who was first.
-	doc = htmxPost(paths.ActionReject, "Too late")
+	doc = htmxPost(expensepaths.ActionReject, "Too late")
 	if msg := doc.Find(`[data-testid="approval-problem"]`).Text(); !strings.Contains(msg, "Already approved by Marcus Reed") {
 		t.Errorf("problem %q", msg)
 	}
@@ -95,7 +96,7 @@ func TestApprovalsQueueWorksWithoutJavaScript(t *testing.T) {
 	w := newWorld(t)
 	e := w.expense(t, employee, models.StatusSubmitted)
 	b := w.browser(t, manager)
-	page := b.Get(paths.Approvals).Doc(t)
+	page := b.Get(expensepaths.Approvals).Doc(t)
 	item := approvalItem(page, e.ID)
 	rejectURL := item.Find(`[data-action="reject"]`).AttrOr("formaction", "")
 	form := url.Values{}
@@ -121,7 +122,7 @@ func TestApprovalsQueueWorksWithoutJavaScript(t *testing.T) {
 	// With a comment: back to the queue with a confirmation, the item gone.
 	form.Set("comment", "Please attach the receipt.")
 	res = b.PostForm(rejectURL, form)
-	if res.StatusCode != http.StatusSeeOther || res.Location() != paths.Approvals {
+	if res.StatusCode != http.StatusSeeOther || res.Location() != expensepaths.Approvals {
 		t.Fatalf("status %d, location %q", res.StatusCode, res.Location())
 	}
 	doc = b.Follow(res.Location()).Doc(t)
@@ -143,7 +144,7 @@ func TestReimbursingSelectedExpensesFlashesWhatHappenedToEach(t *testing.T) {
 	bExp := w.expense(t, liam, models.StatusApproved)
 	own := w.expense(t, finance, models.StatusApproved)
 	b := w.browser(t, finance)
-	page := b.Get(paths.Reimbursements)
+	page := b.Get(expensepaths.Reimbursements)
 	doc := page.Doc(t)
 	if doc.Find(`input[data-select-all="ids"]`).Length() != 1 {
 		t.Error("no select-all checkbox")
@@ -182,7 +183,7 @@ func TestReimbursingSelectedExpensesFlashesWhatHappenedToEach(t *testing.T) {
 		t.Error("wrong statuses after the run")
 	}
 	// Nothing ticked.
-	res = b.SubmitOn(b.Get(paths.Reimbursements), `form[data-testid="reimburse-form"]`, url.Values{"ids": nil})
+	res = b.SubmitOn(b.Get(expensepaths.Reimbursements), `form[data-testid="reimburse-form"]`, url.Values{"ids": nil})
 	if msg := flashes(b.Follow(res.Location()).Doc(t), "error"); !strings.Contains(msg, "Tick at least one") {
 		t.Errorf("empty run: %q", msg)
 	}
@@ -192,7 +193,7 @@ func TestAdminManagesCategoriesWithMessagesBesideTheFields(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	b := w.browser(t, admin)
-	page := b.Get(paths.AdminCategories)
+	page := b.Get(expensepaths.AdminCategories)
 	if page.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", page.StatusCode)
 	}
@@ -205,7 +206,7 @@ func TestAdminManagesCategoriesWithMessagesBesideTheFields(t *testing.T) {
 	w.DB.Where("name = ?", name).Take(&cat)
 
 	// A duplicate, in another case: the message beside the field, the input kept.
-	res = b.Submit(paths.AdminCategories, `form[data-testid="add-category-form"]`, url.Values{"name": {strings.ToUpper(name)}})
+	res = b.Submit(expensepaths.AdminCategories, `form[data-testid="add-category-form"]`, url.Values{"name": {strings.ToUpper(name)}})
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("duplicate: status %d", res.StatusCode)
 	}
@@ -219,28 +220,28 @@ func TestAdminManagesCategoriesWithMessagesBesideTheFields(t *testing.T) {
 
 	// Renaming onto another category's name: the message on that row.
 	rename := `tr[data-id="` + idString(cat.ID) + `"] form[data-testid="rename-form"]`
-	res = b.Submit(paths.AdminCategories, rename, url.Values{"name": {"travel"}})
+	res = b.Submit(expensepaths.AdminCategories, rename, url.Values{"name": {"travel"}})
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("rename onto a duplicate: status %d", res.StatusCode)
 	}
 	if msg := res.Doc(t).Find(`tr[data-id="` + idString(cat.ID) + `"] .field-error`).Text(); !strings.Contains(msg, "already exists") {
 		t.Errorf("rename message = %q", msg)
 	}
-	res = b.Submit(paths.AdminCategories, rename, url.Values{"name": {name + " & sport"}})
+	res = b.Submit(expensepaths.AdminCategories, rename, url.Values{"name": {name + " & sport"}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("rename: status %d", res.StatusCode)
 	}
 
 	// Deactivate: gone from the new-expense form; reactivate: back.
 	active := `tr[data-id="` + idString(cat.ID) + `"] form.inline-form`
-	if res := b.Submit(paths.AdminCategories, active, nil); res.StatusCode != http.StatusSeeOther {
+	if res := b.Submit(expensepaths.AdminCategories, active, nil); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("deactivate: status %d", res.StatusCode)
 	}
-	form := w.browser(t, employee).Get(paths.ExpensesNew).Doc(t)
+	form := w.browser(t, employee).Get(expensepaths.ExpensesNew).Doc(t)
 	if form.Find(`select[name="category_id"] option[value="`+idString(cat.ID)+`"]`).Length() != 0 {
 		t.Error("a deactivated category is offered")
 	}
-	if res := b.Submit(paths.AdminCategories, active, nil); res.StatusCode != http.StatusSeeOther {
+	if res := b.Submit(expensepaths.AdminCategories, active, nil); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("reactivate: status %d", res.StatusCode)
 	}
 	w.DB.Where("id = ?", cat.ID).Take(&cat)
@@ -250,7 +251,7 @@ func TestAdminManagesCategoriesWithMessagesBesideTheFields(t *testing.T) {
 
 	// Not an administrator: refused even when posting directly.
 	mgr := w.browser(t, manager)
-	res = mgr.PostForm(paths.AdminCategories, url.Values{"_csrf": {mgr.CSRF("/profile")}, "name": {"Sneaky"}})
+	res = mgr.PostForm(expensepaths.AdminCategories, url.Values{"_csrf": {mgr.CSRF("/profile")}, "name": {"Sneaky"}})
 	if res.StatusCode != http.StatusForbidden {
 		t.Errorf("manager adding a category: status %d", res.StatusCode)
 	}

@@ -1,4 +1,4 @@
-package web_test
+package pages_test
 
 import (
 	"net/http"
@@ -12,8 +12,8 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/company-expenses/company-expenses/app/apptest"
+	"github.com/company-expenses/company-expenses/app/expenses/expensepaths"
 	"github.com/company-expenses/company-expenses/app/expenses/policy"
-	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/models"
 )
 
@@ -33,7 +33,7 @@ func TestEveryWorkflowTransitionIsAllowedForTheRightRoleAndRefusedOtherwise(t *t
 		who    string
 		owner  string
 		status models.Status
-		action string // a paths.Action*, "edit" or "receipt"
+		action string // an expensepaths.Action*, "edit" or "receipt"
 		extra  func(*models.Expense) url.Values
 		// wantCode is the answer; want the status afterwards (for refusals,
 		// the status must be unchanged).
@@ -41,51 +41,51 @@ func TestEveryWorkflowTransitionIsAllowedForTheRightRoleAndRefusedOtherwise(t *t
 		want     models.Status
 	}{
 		// Employees: their own drafts and rejected expenses.
-		{"employee submits own draft", employee, employee, models.StatusDraft, paths.ActionSubmit, nil, 303, models.StatusSubmitted},
-		{"employee resubmits own rejected expense", employee, employee, models.StatusRejected, paths.ActionSubmit, nil, 303, models.StatusSubmitted},
+		{"employee submits own draft", employee, employee, models.StatusDraft, expensepaths.ActionSubmit, nil, 303, models.StatusSubmitted},
+		{"employee resubmits own rejected expense", employee, employee, models.StatusRejected, expensepaths.ActionSubmit, nil, 303, models.StatusSubmitted},
 		{"employee edits own draft", employee, employee, models.StatusDraft, "edit", edit, 303, models.StatusDraft},
-		{"employee deletes own rejected expense", employee, employee, models.StatusRejected, paths.ActionDelete, nil, 303, gone},
+		{"employee deletes own rejected expense", employee, employee, models.StatusRejected, expensepaths.ActionDelete, nil, 303, gone},
 		{"employee may not edit own submitted expense", employee, employee, models.StatusSubmitted, "edit", edit, 403, models.StatusSubmitted},
-		{"employee may not delete own approved expense", employee, employee, models.StatusApproved, paths.ActionDelete, nil, 403, models.StatusApproved},
-		{"employee may not approve own expense", employee, employee, models.StatusSubmitted, paths.ActionApprove, nil, 403, models.StatusSubmitted},
-		{"employee may not reimburse own expense", employee, employee, models.StatusApproved, paths.ActionReimburse, nil, 403, models.StatusApproved},
-		{"employee may not submit a colleague's draft", employee, liam, models.StatusDraft, paths.ActionSubmit, nil, 404, models.StatusDraft},
+		{"employee may not delete own approved expense", employee, employee, models.StatusApproved, expensepaths.ActionDelete, nil, 403, models.StatusApproved},
+		{"employee may not approve own expense", employee, employee, models.StatusSubmitted, expensepaths.ActionApprove, nil, 403, models.StatusSubmitted},
+		{"employee may not reimburse own expense", employee, employee, models.StatusApproved, expensepaths.ActionReimburse, nil, 403, models.StatusApproved},
+		{"employee may not submit a colleague's draft", employee, liam, models.StatusDraft, expensepaths.ActionSubmit, nil, 404, models.StatusDraft},
 
 		// Managers: their direct reports' submitted expenses, never their own.
-		{"manager approves a report's expense", manager, employee, models.StatusSubmitted, paths.ActionApprove, nil, 303, models.StatusApproved},
-		{"manager rejects a report's expense with a comment", manager, employee, models.StatusSubmitted, paths.ActionReject,
+		{"manager approves a report's expense", manager, employee, models.StatusSubmitted, expensepaths.ActionApprove, nil, 303, models.StatusApproved},
+		{"manager rejects a report's expense with a comment", manager, employee, models.StatusSubmitted, expensepaths.ActionReject,
 			func(*models.Expense) url.Values { return url.Values{"comment": {"Wrong date."}} }, 303, models.StatusRejected},
-		{"manager submits own draft", manager, manager, models.StatusDraft, paths.ActionSubmit, nil, 303, models.StatusSubmitted},
-		{"manager may not approve own expense", manager, manager, models.StatusSubmitted, paths.ActionApprove, nil, 403, models.StatusSubmitted},
-		{"manager may not approve someone else's report", manager, finance, models.StatusSubmitted, paths.ActionApprove, nil, 404, models.StatusSubmitted},
-		{"manager may not approve a report's expense twice", manager, employee, models.StatusApproved, paths.ActionApprove, nil, 403, models.StatusApproved},
+		{"manager submits own draft", manager, manager, models.StatusDraft, expensepaths.ActionSubmit, nil, 303, models.StatusSubmitted},
+		{"manager may not approve own expense", manager, manager, models.StatusSubmitted, expensepaths.ActionApprove, nil, 403, models.StatusSubmitted},
+		{"manager may not approve someone else's report", manager, finance, models.StatusSubmitted, expensepaths.ActionApprove, nil, 404, models.StatusSubmitted},
+		{"manager may not approve a report's expense twice", manager, employee, models.StatusApproved, expensepaths.ActionApprove, nil, 403, models.StatusApproved},
 		{"manager may not edit a report's expense", manager, employee, models.StatusRejected, "edit", edit, 403, models.StatusRejected},
-		{"manager may not reimburse", manager, employee, models.StatusApproved, paths.ActionReimburse, nil, 403, models.StatusApproved},
-		{"manager may not see a report's draft", manager, employee, models.StatusDraft, paths.ActionApprove, nil, 404, models.StatusDraft},
+		{"manager may not reimburse", manager, employee, models.StatusApproved, expensepaths.ActionReimburse, nil, 403, models.StatusApproved},
+		{"manager may not see a report's draft", manager, employee, models.StatusDraft, expensepaths.ActionApprove, nil, 404, models.StatusDraft},
 
 		// Finance: approved expenses of others.
-		{"finance reimburses an approved expense", finance, employee, models.StatusApproved, paths.ActionReimburse, nil, 303, models.StatusReimbursed},
-		{"finance submits own draft", finance, finance, models.StatusDraft, paths.ActionSubmit, nil, 303, models.StatusSubmitted},
-		{"finance may not reimburse own expense", finance, finance, models.StatusApproved, paths.ActionReimburse, nil, 403, models.StatusApproved},
-		{"finance may not approve", finance, employee, models.StatusSubmitted, paths.ActionApprove, nil, 403, models.StatusSubmitted},
-		{"finance may not reimburse twice", finance, employee, models.StatusReimbursed, paths.ActionReimburse, nil, 403, models.StatusReimbursed},
+		{"finance reimburses an approved expense", finance, employee, models.StatusApproved, expensepaths.ActionReimburse, nil, 303, models.StatusReimbursed},
+		{"finance submits own draft", finance, finance, models.StatusDraft, expensepaths.ActionSubmit, nil, 303, models.StatusSubmitted},
+		{"finance may not reimburse own expense", finance, finance, models.StatusApproved, expensepaths.ActionReimburse, nil, 403, models.StatusApproved},
+		{"finance may not approve", finance, employee, models.StatusSubmitted, expensepaths.ActionApprove, nil, 403, models.StatusSubmitted},
+		{"finance may not reimburse twice", finance, employee, models.StatusReimbursed, expensepaths.ActionReimburse, nil, 403, models.StatusReimbursed},
 
 		// Administrators: an employee for their own claims, no workflow step.
-		{"admin submits own draft", admin, admin, models.StatusDraft, paths.ActionSubmit, nil, 303, models.StatusSubmitted},
-		{"admin may not approve", admin, employee, models.StatusSubmitted, paths.ActionApprove, nil, 403, models.StatusSubmitted},
-		{"admin may not reject", admin, employee, models.StatusSubmitted, paths.ActionReject,
+		{"admin submits own draft", admin, admin, models.StatusDraft, expensepaths.ActionSubmit, nil, 303, models.StatusSubmitted},
+		{"admin may not approve", admin, employee, models.StatusSubmitted, expensepaths.ActionApprove, nil, 403, models.StatusSubmitted},
+		{"admin may not reject", admin, employee, models.StatusSubmitted, expensepaths.ActionReject,
 			func(*models.Expense) url.Values { return url.Values{"comment": {"No."}} }, 403, models.StatusSubmitted},
-		{"admin may not reimburse", admin, employee, models.StatusApproved, paths.ActionReimburse, nil, 403, models.StatusApproved},
-		{"admin may not delete someone's rejected expense", admin, employee, models.StatusRejected, paths.ActionDelete, nil, 403, models.StatusRejected},
+		{"admin may not reimburse", admin, employee, models.StatusApproved, expensepaths.ActionReimburse, nil, 403, models.StatusApproved},
+		{"admin may not delete someone's rejected expense", admin, employee, models.StatusRejected, expensepaths.ActionDelete, nil, 403, models.StatusRejected},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			e := w.expense(t, tt.owner, tt.status)
 			b := w.browser(t, tt.who)
-			path := paths.ExpenseAction(e.ID, tt.action)
+			path := expensepaths.ExpenseAction(e.ID, tt.action)
 			if tt.action == "edit" {
-				path = paths.Expense(e.ID)
+				path = expensepaths.Expense(e.ID)
 			}
 			var extra url.Values
 			if tt.extra != nil {
@@ -122,7 +122,7 @@ func TestEmployeeCreatesADraftOrSubmitsAtOnceFromTheForm(t *testing.T) {
 	for _, intent := range []string{"save", "submit"} {
 		merchant := uniqueMerchant("Form " + intent)
 		d := w.draft(merchant)
-		res := b.Submit(paths.ExpensesNew, `form[data-testid="expense-form"]`, url.Values{
+		res := b.Submit(expensepaths.ExpensesNew, `form[data-testid="expense-form"]`, url.Values{
 			"spent_on": {d.SpentOn}, "category_id": {d.CategoryID}, "amount": {"1,234.50"}, "currency": {"EUR"},
 			"merchant": {merchant}, "description": {"Two nights"}, "intent": {intent},
 		})
@@ -176,7 +176,7 @@ func TestDetailPageShowsExactlyTheButtonsThePolicyAllows(t *testing.T) {
 			}
 			for _, v := range viewers {
 				tb := browsers[v]
-				res := tb.b.Get(paths.Expense(e.ID))
+				res := tb.b.Get(expensepaths.Expense(e.ID))
 				canView := policy.Can(tb.me, policy.ViewExpense, full)
 				if !canView {
 					if res.StatusCode != http.StatusNotFound {
@@ -220,12 +220,12 @@ func TestSomeoneElsesExpenseIsNotFoundAndCannotBeActedOn(t *testing.T) {
 	emilySubmitted := w.expense(t, employee, models.StatusSubmitted)
 	emp := w.browser(t, employee)
 	withReceipt := w.expense(t, employee, models.StatusDraft)
-	res := multipartPost(t, emp, w.URL, paths.ExpenseReceipt(withReceipt.ID),
+	res := multipartPost(t, emp, w.URL, expensepaths.ExpenseReceipt(withReceipt.ID),
 		url.Values{"_csrf": {emp.CSRF("/profile")}, "version": {idString(uint(withReceipt.Version))}}, "receipt.png", pngBytes(t))
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("attach receipt: status %d", res.StatusCode)
 	}
-	submitted := post(t, emp, paths.ExpenseAction(withReceipt.ID, paths.ActionSubmit), withReceipt.Version+1, nil)
+	submitted := post(t, emp, expensepaths.ExpenseAction(withReceipt.ID, expensepaths.ActionSubmit), withReceipt.Version+1, nil)
 	if submitted.StatusCode != http.StatusSeeOther {
 		t.Fatalf("submit: status %d", submitted.StatusCode)
 	}
@@ -238,12 +238,12 @@ func TestSomeoneElsesExpenseIsNotFoundAndCannotBeActedOn(t *testing.T) {
 		path string
 		want int
 	}{
-		{"employee opens her manager's draft", emp, paths.Expense(marcusDraft.ID), 404},
-		{"employee opens the edit form of her manager's draft", emp, paths.ExpenseEdit(marcusDraft.ID), 404},
-		{"colleague opens a submitted expense", colleague, paths.Expense(emilySubmitted.ID), 404},
-		{"colleague downloads the receipt", colleague, paths.ExpenseReceipt(withReceipt.ID), 404},
-		{"manager opens a report's draft", mgr, paths.Expense(emilyDraft.ID), 404},
-		{"manager downloads the receipt of a report's submitted expense", mgr, paths.ExpenseReceipt(withReceipt.ID), 200},
+		{"employee opens her manager's draft", emp, expensepaths.Expense(marcusDraft.ID), 404},
+		{"employee opens the edit form of her manager's draft", emp, expensepaths.ExpenseEdit(marcusDraft.ID), 404},
+		{"colleague opens a submitted expense", colleague, expensepaths.Expense(emilySubmitted.ID), 404},
+		{"colleague downloads the receipt", colleague, expensepaths.ExpenseReceipt(withReceipt.ID), 404},
+		{"manager opens a report's draft", mgr, expensepaths.Expense(emilyDraft.ID), 404},
+		{"manager downloads the receipt of a report's submitted expense", mgr, expensepaths.ExpenseReceipt(withReceipt.ID), 200},
 		{"an id that does not exist", emp, "/expenses/99999999", 404},
 		{"an id that is not a number", emp, "/expenses/abc", 404},
 	} {
@@ -253,11 +253,11 @@ func TestSomeoneElsesExpenseIsNotFoundAndCannotBeActedOn(t *testing.T) {
 	}
 
 	// Acting on what you cannot see is refused, and nothing changes.
-	res = post(t, mgr, paths.ExpenseAction(emilyDraft.ID, paths.ActionApprove), emilyDraft.Version, nil)
+	res = post(t, mgr, expensepaths.ExpenseAction(emilyDraft.ID, expensepaths.ActionApprove), emilyDraft.Version, nil)
 	if res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusForbidden {
 		t.Errorf("manager approving a report's draft: status %d", res.StatusCode)
 	}
-	res = post(t, emp, paths.ExpenseAction(marcusDraft.ID, paths.ActionDelete), marcusDraft.Version, nil)
+	res = post(t, emp, expensepaths.ExpenseAction(marcusDraft.ID, expensepaths.ActionDelete), marcusDraft.Version, nil)
 	if res.StatusCode != http.StatusNotFound {
 		t.Errorf("employee deleting her manager's draft: status %d", res.StatusCode)
 	}
@@ -275,9 +275,9 @@ func TestConcurrentDecisionsOnOneExpenseLetExactlyOneWin(t *testing.T) {
 		e := w.expense(t, employee, models.StatusSubmitted)
 		// The same manager in two browsers, both looking at the same version.
 		first, second := w.browser(t, manager), w.browser(t, manager)
-		pages := []*apptest.Response{first.Get(paths.Expense(e.ID)), second.Get(paths.Expense(e.ID))}
+		pages := []*apptest.Response{first.Get(expensepaths.Expense(e.ID)), second.Get(expensepaths.Expense(e.ID))}
 		forms := []url.Values{{"comment": {"Looks fine."}}, {"comment": {"Please split the hotel and the meals."}}}
-		actions := []string{paths.ActionApprove, paths.ActionReject}
+		actions := []string{expensepaths.ActionApprove, expensepaths.ActionReject}
 		browsers := []*apptest.Browser{first, second}
 		results := make([]*apptest.Response, 2)
 		var start, done sync.WaitGroup
@@ -289,7 +289,7 @@ func TestConcurrentDecisionsOnOneExpenseLetExactlyOneWin(t *testing.T) {
 				tok := pages[i].Doc(t).Find(`input[name="_csrf"]`).First().AttrOr("value", "")
 				form := url.Values{"_csrf": {tok}, "version": {idString(uint(e.Version))}, "comment": forms[i]["comment"]}
 				start.Wait()
-				results[i] = browsers[i].PostForm(paths.ExpenseAction(e.ID, actions[i]), form)
+				results[i] = browsers[i].PostForm(expensepaths.ExpenseAction(e.ID, actions[i]), form)
 			}()
 		}
 		start.Done()
@@ -326,15 +326,15 @@ func TestAStaleFormShowsWhoActedFirstAsAFlashOnTheDetailPage(t *testing.T) {
 	w := newWorld(t)
 	e := w.expense(t, employee, models.StatusSubmitted)
 	b := w.browser(t, manager)
-	page := b.Get(paths.Expense(e.ID))
+	page := b.Get(expensepaths.Expense(e.ID))
 	if _, err := w.svc.Approve(w.ctx, w.person(t, manager), e.ID, e.Version, ""); err != nil {
 		t.Fatal(err)
 	}
 	// Reject from the page seen before the approval, as its button would.
 	tok := page.Doc(t).Find(`form.decision-form input[name="_csrf"]`).AttrOr("value", "")
-	res := b.PostForm(paths.ExpenseAction(e.ID, paths.ActionReject), url.Values{
+	res := b.PostForm(expensepaths.ExpenseAction(e.ID, expensepaths.ActionReject), url.Values{
 		"_csrf": {tok}, "version": {idString(uint(e.Version))}, "comment": {"Not like this."}})
-	if res.StatusCode != http.StatusSeeOther || res.Location() != paths.Expense(e.ID) {
+	if res.StatusCode != http.StatusSeeOther || res.Location() != expensepaths.Expense(e.ID) {
 		t.Fatalf("status %d, location %q", res.StatusCode, res.Location())
 	}
 	msg := flashes(b.Follow(res.Location()).Doc(t), "error")
@@ -351,7 +351,7 @@ func TestRejectingWithoutACommentShowsTheMessageBesideTheCommentField(t *testing
 	w := newWorld(t)
 	e := w.expense(t, employee, models.StatusSubmitted)
 	b := w.browser(t, manager)
-	res := post(t, b, paths.ExpenseAction(e.ID, paths.ActionReject), e.Version, url.Values{"comment": {"   "}})
+	res := post(t, b, expensepaths.ExpenseAction(e.ID, expensepaths.ActionReject), e.Version, url.Values{"comment": {"   "}})
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d", res.StatusCode)
 	}
@@ -371,7 +371,7 @@ func TestDetailPageShowsHistoryWithWhoWhatWhenAndComment(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	e := w.expense(t, employee, models.StatusRejected)
-	doc := w.browser(t, employee).Get(paths.Expense(e.ID)).Doc(t)
+	doc := w.browser(t, employee).Get(expensepaths.Expense(e.ID)).Doc(t)
 	var events []string
 	doc.Find(`[data-testid="history-event"]`).Each(func(_ int, s *goquery.Selection) {
 		events = append(events, s.AttrOr("data-event", ""))

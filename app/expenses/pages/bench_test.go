@@ -1,4 +1,4 @@
-package web_test
+package pages_test
 
 import (
 	"context"
@@ -20,7 +20,7 @@ import (
 // on the demo company with n bulk expenses: middleware, session lookup,
 // queries and rendering, but not the TCP stack (httptest.NewRecorder).
 //
-//	go test ./app/web -run '^$' -bench 'ExpenseListPage|Dashboard' -benchmem
+//	go test ./app/expenses/pages -run '^$' -bench 'ExpenseListPage|Dashboard' -benchmem
 //
 // To see where a request's time goes, profile it and look at the part
 // under the handler (the rest is building the 100,000 expenses):
@@ -41,7 +41,7 @@ type benchApp struct {
 
 func newBenchApp(b *testing.B, n int, who string) *benchApp {
 	b.Helper()
-	srv := apptest.New(b, apptest.Options{NoSeed: true})
+	srv := demoApp(b, apptest.Options{NoSeed: true})
 	ctx := context.Background()
 	emps, err := seed.Company(ctx, srv.DB, expensesmodule.Company())
 	if err != nil {

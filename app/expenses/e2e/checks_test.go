@@ -102,7 +102,7 @@ func (b *browser) overflow() string {
 // axeSource is axe-core, read once from static/vendor. It is injected into
 // the pages under test only: the app does not embed or serve it.
 var axeSource = sync.OnceValues(func() (string, error) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "static", "vendor", "axe-core", "axe.min.js"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "static", "vendor", "axe-core", "axe.min.js"))
 	return string(b), err
 })
 

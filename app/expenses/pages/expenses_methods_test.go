@@ -1,4 +1,4 @@
-package web_test
+package pages_test
 
 import (
 	"net/http"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/company-expenses/company-expenses/app/apptest"
+	"github.com/company-expenses/company-expenses/app/expenses/expensepaths"
 	"github.com/company-expenses/company-expenses/app/paths"
 )
 
@@ -18,10 +19,10 @@ func TestWrongMethodOnAKnownPageAnswers405InsideTheMasterLayout(t *testing.T) {
 	tests := []struct {
 		method, path, allow string
 	}{
-		{http.MethodPut, paths.Expenses, "GET, POST"},
-		{http.MethodDelete, paths.Expense(1), "GET, POST"},
+		{http.MethodPut, expensepaths.Expenses, "GET, POST"},
+		{http.MethodDelete, expensepaths.Expense(1), "GET, POST"},
 		{http.MethodPatch, paths.Profile, "GET"},
-		{http.MethodPost, paths.ExpenseEdit(1), "GET"},
+		{http.MethodPost, expensepaths.ExpenseEdit(1), "GET"},
 	}
 	for _, tt := range tests {
 		req, err := http.NewRequest(tt.method, w.URL+tt.path, strings.NewReader("a=b"))
@@ -52,15 +53,15 @@ func TestWrongMethodOnAKnownPageAnswers405InsideTheMasterLayout(t *testing.T) {
 
 func TestOptionsOnAKnownPageListsTheAllowedMethods(t *testing.T) {
 	t.Parallel()
-	srv := apptest.New(t, apptest.Options{})
+	srv := demoApp(t, apptest.Options{})
 	b := srv.Browser(t)
-	req, err := http.NewRequest(http.MethodOptions, srv.URL+paths.Expenses, nil)
+	req, err := http.NewRequest(http.MethodOptions, srv.URL+expensepaths.Expenses, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	res := b.Do(req)
 	if res.StatusCode != http.StatusNoContent || res.Header.Get("Allow") != "GET, POST" {
-		t.Errorf("OPTIONS %s: status %d, Allow %q; want 204 and GET, POST", paths.Expenses, res.StatusCode, res.Header.Get("Allow"))
+		t.Errorf("OPTIONS %s: status %d, Allow %q; want 204 and GET, POST", expensepaths.Expenses, res.StatusCode, res.Header.Get("Allow"))
 	}
 }
 
@@ -70,7 +71,7 @@ func TestPostWithoutCSRFTokenToAnExpensePageIsStillAnExpiredForm(t *testing.T) {
 	b := w.browser(t, employee)
 	before := w.count(t, "expenses")
 	d := w.draft("No token")
-	res := b.PostForm(paths.Expenses, url.Values{"spent_on": {d.SpentOn}, "category_id": {d.CategoryID},
+	res := b.PostForm(expensepaths.Expenses, url.Values{"spent_on": {d.SpentOn}, "category_id": {d.CategoryID},
 		"amount": {"1.00"}, "currency": {"EUR"}, "merchant": {"No token"}})
 	if res.StatusCode != http.StatusBadRequest && res.StatusCode != http.StatusForbidden {
 		t.Fatalf("status %d, want 400 or 403", res.StatusCode)

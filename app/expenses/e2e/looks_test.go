@@ -80,7 +80,7 @@ func submitForm(method, action string, csrf bool) func(b *browser) {
 func TestEveryPageForEveryRoleHasNoSeriousAccessibilityViolationsAndNoSidewaysScrolling(t *testing.T) {
 	t.Parallel()
 	exe := chromePath(t)
-	srv := apptest.New(t, apptest.Options{})
+	srv := apptest.New(t, apptest.Options{Modules: withDemo})
 
 	draft := idOf(t, srv, expenseOf, "employee@example.com", "draft")
 	rejected := idOf(t, srv, expenseOf, "employee@example.com", "rejected")

@@ -71,7 +71,7 @@ func contrast(a, b [3]float64) float64 {
 func TestUIReviewFindingsStayFixed(t *testing.T) {
 	t.Parallel()
 	exe := chromePath(t)
-	srv := apptest.New(t, apptest.Options{})
+	srv := apptest.New(t, apptest.Options{Modules: withDemo})
 
 	t.Run("PhoneHeaderIsOneRowAndItsMenuButtonReachesEveryEntry", func(t *testing.T) {
 		t.Parallel()
@@ -292,7 +292,7 @@ func (b *browser) columns(sel string) int {
 // in.
 func TestSignedOutErrorPagesOfferSignInWithoutTheAppSwitcher(t *testing.T) {
 	t.Parallel()
-	srv := apptest.New(t, apptest.Options{})
+	srv := apptest.New(t, apptest.Options{Modules: withDemo})
 	c := srv.Browser(t)
 	for _, path := range []string{"/no-such-page", "/expenses/not-a-number/x"} {
 		res := c.Get(path)
@@ -323,7 +323,7 @@ func TestSignedOutErrorPagesOfferSignInWithoutTheAppSwitcher(t *testing.T) {
 // but the app neither embeds nor serves it.
 func TestAxeCoreIsNotServedToUsers(t *testing.T) {
 	t.Parallel()
-	srv := apptest.New(t, apptest.Options{NoSeed: true})
+	srv := apptest.New(t, apptest.Options{NoSeed: true, Modules: withDemo})
 	if res := srv.Browser(t).Get("/static/vendor/axe-core/axe.min.js"); res.StatusCode != http.StatusNotFound {
 		t.Errorf("GET /static/vendor/axe-core/axe.min.js: %d, want 404", res.StatusCode)
 	}
