@@ -416,7 +416,7 @@ func TestInvitationLinkLastsSevenDaysIsReplacedByResendAndEndsWhenRevoked(t *tes
 		if _, err := s.Check(ctx, accountlink.Invitation, first); !errors.Is(err, accountlink.ErrInvalid) {
 			t.Fatalf("the link of the first invitation after a resend: %v, want ErrInvalid", err)
 		}
-		if revoked, err := s.Revoke(ctx, e.UserID); err != nil || !revoked {
+		if revoked, err := s.Revoke(ctx, e.UserID, admin.UserID); err != nil || !revoked {
 			t.Fatalf("revoke: %v %v", revoked, err)
 		}
 		if _, err := s.SetPassword(ctx, accountlink.Invitation, second, "a brand new password", "a brand new password"); !errors.Is(err, accountlink.ErrInvalid) {

@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/company-expenses/company-expenses/app/audit"
 	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/mail"
 	"github.com/company-expenses/company-expenses/app/paths"
@@ -133,8 +134,10 @@ func (s *Service) RequestReset(ctx context.Context, email, ip string) error {
 		default:
 			return nil // invited, not set up yet: the invitation is the way in
 		}
-		// Audit log (app/audit): record "password reset requested" for
-		// e.UserID here, in this transaction.
+		if err := audit.Record(ctx, tx, audit.Event{Kind: audit.PasswordResetRequested, Actor: audit.Anonymous,
+			SubjectID: e.UserID, Detail: "mail: " + m.Kind}); err != nil {
+			return err
+		}
 		return mail.Enqueue(ctx, tx, m)
 	})
 }
@@ -219,11 +222,13 @@ func (s *Service) SetPassword(ctx context.Context, p Purpose, token, next, confi
 			return err
 		}
 		if p == Invitation {
-			// Audit log (app/audit): record "invitation accepted" for uid
-			// here.
-			return nil
+			return audit.Record(ctx, tx, audit.Event{Kind: audit.InvitationAccepted, Actor: audit.ByUser(uid), SubjectID: uid,
+				Detail: "password set through the invitation"})
 		}
-		// Audit log (app/audit): record "password reset" for uid here.
+		if err := audit.Record(ctx, tx, audit.Event{Kind: audit.PasswordChanged, Actor: audit.ByUser(uid), SubjectID: uid,
+			Detail: "through a reset link; every session ended"}); err != nil {
+			return err
+		}
 		d := mailviews.PasswordChanged{
 			Name: h.Name, AppName: s.appName, When: now.Format("2 Jan 2006 at 15:04 MST"),
 			ForgotURL: s.baseURL + paths.ForgotPassword,
@@ -268,8 +273,10 @@ func (s *Service) Invite(ctx context.Context, tx *gorm.DB, e *models.Employee, i
 	if err != nil {
 		return row, err
 	}
-	// Audit log (app/audit): record "invitation sent" for e.UserID by
-	// inviter.UserID here, in this transaction.
+	if err := audit.Record(ctx, tx, audit.Event{Kind: audit.InvitationSent, Actor: audit.ByUser(inviter.UserID), SubjectID: e.UserID,
+		Detail: "to " + e.User.Email + ", valid until " + row.ExpiresAt.UTC().Format(time.RFC3339)}); err != nil {
+		return row, err
+	}
 	return row, mail.Enqueue(ctx, tx, m)
 }
 
@@ -289,11 +296,19 @@ func (s *Service) Resend(ctx context.Context, userID uint, inviter *models.Emplo
 	return row, err
 }
 
-// Revoke withdraws the person's invitation: its link stops working. It
-// reports whether there was one.
-func (s *Service) Revoke(ctx context.Context, userID uint) (bool, error) {
-	// Audit log (app/audit): record "invitation revoked" for userID here.
-	return s.links.Revoke(ctx, userID, Invitation)
+// Revoke withdraws the person's invitation on behalf of the administrator
+// byUserID: its link stops working. It reports whether there was one.
+func (s *Service) Revoke(ctx context.Context, userID, byUserID uint) (bool, error) {
+	revoked := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Where("user_id = ? AND purpose = ?", userID, string(Invitation)).Delete(&models.AccountLink{})
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		revoked = true
+		return audit.Record(ctx, tx, audit.Event{Kind: audit.InvitationRevoked, Actor: audit.ByUser(byUserID), SubjectID: userID})
+	})
+	return revoked, err
 }
 
 // employeeByEmail returns the person with the login email, or nil.

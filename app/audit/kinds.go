@@ -50,6 +50,18 @@ const (
 	// BootstrapAdminGranted: BOOTSTRAP_ADMINS made a person the first
 	// administrator.
 	BootstrapAdminGranted Kind = "account.bootstrap_admin"
+	// InvitationSent, InvitationRevoked and InvitationAccepted: an
+	// administrator invited a local person by e-mail, withdrew the
+	// invitation, or the person set their password through it.
+	InvitationSent     Kind = "account.invitation_sent"
+	InvitationRevoked  Kind = "account.invitation_revoked"
+	InvitationAccepted Kind = "account.invitation_accepted"
+	// TwoFactorEnabled and TwoFactorDisabled: a person turned two-factor
+	// sign-in on or off; RecoveryCodesRenewed: they made new recovery
+	// codes (the old ones stopped working).
+	TwoFactorEnabled     Kind = "account.two_factor_enabled"
+	TwoFactorDisabled    Kind = "account.two_factor_disabled"
+	RecoveryCodesRenewed Kind = "account.recovery_codes_renewed"
 )
 
 // Single sign-on and provisioning.
@@ -93,6 +105,12 @@ var kinds = []struct {
 	{PasswordSet, "Password set by an administrator"},
 	{PasswordResetRequested, "Password reset requested"},
 	{BootstrapAdminGranted, "First administrator"},
+	{InvitationSent, "Invitation sent"},
+	{InvitationRevoked, "Invitation revoked"},
+	{InvitationAccepted, "Invitation accepted"},
+	{TwoFactorEnabled, "Two-factor sign-in turned on"},
+	{TwoFactorDisabled, "Two-factor sign-in turned off"},
+	{RecoveryCodesRenewed, "Recovery codes renewed"},
 	{SSOLinked, "SSO connected"},
 	{SSOUnlinked, "SSO disconnected"},
 	{SCIMUserProvisioned, "SCIM: person provisioned"},

@@ -52,7 +52,7 @@ const (
 	// AdminUserInvitationRevokePattern (POST) revokes the pending one.
 	AdminUserInvitationPattern       = AdminUserPattern + "/invitation"
 	AdminUserInvitationRevokePattern = AdminUserInvitationPattern + "/revoke"
-	AdminSettings    = "/admin/settings"
+	AdminSettings                    = "/admin/settings"
 	// AdminSignInLocks lists the sign-in throttle's current locks;
 	// AdminSignInLocksClear (POST) lifts one.
 	AdminSignInLocks      = "/admin/sign-in-locks"

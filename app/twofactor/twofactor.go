@@ -30,6 +30,7 @@ import (
 	"github.com/pquerna/otp/totp"
 	"gorm.io/gorm"
 
+	"github.com/company-expenses/company-expenses/app/audit"
 	"github.com/company-expenses/company-expenses/models"
 )
 
@@ -209,8 +210,10 @@ func (s *Service) Confirm(ctx context.Context, userID uint, code string) ([]stri
 			Updates(map[string]any{"confirmed_at": now, "last_step": step}).Error; err != nil {
 			return err
 		}
-		codes, err = replaceRecoveryCodes(tx, userID)
-		return err
+		if codes, err = replaceRecoveryCodes(tx, userID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{Kind: audit.TwoFactorEnabled, Actor: audit.ByUser(userID), SubjectID: userID})
 	})
 	return codes, err
 }
@@ -271,8 +274,10 @@ func (s *Service) NewRecoveryCodes(ctx context.Context, userID uint) ([]string, 
 	var codes []string
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		codes, err = replaceRecoveryCodes(tx, userID)
-		return err
+		if codes, err = replaceRecoveryCodes(tx, userID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{Kind: audit.RecoveryCodesRenewed, Actor: audit.ByUser(userID), SubjectID: userID})
 	})
 	return codes, err
 }
@@ -283,7 +288,10 @@ func (s *Service) Disable(ctx context.Context, userID uint) error {
 		if err := tx.Where("user_id = ?", userID).Delete(&models.RecoveryCode{}).Error; err != nil {
 			return err
 		}
-		return tx.Where("user_id = ?", userID).Delete(&models.TOTPCredential{}).Error
+		if err := tx.Where("user_id = ?", userID).Delete(&models.TOTPCredential{}).Error; err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{Kind: audit.TwoFactorDisabled, Actor: audit.ByUser(userID), SubjectID: userID})
 	})
 }
 

@@ -89,7 +89,7 @@ func (a *Application) adminUserInvitationRevokePost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	revoked, err := a.accounts.Revoke(c.Request().Context(), e.UserID)
+	revoked, err := a.accounts.Revoke(c.Request().Context(), e.UserID, viewer(c).UserID)
 	if err != nil {
 		return err
 	}
