@@ -25,6 +25,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/app/provisioning"
+	"github.com/company-expenses/company-expenses/app/scim"
 	"github.com/company-expenses/company-expenses/app/seed"
 	"github.com/company-expenses/company-expenses/app/sso"
 	"github.com/company-expenses/company-expenses/app/web"
@@ -93,7 +94,14 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		thr:    auth.NewThrottle(db, 15*time.Minute, auth.Limits{PerAccountAndIP: 5, PerAccount: 50, PerIP: 200, PerDevice: 5}),
 		Hasher: auth.NewHasher(auth.DefaultHashSlots(), auth.DefaultHashWait),
 	}
+	// SCIM provisioning at /scim/v2 (app/scim). AUDIT: the audit log
+	// plugs in as scim.Config.Record.
+	provisioner := scim.New(scim.Config{
+		DB: db, People: ps, Log: log, BaseURL: cfg.BaseURL, RoleMap: cfg.SSO.RoleMap,
+		HardDelete: cfg.SCIM.HardDelete, StaticToken: cfg.SCIM.Token,
+	})
 	a.Web = web.New(web.Deps{
+		SCIM:         provisioner,
 		Config:       cfg,
 		DB:           db,
 		Log:          log,
@@ -137,6 +145,9 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 		// first-login hook. Change this line to provision people your way.
 		OnFirstLogin:     provisioning.OnFirstLogin,
 		OnReturningLogin: provisioning.OnReturningLogin,
+		// People provisioned by SCIM: their first SSO sign-in links to the
+		// account SCIM made, by the provider's immutable id.
+		OnProvisionedLogin: provisioner.ProvisionedLogin,
 	})
 	if err != nil {
 		return nil, err

@@ -8,5 +8,6 @@ func All() []any {
 		&User{}, &UserRole{}, &Department{}, &Employee{},
 		&Session{}, &LoginAttempt{},
 		&OutboxMessage{},
+		&SCIMToken{}, &SCIMUser{}, &SCIMGroup{}, &SCIMGroupMember{},
 	}
 }

@@ -46,6 +46,10 @@ const (
 	// AdminCategoryActivePattern activates or deactivates one (POST).
 	AdminCategoryActivePattern = AdminCategoryPattern + "/active"
 	AdminSettings              = "/admin/settings"
+	// AdminSCIMTokens (POST) makes a SCIM bearer token;
+	// AdminSCIMTokenRevokePattern (POST) revokes one.
+	AdminSCIMTokens             = AdminSettings + "/scim-tokens"
+	AdminSCIMTokenRevokePattern = AdminSCIMTokens + "/:id/revoke"
 	// AdminSignInLocks lists the sign-in throttle's current locks;
 	// AdminSignInLocksClear (POST) lifts one.
 	AdminSignInLocks      = "/admin/sign-in-locks"
@@ -147,3 +151,8 @@ func ProfileDisconnect(identityID uint) string {
 
 // DevMailMessage is one mail in the development mail viewer.
 func DevMailMessage(id uint) string { return DevMail + "/" + strconv.FormatUint(uint64(id), 10) }
+
+// AdminSCIMTokenRevoke is the URL that revokes SCIM token id.
+func AdminSCIMTokenRevoke(id uint) string {
+	return AdminSCIMTokens + "/" + strconv.FormatUint(uint64(id), 10) + "/revoke"
+}

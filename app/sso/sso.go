@@ -142,6 +142,9 @@ type Config struct {
 	// OnReturningLogin brings the app's copy of a returning person up to
 	// date with the provider. It is optional.
 	OnReturningLogin RefreshFunc
+	// OnProvisionedLogin finds an account made ahead of a first sign-in by
+	// provisioning (SCIM), so that the sign-in links to it. It is optional.
+	OnProvisionedLogin ProvisionedFunc
 }
 
 // ProviderInfo describes a configured provider for the app's pages.
@@ -166,6 +169,7 @@ type Service struct {
 	pages        Pages
 	onFirstLogin FirstLoginFunc
 	onReturning  RefreshFunc
+	provisioned  ProvisionedFunc
 	allowed      []string
 	providers    map[string]*provider
 	order        []*provider
@@ -213,6 +217,7 @@ func Start(ctx context.Context, r Router, cfg Config) (*Service, error) {
 		pages:        cfg.Pages,
 		onFirstLogin: cfg.OnFirstLogin,
 		onReturning:  cfg.OnReturningLogin,
+		provisioned:  cfg.OnProvisionedLogin,
 		providers:    map[string]*provider{},
 		flows:        flows,
 		now:          time.Now,

@@ -3,6 +3,7 @@ package sso
 import (
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,7 @@ func TestProfileIsTidiedFromWhatTheProviderSays(t *testing.T) {
 		AvatarURL: "javascript:alert(1)", RawData: map[string]any{"email_verified": false},
 	})
 	want := Profile{Provider: "openid-connect", Subject: "abc", Email: "ann.lee@example.com", Name: "Ann Lee"}
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("profile %+v, want %+v", got, want)
 	}
 	for in, want := range map[string]string{

@@ -18,6 +18,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/middleware"
 	"github.com/company-expenses/company-expenses/app/module"
 	"github.com/company-expenses/company-expenses/app/people"
+	"github.com/company-expenses/company-expenses/app/scim"
 	"github.com/company-expenses/company-expenses/app/sso"
 )
 
@@ -38,6 +39,9 @@ type Deps struct {
 	Modules []module.Module
 	// DemoPassword is shown on the sign-in page in development.
 	DemoPassword string
+	// SCIM is the SCIM provisioning service, mounted at /scim/v2; nil
+	// serves no SCIM.
+	SCIM *scim.Service
 }
 
 // Application holds the dependencies every handler may use.
@@ -53,6 +57,8 @@ type Application struct {
 	csrfGuard *middleware.CSRF
 	people    *people.Service
 	demoPass  string
+	// scim is the SCIM service (app/web/admin_scim.go shows its tokens).
+	scim *scim.Service
 
 	// modules are the plugged-in modules' pages, and bodyLimits the body
 	// limits they give their routes, by route pattern.
@@ -81,6 +87,7 @@ func New(d Deps) *Application {
 		devices:  auth.NewDeviceCookies(d.Config.SessionSecret),
 		people:   d.People,
 		demoPass: d.DemoPassword,
+		scim:     d.SCIM,
 	}
 	if a.hasher == nil {
 		a.hasher = auth.NewHasher(auth.DefaultHashSlots(), auth.DefaultHashWait)
