@@ -48,7 +48,7 @@ func (s *Service) Routes(g *echo.Group) {
 	g.DELETE("/Groups/:id", s.deleteGroup)
 
 	// Anything else under the prefix is a SCIM 404, not the app's HTML page.
-	g.Any("/*", func(echo.Context) error { return notFound("No such SCIM endpoint.") })
+	g.RouteNotFound("/*", func(echo.Context) error { return notFound("No such SCIM endpoint.") })
 }
 
 // requireToken answers 401 with WWW-Authenticate: Bearer to a request
@@ -74,6 +74,8 @@ func (s *Service) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		case errors.As(err, &se):
 		case errors.As(err, &he) && he.Code == http.StatusMethodNotAllowed:
 			se = &Error{Status: he.Code, Detail: "This endpoint does not take " + c.Request().Method + "."}
+		case errors.As(err, &he) && he.Code < http.StatusInternalServerError:
+			se = &Error{Status: he.Code, Detail: http.StatusText(he.Code) + "."}
 		default:
 			s.log.ErrorContext(c.Request().Context(), "scim request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 			se = &Error{Status: http.StatusInternalServerError, Detail: "The request failed on the server; try again later."}

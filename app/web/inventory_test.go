@@ -53,25 +53,48 @@ type inventoryRow struct {
 // outcome against app/policy before pasting it here.
 var routeInventory = map[string]inventoryRow{
 	// want columns: anonymous, employee, manager, finance, admin, sso, deactivated.
-	"CONNECT /dev-idp/*":              {target: "/dev-idp/authorize", want: [7]outcome{"400", "400", "400", "400", "400", "400", "400"}},
-	"DELETE /dev-idp/*":               {target: "/dev-idp/authorize", want: [7]outcome{"400", "400", "400", "400", "400", "400", "400"}},
-	"GET /":                           {target: "/", want: [7]outcome{"login", "200", "200", "200", "200", "200", "login"}},
-	"GET /admin/categories":           {target: "/admin/categories", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
-	"GET /admin/settings":             {target: "/admin/settings", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
-	"GET /admin/sign-in-locks":        {target: "/admin/sign-in-locks", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
-	"POST /admin/sign-in-locks/clear": {target: "/admin/sign-in-locks/clear", want: [7]outcome{"login", "403", "403", "403", "303", "403", "login"}},
-	"GET /admin/mail":                 {target: "/admin/mail", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
-	"POST /admin/mail/test":           {target: "/admin/mail/test", want: [7]outcome{"login", "403", "403", "403", "303", "403", "login"}},
-	"GET /dev/mail":                   {target: "/dev/mail", want: [7]outcome{"200", "200", "200", "200", "200", "200", "200"}},
-	"GET /dev/mail/:id":               {target: "/dev/mail/0", want: [7]outcome{"404", "404", "404", "404", "404", "404", "404"}},
-	"GET /readyz":                     {target: "/readyz", want: [7]outcome{"200", "200", "200", "200", "200", "200", "200"}},
-	"HEAD /readyz":                    {target: "/readyz", want: [7]outcome{"200", "200", "200", "200", "200", "200", "200"}},
-	"GET /admin/users":                {target: "/admin/users", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
-	"GET /admin/users/:id":            {target: "/admin/users/{emily}", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
-	"GET /admin/users/new":            {target: "/admin/users/new", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
-	"GET /approvals":                  {target: "/approvals", want: [7]outcome{"login", "403", "200", "403", "403", "403", "login"}},
-	"GET /auth/:provider":             {target: "/auth/openid-connect", want: [7]outcome{"302", "302", "302", "302", "302", "302", "302"}},
-	"GET /auth/:provider/callback":    {target: "/auth/openid-connect/callback", want: [7]outcome{"400", "400", "400", "400", "400", "400", "400"}},
+	"CONNECT /dev-idp/*":    {target: "/dev-idp/authorize", want: [7]outcome{"400", "400", "400", "400", "400", "400", "400"}},
+	"DELETE /dev-idp/*":     {target: "/dev-idp/authorize", want: [7]outcome{"400", "400", "400", "400", "400", "400", "400"}},
+	"GET /":                 {target: "/", want: [7]outcome{"login", "200", "200", "200", "200", "200", "login"}},
+	"GET /admin/categories": {target: "/admin/categories", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
+	"GET /admin/settings":   {target: "/admin/settings", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
+	// SCIM tokens on the settings page (app/web/admin_scim.go): an empty
+	// name is refused at the field (422); token 0 does not exist (404).
+	"POST /admin/settings/scim-tokens":            {target: "/admin/settings/scim-tokens", want: [7]outcome{"login", "403", "403", "403", "422", "403", "login"}},
+	"POST /admin/settings/scim-tokens/:id/revoke": {target: "/admin/settings/scim-tokens/0/revoke", want: [7]outcome{"login", "403", "403", "403", "404", "403", "login"}},
+	// SCIM (app/scim) takes a bearer token, never a session: every browser
+	// gets 401, signed in or not.
+	"DELETE /scim/v2/Groups/:id":         {target: "/scim/v2/Groups/x", want: [7]outcome{"401", "401", "401", "401", "401", "401", "401"}},
+	"DELETE /scim/v2/Users/:id":          {target: "/scim/v2/Users/x", want: [7]outcome{"401", "401", "401", "401", "401", "401", "401"}},
+	"GET /scim/v2/Groups":                {target: "/scim/v2/Groups", want: [7]outcome{"401", "401", "401", "401", "401", "401", "401"}},
+	"GET /scim/v2/Groups/:id":            {target: "/scim/v2/Groups/x", want: [7]outcome{"401", "401", "401", "401", "401", "401", "401"}},
+	"GET /scim/v2/ResourceTypes":         {target: "/scim/v2/ResourceTypes", want: [7]outcome{"401", "401", "401", "401", "401", "401", "401"}},
+	"GET /scim/v2/ResourceTypes/:id":     {target: "/scim/v2/ResourceTypes/User", want: [7]outcome{"401", "401", "401", "401", "401", "401", "401"}},
+	"GET /scim/v2/Schemas":               {target: "/scim/v2/Schemas", want: [7]outcome{"401", "401", "401", "401", "401", "401", "401"}},
+	"GET /scim/v2/Schemas/:id":           {target: "/scim/v2/Schemas/x", want: [7]outcome{"401", "401", "401", "401", "401", "401", "401"}},
+	"GET /scim/v2/ServiceProviderConfig": {target: "/scim/v2/ServiceProviderConfig", want: [7]outcome{"401", "401", "401", "401", "401", "401", "401"}},
+	"GET /scim/v2/Users":                 {target: "/scim/v2/Users", want: [7]outcome{"401", "401", "401", "401", "401", "401", "401"}},
+	"GET /scim/v2/Users/:id":             {target: "/scim/v2/Users/x", want: [7]outcome{"401", "401", "401", "401", "401", "401", "401"}},
+	"PATCH /scim/v2/Groups/:id":          {target: "/scim/v2/Groups/x", want: [7]outcome{"401", "401", "401", "401", "401", "401", "401"}},
+	"PATCH /scim/v2/Users/:id":           {target: "/scim/v2/Users/x", want: [7]outcome{"401", "401", "401", "401", "401", "401", "401"}},
+	"POST /scim/v2/Groups":               {target: "/scim/v2/Groups", want: [7]outcome{"401", "401", "401", "401", "401", "401", "401"}},
+	"POST /scim/v2/Users":                {target: "/scim/v2/Users", want: [7]outcome{"401", "401", "401", "401", "401", "401", "401"}},
+	"PUT /scim/v2/Groups/:id":            {target: "/scim/v2/Groups/x", want: [7]outcome{"401", "401", "401", "401", "401", "401", "401"}},
+	"PUT /scim/v2/Users/:id":             {target: "/scim/v2/Users/x", want: [7]outcome{"401", "401", "401", "401", "401", "401", "401"}},
+	"GET /admin/sign-in-locks":           {target: "/admin/sign-in-locks", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
+	"POST /admin/sign-in-locks/clear":    {target: "/admin/sign-in-locks/clear", want: [7]outcome{"login", "403", "403", "403", "303", "403", "login"}},
+	"GET /admin/mail":                    {target: "/admin/mail", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
+	"POST /admin/mail/test":              {target: "/admin/mail/test", want: [7]outcome{"login", "403", "403", "403", "303", "403", "login"}},
+	"GET /dev/mail":                      {target: "/dev/mail", want: [7]outcome{"200", "200", "200", "200", "200", "200", "200"}},
+	"GET /dev/mail/:id":                  {target: "/dev/mail/0", want: [7]outcome{"404", "404", "404", "404", "404", "404", "404"}},
+	"GET /readyz":                        {target: "/readyz", want: [7]outcome{"200", "200", "200", "200", "200", "200", "200"}},
+	"HEAD /readyz":                       {target: "/readyz", want: [7]outcome{"200", "200", "200", "200", "200", "200", "200"}},
+	"GET /admin/users":                   {target: "/admin/users", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
+	"GET /admin/users/:id":               {target: "/admin/users/{emily}", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
+	"GET /admin/users/new":               {target: "/admin/users/new", want: [7]outcome{"login", "403", "403", "403", "200", "403", "login"}},
+	"GET /approvals":                     {target: "/approvals", want: [7]outcome{"login", "403", "200", "403", "403", "403", "login"}},
+	"GET /auth/:provider":                {target: "/auth/openid-connect", want: [7]outcome{"302", "302", "302", "302", "302", "302", "302"}},
+	"GET /auth/:provider/callback":       {target: "/auth/openid-connect/callback", want: [7]outcome{"400", "400", "400", "400", "400", "400", "400"}},
 	// The development identity provider is one mount for every method; its
 	// own mux answers. GET is its discovery document; the other methods go to
 	// the picker's URL, which takes only GET and POST. Methods whose body Go
@@ -119,6 +142,9 @@ var routeInventory = map[string]inventoryRow{
 	// Echo's "not found" routes: unknown URLs are 404 for everyone.
 	"echo_route_not_found /":  {target: "/no-such-page", want: [7]outcome{"404", "404", "404", "404", "404", "404", "404"}},
 	"echo_route_not_found /*": {target: "/no/such/page", want: [7]outcome{"404", "404", "404", "404", "404", "404", "404"}},
+	// Unknown SCIM URLs ask for the bearer token first (app/scim).
+	"echo_route_not_found /scim/v2":   {target: "/scim/v2", want: [7]outcome{"401", "401", "401", "401", "401", "401", "401"}},
+	"echo_route_not_found /scim/v2/*": {target: "/scim/v2/Nope", want: [7]outcome{"401", "401", "401", "401", "401", "401", "401"}},
 	// Last, because they end the session.
 	"GET /login":   {target: "/login", want: [7]outcome{"200", "303", "303", "303", "303", "303", "200"}},
 	"POST /login":  {target: "/login", want: [7]outcome{"422", "422", "422", "422", "422", "422", "422"}},
