@@ -59,7 +59,7 @@ func Settings(p layouts.Page, s SettingsPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, ", as the app was started. This page only shows the settings.</p></div></div><div class=\"alert alert-info settings-note\" data-testid=\"settings-how-to-change\">Change these settings with environment variables and restart; see README → Configuration.</div><section class=\"card settings\" aria-labelledby=\"settings-signin\" data-testid=\"settings-signin\"><h2 id=\"settings-signin\">Sign-in</h2><dl class=\"details\"><dt>Login mode</dt><dd data-testid=\"settings-login-mode\"><strong>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, ", as the app was started. This page only shows the settings; the one thing made here is SCIM tokens.</p></div></div><div class=\"alert alert-info settings-note\" data-testid=\"settings-how-to-change\">Change these settings with environment variables and restart; see README → Configuration.</div><section class=\"card settings\" aria-labelledby=\"settings-signin\" data-testid=\"settings-signin\"><h2 id=\"settings-signin\">Sign-in</h2><dl class=\"details\"><dt>Login mode</dt><dd data-testid=\"settings-login-mode\"><strong>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
