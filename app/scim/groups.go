@@ -162,6 +162,7 @@ func (s *Service) CreateGroup(ctx context.Context, token string, body []byte) (m
 	}
 	var out map[string]any
 	var g models.SCIMGroup
+	ch := &change{token: token}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&models.SCIMGroup{}).Where("LOWER(display_name) = ?", strings.ToLower(in.displayName)).Count(&n).Error; err != nil {
@@ -179,7 +180,7 @@ func (s *Service) CreateGroup(ctx context.Context, token string, body []byte) (m
 		if err != nil {
 			return err
 		}
-		if err := s.setMembers(ctx, tx, token, &g, ids); err != nil {
+		if err := s.setMembers(ctx, tx, ch, &g, ids); err != nil {
 			return err
 		}
 		out, err = s.groupJSON(ctx, tx, &g, true)
@@ -189,6 +190,7 @@ func (s *Service) CreateGroup(ctx context.Context, token string, body []byte) (m
 		return nil, err
 	}
 	s.emit(ctx, Event{Action: ActionGroupCreated, Group: g.DisplayName, Token: token})
+	s.emitAll(ctx, ch)
 	return out, nil
 }
 
@@ -252,8 +254,8 @@ func (s *Service) ReplaceGroup(ctx context.Context, token, rid string, body []by
 	if err != nil {
 		return nil, err
 	}
-	return s.changeGroup(ctx, token, rid, func(tx *gorm.DB, g *models.SCIMGroup) error {
-		if err := s.renameGroup(ctx, tx, token, g, in.displayName, in.externalID); err != nil {
+	return s.changeGroup(ctx, token, rid, func(tx *gorm.DB, ch *change, g *models.SCIMGroup) error {
+		if err := s.renameGroup(ctx, tx, ch, g, in.displayName, in.externalID); err != nil {
 			return err
 		}
 		if !in.hasMembers {
@@ -263,7 +265,7 @@ func (s *Service) ReplaceGroup(ctx context.Context, token, rid string, body []by
 		if err != nil {
 			return err
 		}
-		return s.setMembers(ctx, tx, token, g, ids)
+		return s.setMembers(ctx, tx, ch, g, ids)
 	})
 }
 
@@ -275,7 +277,7 @@ func (s *Service) PatchGroup(ctx context.Context, token, rid string, body []byte
 	if err != nil {
 		return nil, err
 	}
-	return s.changeGroup(ctx, token, rid, func(tx *gorm.DB, g *models.SCIMGroup) error {
+	return s.changeGroup(ctx, token, rid, func(tx *gorm.DB, ch *change, g *models.SCIMGroup) error {
 		current, err := s.memberIDs(tx, g.ID)
 		if err != nil {
 			return err
@@ -287,13 +289,13 @@ func (s *Service) PatchGroup(ctx context.Context, token, rid string, body []byte
 				return err
 			}
 		}
-		if err := s.renameGroup(ctx, tx, token, g, name, ext); err != nil {
+		if err := s.renameGroup(ctx, tx, ch, g, name, ext); err != nil {
 			return err
 		}
 		if slices.Equal(sorted(current), sorted(members)) {
 			return nil
 		}
-		return s.setMembers(ctx, tx, token, g, members)
+		return s.setMembers(ctx, tx, ch, g, members)
 	})
 }
 
@@ -403,15 +405,16 @@ func (s *Service) memberIDs(tx *gorm.DB, groupID uint) ([]uint, error) {
 
 // changeGroup runs change on group rid in one transaction and returns the
 // group as it is afterwards.
-func (s *Service) changeGroup(ctx context.Context, token, rid string, change func(*gorm.DB, *models.SCIMGroup) error) (map[string]any, error) {
+func (s *Service) changeGroup(ctx context.Context, token, rid string, apply func(*gorm.DB, *change, *models.SCIMGroup) error) (map[string]any, error) {
 	var out map[string]any
 	var name string
+	ch := &change{token: token}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		g, err := s.loadGroup(ctx, tx, rid)
 		if err != nil {
 			return err
 		}
-		if err := change(tx, g); err != nil {
+		if err := apply(tx, ch, g); err != nil {
 			return err
 		}
 		if err := tx.Model(g).Update("updated_at", s.now()).Error; err != nil {
@@ -425,12 +428,13 @@ func (s *Service) changeGroup(ctx context.Context, token, rid string, change fun
 		return nil, err
 	}
 	s.emit(ctx, Event{Action: ActionGroupUpdated, Group: name, Token: token})
+	s.emitAll(ctx, ch)
 	return out, nil
 }
 
 // renameGroup changes a group's name and externalId; members' roles follow
 // when the name or id is one SSO_ROLE_MAP names.
-func (s *Service) renameGroup(ctx context.Context, tx *gorm.DB, token string, g *models.SCIMGroup, name, ext string) error {
+func (s *Service) renameGroup(ctx context.Context, tx *gorm.DB, ch *change, g *models.SCIMGroup, name, ext string) error {
 	if name == g.DisplayName && ext == g.ExternalID {
 		return nil
 	}
@@ -451,12 +455,12 @@ func (s *Service) renameGroup(ctx context.Context, tx *gorm.DB, token string, g 
 	if err != nil {
 		return err
 	}
-	return s.syncRoles(ctx, tx, token, members)
+	return s.syncRoles(ctx, tx, ch, members)
 }
 
 // setMembers makes ids the group's members and brings the roles of everyone
 // who joined or left up to date.
-func (s *Service) setMembers(ctx context.Context, tx *gorm.DB, token string, g *models.SCIMGroup, ids []uint) error {
+func (s *Service) setMembers(ctx context.Context, tx *gorm.DB, ch *change, g *models.SCIMGroup, ids []uint) error {
 	before, err := s.memberIDs(tx, g.ID)
 	if err != nil {
 		return err
@@ -479,13 +483,14 @@ func (s *Service) setMembers(ctx context.Context, tx *gorm.DB, token string, g *
 			touched = append(touched, id)
 		}
 	}
-	return s.syncRoles(ctx, tx, token, touched)
+	return s.syncRoles(ctx, tx, ch, touched)
 }
 
 // DeleteGroup handles DELETE /Groups/{id}; its members lose the roles it
 // granted.
 func (s *Service) DeleteGroup(ctx context.Context, token, rid string) error {
 	var name string
+	ch := &change{token: token}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		g, err := s.loadGroup(ctx, tx, rid)
 		if err != nil {
@@ -502,12 +507,13 @@ func (s *Service) DeleteGroup(ctx context.Context, token, rid string) error {
 		if err := tx.Delete(g).Error; err != nil {
 			return err
 		}
-		return s.syncRoles(ctx, tx, token, members)
+		return s.syncRoles(ctx, tx, ch, members)
 	})
 	if err != nil {
 		return err
 	}
 	s.emit(ctx, Event{Action: ActionGroupDeleted, Group: name, Token: token})
+	s.emitAll(ctx, ch)
 	return nil
 }
 
@@ -515,7 +521,7 @@ func (s *Service) DeleteGroup(ctx context.Context, token, rid string) error {
 // SCIM groups grant through SSO_ROLE_MAP (a group counts by display name and
 // by externalId); roles the map does not name stay as administrators set
 // them.
-func (s *Service) syncRoles(ctx context.Context, tx *gorm.DB, token string, userIDs []uint) error {
+func (s *Service) syncRoles(ctx context.Context, tx *gorm.DB, ch *change, userIDs []uint) error {
 	if s.roleMap.Empty() {
 		return nil
 	}
@@ -545,7 +551,7 @@ func (s *Service) syncRoles(ctx context.Context, tx *gorm.DB, token string, user
 			return err
 		}
 		if changed {
-			s.emit(ctx, Event{Action: ActionRolesChanged, UserID: id, Token: token, Detail: strings.Join(roles, ",")})
+			ch.events = append(ch.events, Event{Action: ActionRolesChanged, UserID: id, Token: ch.token, Detail: strings.Join(roles, ",")})
 		}
 	}
 	return nil

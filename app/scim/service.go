@@ -105,6 +105,19 @@ func (s *Service) emit(ctx context.Context, e Event) {
 	}
 }
 
+// change collects what one request changed, to be told (emit) only once
+// its transaction has committed.
+type change struct {
+	token  string
+	events []Event
+}
+
+func (s *Service) emitAll(ctx context.Context, ch *change) {
+	for _, e := range ch.events {
+		s.emit(ctx, e)
+	}
+}
+
 // newResourceID returns a random UUID (version 4) for a new resource.
 func newResourceID() string {
 	var b [16]byte

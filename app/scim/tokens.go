@@ -33,8 +33,12 @@ const StaticTokenName = "SCIM_TOKEN"
 // records it again: one write per token per minute, not one per request.
 const lastUsedEvery = time.Minute
 
-// ErrTokenName is returned by CreateToken for a missing or unusable name.
-var ErrTokenName = errors.New("Name the token after the system that will use it (at most 100 characters), for example Entra ID.")
+// ErrTokenName is returned by CreateToken for a missing or unusable name;
+// TokenNameHelp is the message shown at the field.
+var ErrTokenName = errors.New("scim: the token needs a name of at most 100 characters")
+
+// TokenNameHelp tells an administrator what to type as a token's name.
+const TokenNameHelp = "Name the token after the system that will use it (at most 100 characters), for example Entra ID."
 
 // ErrTokenNotFound means there is no such token to revoke.
 var ErrTokenNotFound = errors.New("this token does not exist")

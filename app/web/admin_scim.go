@@ -59,7 +59,7 @@ func (a *Application) adminSCIMTokenCreate(c echo.Context) error {
 	name := c.FormValue("name")
 	token, t, err := a.scim.CreateToken(c.Request().Context(), viewer(c).UserID, name)
 	if errors.Is(err, scim.ErrTokenName) {
-		return a.renderSettings(c, http.StatusUnprocessableEntity, adminviews.SCIMSection{Name: name, NameError: err.Error()})
+		return a.renderSettings(c, http.StatusUnprocessableEntity, adminviews.SCIMSection{Name: name, NameError: scim.TokenNameHelp})
 	}
 	if err != nil {
 		return err
