@@ -30,7 +30,10 @@
 // Entra ID and Okta really send: "op": "Replace", "value": "False",
 // paths with URN prefixes and value filters, PATCH without a path whose
 // keys are paths themselves, manager as a bare string. A library's strict
-// schema validation has to be worked around for each of these, and its
+// schema validation has to be worked around for each of these (in the
+// version of elimity-com/scim we read, schema/core.go's validateSingular
+// refuses any boolean that is not a JSON boolean, so Entra's "False" fails
+// before a handler sees it; its PATCH op names are case-insensitive), and its
 // own handler and storage interfaces sit badly next to echo and gorm
 // transactions (one transaction per request, with the people service's
 // rules). Here PATCH is applied to the resource's own JSON document, then
