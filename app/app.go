@@ -28,6 +28,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/app/provisioning"
 	"github.com/company-expenses/company-expenses/app/rolemap"
+	"github.com/company-expenses/company-expenses/app/scim"
 	"github.com/company-expenses/company-expenses/app/seed"
 	"github.com/company-expenses/company-expenses/app/sso"
 	"github.com/company-expenses/company-expenses/app/web"
@@ -125,7 +126,14 @@ func NewWithModules(ctx context.Context, cfg config.Config, db *gorm.DB, log *sl
 		BaseURL: cfg.BaseURL, AppName: cfg.AppName,
 	})
 	a.links = accounts.Links()
+	// SCIM provisioning at /scim/v2 (app/scim). AUDIT: the audit log
+	// plugs in as scim.Config.Record.
+	provisioner := scim.New(scim.Config{
+		DB: db, People: ps, Log: log, BaseURL: cfg.BaseURL, RoleMap: cfg.SSO.RoleMap,
+		HardDelete: cfg.SCIM.HardDelete, StaticToken: cfg.SCIM.Token,
+	})
 	a.Web = web.New(web.Deps{
+		SCIM:         provisioner,
 		Config:       cfg,
 		DB:           db,
 		Log:          log,
@@ -209,6 +217,9 @@ func NewWithModules(ctx context.Context, cfg config.Config, db *gorm.DB, log *sl
 		// account rules refuse, go into the audit log.
 		OnIdentityChange: web.RecordIdentityChange,
 		OnSignInRefused:  a.Web.RecordSSORefusal,
+		// People provisioned by SCIM: their first SSO sign-in links to the
+		// account SCIM made, by the provider's immutable id.
+		OnProvisionedLogin: provisioner.ProvisionedLogin,
 	})
 	if err != nil {
 		return nil, err

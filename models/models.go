@@ -10,5 +10,6 @@ func All() []any {
 		&OutboxMessage{},
 		&TOTPCredential{}, &RecoveryCode{},
 		&AccountLink{},
+		&SCIMToken{}, &SCIMUser{}, &SCIMGroup{}, &SCIMGroupMember{},
 	}
 }

@@ -106,6 +106,20 @@ type Config struct {
 	MailFrom string
 
 	SSO SSO
+
+	// SCIM holds the SCIM provisioning settings (app/scim).
+	SCIM SCIM
+}
+
+// SCIM holds the settings of SCIM provisioning at /scim/v2.
+type SCIM struct {
+	// Token is SCIM_TOKEN: a bearer token for infrastructure as code, at
+	// least 32 characters, besides the tokens administrators make on the
+	// settings page. Empty for none.
+	Token string
+	// HardDelete makes a SCIM DELETE delete the person instead of
+	// deactivating them (SCIM_HARD_DELETE, off by default).
+	HardDelete bool
 }
 
 // SSO holds the single sign-on settings. Only providers with a client id are
@@ -362,6 +376,13 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if a, err := mail.ParseAddress(c.MailFrom); err != nil || a.Address == "" {
 		problems = append(problems, fmt.Errorf("MAIL_FROM must be an address such as \"Company Expenses <expenses@example.com>\", not %q", c.MailFrom))
+	}
+	c.SCIM.Token = env("SCIM_TOKEN", "")
+	if c.SCIM.Token != "" && len(c.SCIM.Token) < 32 {
+		problems = append(problems, errors.New("SCIM_TOKEN must be at least 32 characters (for example: openssl rand -base64 32)"))
+	}
+	if c.SCIM.HardDelete, err = flag(env("SCIM_HARD_DELETE", "off"), "SCIM_HARD_DELETE"); err != nil {
+		problems = append(problems, err)
 	}
 	if c.SSO.OIDCIssuer != "" && c.SSO.OIDCClientID == "" {
 		problems = append(problems, errors.New("SSO_OIDC_CLIENT_ID is required when SSO_OIDC_ISSUER is set"))

@@ -198,6 +198,8 @@ func TestLoadRefusesBadSettingsAndNamesTheVariable(t *testing.T) {
 		{"BOOTSTRAP_ADMIN_PASSWORD without BOOTSTRAP_ADMINS", with(dev, "BOOTSTRAP_ADMIN_PASSWORD", "a-long-enough-password"), "BOOTSTRAP_ADMINS"},
 		{"a TRUST_PROXY that is not a boolean", with(dev, "TRUST_PROXY", "2"), "TRUST_PROXY"},
 		{"a DEV_IDP that is not a boolean", with(dev, "DEV_IDP", "enabled"), "DEV_IDP"},
+		{"a SCIM_TOKEN shorter than 32 characters", with(dev, "SCIM_TOKEN", strings.Repeat("t", 31)), "SCIM_TOKEN"},
+		{"a SCIM_HARD_DELETE that is not a boolean", with(dev, "SCIM_HARD_DELETE", "sometimes"), "SCIM_HARD_DELETE"},
 		{"malformed APPS", with(dev, "APPS", "Travel"), "APPS"},
 	}
 	for _, tt := range tests {
@@ -418,5 +420,19 @@ func TestParseAppsRefusesLinksBrowsersReadAsOffSite(t *testing.T) {
 		} else if !strings.HasPrefix(err.Error(), "APPS") {
 			t.Errorf("ParseApps(%q) error %q does not name APPS", in, err)
 		}
+	}
+}
+
+func TestLoadReadsTheSCIMSettingsWithHardDeleteOffByDefault(t *testing.T) {
+	t.Parallel()
+	c, err := load(t, map[string]string{"SCIM_TOKEN": strings.Repeat("t", 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SCIM.Token != strings.Repeat("t", 32) || c.SCIM.HardDelete {
+		t.Errorf("SCIM settings %+v, want the token and hard delete off", c.SCIM)
+	}
+	if c, _ := load(t, map[string]string{"SCIM_HARD_DELETE": "on"}); !c.SCIM.HardDelete {
+		t.Error("SCIM_HARD_DELETE=on not read")
 	}
 }

@@ -53,6 +53,10 @@ const (
 	AdminUserInvitationPattern       = AdminUserPattern + "/invitation"
 	AdminUserInvitationRevokePattern = AdminUserInvitationPattern + "/revoke"
 	AdminSettings                    = "/admin/settings"
+	// AdminSCIMTokens (POST) makes a SCIM bearer token;
+	// AdminSCIMTokenRevokePattern (POST) revokes one.
+	AdminSCIMTokens             = AdminSettings + "/scim-tokens"
+	AdminSCIMTokenRevokePattern = AdminSCIMTokens + "/:id/revoke"
 	// AdminSignInLocks lists the sign-in throttle's current locks;
 	// AdminSignInLocksClear (POST) lifts one.
 	AdminSignInLocks      = "/admin/sign-in-locks"
@@ -162,4 +166,9 @@ func withQuery(path string, query url.Values) string {
 		return path
 	}
 	return path + "?" + query.Encode()
+}
+
+// AdminSCIMTokenRevoke is the URL that revokes SCIM token id.
+func AdminSCIMTokenRevoke(id uint) string {
+	return AdminSCIMTokens + "/" + strconv.FormatUint(uint64(id), 10) + "/revoke"
 }

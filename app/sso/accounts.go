@@ -66,6 +66,11 @@ type Profile struct {
 	// session, server-side and never in a cookie, and hands it back to
 	// Service.EndSessionURL as the id_token_hint.
 	IDToken string
+	// DirectoryID is the provider's immutable directory id for the person
+	// when it differs from Subject: Entra ID's "oid" (its "sub" is pairwise,
+	// different for every application). Provisioning (SCIM externalId)
+	// knows people by it. Empty when the provider sent none.
+	DirectoryID string
 }
 
 // FirstLoginFunc creates the account of someone who signs in for the first
@@ -84,6 +89,13 @@ type FirstLoginFunc func(ctx context.Context, tx *gorm.DB, p Profile) (userID ui
 // (for example "we kept your old e-mail address because…"); an error refuses
 // the sign-in.
 type RefreshFunc func(ctx context.Context, tx *gorm.DB, userID uint, p Profile) (notice string, err error)
+
+// ProvisionedFunc finds the account that a provisioning system (SCIM) made
+// for someone before their first sign-in, by the provider's immutable id for
+// them (Profile.DirectoryID or Subject), never by e-mail. ok is false when
+// there is none, and the sign-in goes on as a first sign-in. It runs inside
+// the sign-in's transaction, when no identity matches (provider, subject).
+type ProvisionedFunc func(ctx context.Context, tx *gorm.DB, p Profile) (userID uint, ok bool, err error)
 
 // outcome is what the account step decided.
 type outcome struct {
@@ -134,7 +146,16 @@ func (s *Service) signInOnce(ctx context.Context, p *provider, prof Profile, ret
 			return fmt.Errorf("find identity: %w", err)
 		}
 
-		// A first sign-in.
+		// A first sign-in, unless provisioning prepared the account.
+		if s.provisioned != nil {
+			userID, ok, err := s.provisioned(ctx, tx, prof)
+			if err != nil {
+				return fmt.Errorf("find provisioned account: %w", err)
+			}
+			if ok {
+				return s.firstProvisioned(ctx, tx, p, userID, prof, now, &out, retry)
+			}
+		}
 		if prof.Email == "" {
 			return problemNoEmail(p.display)
 		}
@@ -184,6 +205,39 @@ func (s *Service) signInOnce(ctx context.Context, p *provider, prof Profile, ret
 		return nil
 	})
 	return out, err
+}
+
+// firstProvisioned links the first sign-in of an identity to the account
+// provisioning made for it, then signs in as a returning person would.
+func (s *Service) firstProvisioned(ctx context.Context, tx *gorm.DB, p *provider, userID uint, prof Profile, now time.Time, out *outcome, retry bool) error {
+	u, err := s.app.Account(ctx, tx, userID)
+	if err != nil {
+		return fmt.Errorf("load provisioned account %d: %w", userID, err)
+	}
+	if !u.Active {
+		return problemDeactivated()
+	}
+	id := Identity{
+		Provider: prof.Provider, Subject: prof.Subject, Issuer: prof.Issuer, UserID: userID,
+		Email: prof.Email, Name: prof.Name, AvatarURL: prof.AvatarURL,
+		CreatedAt: now, LastLoginAt: now,
+	}
+	if err := tx.Create(&id).Error; err != nil {
+		if isUniqueViolation(err) && !retry {
+			return fmt.Errorf("%w: store identity: %w", errLostRace, err)
+		}
+		return fmt.Errorf("store identity: %w", err)
+	}
+	s.log.InfoContext(ctx, "first sign-in linked to a provisioned account", "provider", prof.Provider, "sub", prof.Subject, "user_id", userID)
+	*out = outcome{userID: userID, first: true}
+	if s.onReturning != nil {
+		notice, err := s.onReturning(ctx, tx, userID, prof)
+		if err != nil {
+			return err
+		}
+		out.notice = notice
+	}
+	return nil
 }
 
 // returning handles a sign-in by a known identity.

@@ -112,6 +112,8 @@ func profileFromClaims(p *provider, id, ui map[string]any) (Profile, error) {
 		Name:          cleanName(str("name"), str("given_name"), str("family_name"), cmp.Or(str("preferred_username"), str("nickname"))),
 		AvatarURL:     cleanAvatar(str("picture"), p.avatarHosts),
 		EmailVerified: p.trustEmail || claimTrue(src["email_verified"]),
+		// Entra ID's object id, the same for every application.
+		DirectoryID: str("oid"),
 	}
 	if prof.Email == "" {
 		prof.EmailVerified = false

@@ -179,6 +179,10 @@ type Config struct {
 	// and Manager are read from, for every provider (SSO_ROLES_CLAIM,
 	// SSO_DEPARTMENT_CLAIM, …). The zero value reads the defaults.
 	Claims ClaimNames
+
+	// OnProvisionedLogin finds an account made ahead of a first sign-in by
+	// provisioning (SCIM), so that the sign-in links to it. It is optional.
+	OnProvisionedLogin ProvisionedFunc
 }
 
 // ServerRouter is where Start registers server-to-server routes
@@ -244,6 +248,7 @@ type Service struct {
 	onReturning  RefreshFunc
 	onIdentity   IdentityChangeFunc
 	onRefused    func(context.Context, SignInRefusal)
+	provisioned  ProvisionedFunc
 	allowed      []string
 	providers    map[string]*provider
 	order        []*provider
@@ -301,6 +306,7 @@ func Start(ctx context.Context, r Router, cfg Config) (*Service, error) {
 		onReturning:  cfg.OnReturningLogin,
 		onIdentity:   cfg.OnIdentityChange,
 		onRefused:    cfg.OnSignInRefused,
+		provisioned:  cfg.OnProvisionedLogin,
 		providers:    map[string]*provider{},
 		flows:        flows,
 		samlFlows:    samlFlows,

@@ -19,6 +19,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/middleware"
 	"github.com/company-expenses/company-expenses/app/module"
 	"github.com/company-expenses/company-expenses/app/people"
+	"github.com/company-expenses/company-expenses/app/scim"
 	"github.com/company-expenses/company-expenses/app/sso"
 	"github.com/company-expenses/company-expenses/app/twofactor"
 	authviews "github.com/company-expenses/company-expenses/views/auth"
@@ -46,6 +47,9 @@ type Deps struct {
 	// DemoAccounts are listed on the sign-in page in development: the
 	// seeded company's (seed.Roster.SignIn).
 	DemoAccounts []authviews.DemoAccount
+	// SCIM is the SCIM provisioning service, mounted at /scim/v2; nil
+	// serves no SCIM.
+	SCIM *scim.Service
 }
 
 // Application holds the dependencies every handler may use.
@@ -68,6 +72,8 @@ type Application struct {
 	pending   *twofactor.Pending
 	// demoAccounts are listed on the sign-in page in development.
 	demoAccounts []authviews.DemoAccount
+	// scim is the SCIM service (app/web/admin_scim.go shows its tokens).
+	scim *scim.Service
 
 	// modules are the plugged-in modules' pages, and bodyLimits the body
 	// limits they give their routes, by route pattern.
@@ -102,6 +108,7 @@ func New(d Deps) *Application {
 		// the device cookies: nothing else needs them.
 		twoFactor: twofactor.NewService(d.DB, d.Config.AppName),
 		pending:   twofactor.NewPending(d.Config.SessionSecret),
+		scim:      d.SCIM,
 	}
 	if a.hasher == nil {
 		a.hasher = auth.NewHasher(auth.DefaultHashSlots(), auth.DefaultHashWait)

@@ -49,11 +49,15 @@ func unsafeRoutes(t *testing.T) []string {
 	t.Helper()
 	var keys []string
 	for k := range routeInventory {
-		method, _, _ := strings.Cut(k, " ")
+		method, path, _ := strings.Cut(k, " ")
 		if _, exempt := serverToServerRoutes[k]; exempt {
 			continue
 		}
-		if unsafeMethods[method] {
+		// SCIM (app/scim) is not CSRF-protected on purpose: it ignores
+		// cookies and takes only a bearer token, which a browser never
+		// sends by itself. The inventory's rows prove the first half: a
+		// signed-in administrator with a valid CSRF token gets 401 there.
+		if unsafeMethods[method] && !strings.HasPrefix(path, "/scim/") {
 			keys = append(keys, k)
 		}
 	}

@@ -75,6 +75,29 @@ var routeInventory = map[string]inventoryRow{
 	"GET /auth/:provider/callback":    {target: "/auth/openid-connect/callback", want: [5]outcome{"400", "400", "400", "400", "400"}},
 	"GET /admin/audit":                {target: "/admin/audit?kind=sign_in.failed", want: [5]outcome{"login", "403", "200", "403", "login"}},
 	"GET /admin/audit.csv":            {target: "/admin/audit.csv", want: [5]outcome{"login", "403", "200", "403", "login"}},
+	// SCIM tokens on the settings page (app/web/admin_scim.go): an empty
+	// name is refused at the field (422); token 0 does not exist (404).
+	"POST /admin/settings/scim-tokens":            {target: "/admin/settings/scim-tokens", want: [5]outcome{"login", "403", "422", "403", "login"}},
+	"POST /admin/settings/scim-tokens/:id/revoke": {target: "/admin/settings/scim-tokens/0/revoke", want: [5]outcome{"login", "403", "404", "403", "login"}},
+	// SCIM (app/scim) takes a bearer token, never a session: every browser
+	// gets 401, signed in or not.
+	"DELETE /scim/v2/Groups/:id":         {target: "/scim/v2/Groups/x", want: [5]outcome{"401", "401", "401", "401", "401"}},
+	"DELETE /scim/v2/Users/:id":          {target: "/scim/v2/Users/x", want: [5]outcome{"401", "401", "401", "401", "401"}},
+	"GET /scim/v2/Groups":                {target: "/scim/v2/Groups", want: [5]outcome{"401", "401", "401", "401", "401"}},
+	"GET /scim/v2/Groups/:id":            {target: "/scim/v2/Groups/x", want: [5]outcome{"401", "401", "401", "401", "401"}},
+	"GET /scim/v2/ResourceTypes":         {target: "/scim/v2/ResourceTypes", want: [5]outcome{"401", "401", "401", "401", "401"}},
+	"GET /scim/v2/ResourceTypes/:id":     {target: "/scim/v2/ResourceTypes/User", want: [5]outcome{"401", "401", "401", "401", "401"}},
+	"GET /scim/v2/Schemas":               {target: "/scim/v2/Schemas", want: [5]outcome{"401", "401", "401", "401", "401"}},
+	"GET /scim/v2/Schemas/:id":           {target: "/scim/v2/Schemas/x", want: [5]outcome{"401", "401", "401", "401", "401"}},
+	"GET /scim/v2/ServiceProviderConfig": {target: "/scim/v2/ServiceProviderConfig", want: [5]outcome{"401", "401", "401", "401", "401"}},
+	"GET /scim/v2/Users":                 {target: "/scim/v2/Users", want: [5]outcome{"401", "401", "401", "401", "401"}},
+	"GET /scim/v2/Users/:id":             {target: "/scim/v2/Users/x", want: [5]outcome{"401", "401", "401", "401", "401"}},
+	"PATCH /scim/v2/Groups/:id":          {target: "/scim/v2/Groups/x", want: [5]outcome{"401", "401", "401", "401", "401"}},
+	"PATCH /scim/v2/Users/:id":           {target: "/scim/v2/Users/x", want: [5]outcome{"401", "401", "401", "401", "401"}},
+	"POST /scim/v2/Groups":               {target: "/scim/v2/Groups", want: [5]outcome{"401", "401", "401", "401", "401"}},
+	"POST /scim/v2/Users":                {target: "/scim/v2/Users", want: [5]outcome{"401", "401", "401", "401", "401"}},
+	"PUT /scim/v2/Groups/:id":            {target: "/scim/v2/Groups/x", want: [5]outcome{"401", "401", "401", "401", "401"}},
+	"PUT /scim/v2/Users/:id":             {target: "/scim/v2/Users/x", want: [5]outcome{"401", "401", "401", "401", "401"}},
 	// The development identity provider is one mount for every method; its
 	// own mux answers. GET is its discovery document; the other methods go to
 	// the picker's URL, which takes only GET and POST. Methods whose body Go
@@ -132,6 +155,9 @@ var routeInventory = map[string]inventoryRow{
 	// Echo's "not found" routes: unknown URLs are 404 for everyone.
 	"echo_route_not_found /":  {target: "/no-such-page", want: [5]outcome{"404", "404", "404", "404", "404"}},
 	"echo_route_not_found /*": {target: "/no/such/page", want: [5]outcome{"404", "404", "404", "404", "404"}},
+	// Unknown SCIM URLs ask for the bearer token first (app/scim).
+	"echo_route_not_found /scim/v2":   {target: "/scim/v2", want: [5]outcome{"401", "401", "401", "401", "401"}},
+	"echo_route_not_found /scim/v2/*": {target: "/scim/v2/Nope", want: [5]outcome{"401", "401", "401", "401", "401"}},
 	// Last, because they end the session.
 	// The notes test module (testmodule_test.go): a module's page and POST
 	// behind the template's sign-in, CSRF check and policy.

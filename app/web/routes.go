@@ -11,6 +11,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/middleware"
 	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/app/policy"
+	"github.com/company-expenses/company-expenses/app/scim"
 	"github.com/company-expenses/company-expenses/static"
 )
 
@@ -63,6 +64,13 @@ func (a *Application) routes() *echo.Echo {
 	})
 	e.GET(static.Prefix+"*", staticFiles(static.FS()), middleware.StaticCache)
 
+	// SCIM provisioning (app/scim): JSON for identity providers, with a
+	// bearer token instead of a session, so outside the page group and its
+	// CSRF check.
+	if a.scim != nil {
+		a.scim.Routes(e.Group(scim.Prefix))
+	}
+
 	// Pages: never cached, with the signed-in person loaded, CSRF-protected
 	// (the token is bound to the session loadViewer finds).
 	pages := e.Group("", middleware.NoStore, a.loadViewer, a.csrf())
@@ -113,6 +121,9 @@ func (a *Application) routes() *echo.Echo {
 	admin.GET(paths.AdminSignInLocks, a.adminSignInLocks)
 	admin.POST(paths.AdminSignInLocksClear, a.adminSignInLocksClear)
 	app.GET(paths.AdminSettings, a.adminSettings, a.require(policy.ManageSettings))
+	// SCIM tokens on the settings page (app/web/admin_scim.go).
+	app.POST(paths.AdminSCIMTokens, a.adminSCIMTokenCreate, a.require(policy.ManageSettings))
+	app.POST(paths.AdminSCIMTokenRevokePattern, a.adminSCIMTokenRevoke, a.require(policy.ManageSettings))
 	admin.GET(paths.AdminMail, a.adminMail) // app/web/admin_mail.go
 	admin.POST(paths.AdminMailTest, a.adminMailTestPost)
 	admin.GET(paths.AdminAudit, a.adminAudit) // app/web/admin_audit.go

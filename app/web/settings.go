@@ -18,7 +18,7 @@ import (
 // read-only on purpose: the settings are environment variables, read once
 // at start-up, so a form here could not change them.
 func (a *Application) adminSettings(c echo.Context) error {
-	return a.render(c, http.StatusOK, adminviews.Settings(a.page(c, "Sign-in settings"), a.signInSettings()))
+	return a.renderSettings(c, http.StatusOK, adminviews.SCIMSection{}) // app/web/admin_scim.go
 }
 
 // devIdPPath is where app/app.go serves the development identity provider,

@@ -26,6 +26,8 @@ type SettingsPage struct {
 	// SessionIdle and SessionMax are written for people: "2 hours".
 	SessionIdle string
 	SessionMax  string
+	// SCIM is the provisioning section; nil when SCIM is not served.
+	SCIM *SCIMSection
 }
 
 // ProviderRow is one started identity provider.

@@ -59,7 +59,7 @@ func Settings(p layouts.Page, s SettingsPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, ", as the app was started. This page only shows the settings.</p></div></div><div class=\"alert alert-info settings-note\" data-testid=\"settings-how-to-change\">Change these settings with environment variables and restart; see README → Configuration.</div><section class=\"card settings\" aria-labelledby=\"settings-signin\" data-testid=\"settings-signin\"><h2 id=\"settings-signin\">Sign-in</h2><dl class=\"details\"><dt>Login mode</dt><dd data-testid=\"settings-login-mode\"><strong>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, ", as the app was started. This page only shows the settings; the one thing made here is SCIM tokens.</p></div></div><div class=\"alert alert-info settings-note\" data-testid=\"settings-how-to-change\">Change these settings with environment variables and restart; see README → Configuration.</div><section class=\"card settings\" aria-labelledby=\"settings-signin\" data-testid=\"settings-signin\"><h2 id=\"settings-signin\">Sign-in</h2><dl class=\"details\"><dt>Login mode</dt><dd data-testid=\"settings-login-mode\"><strong>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -476,6 +476,12 @@ func Settings(p layouts.Page, s SettingsPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
+			if s.SCIM != nil {
+				templ_7745c5c3_Err = SCIMTokens(p, *s.SCIM).Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			}
 			return nil
 		})
 		templ_7745c5c3_Err = layouts.Master(p).Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
@@ -511,7 +517,7 @@ func envVar(name string) templ.Component {
 		var templ_7745c5c3_Var24 string
 		templ_7745c5c3_Var24, templ_7745c5c3_Err = templ.JoinStringErrs(name)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin/settings.templ`, Line: 149, Col: 64}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin/settings.templ`, Line: 152, Col: 64}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var24))
 		if templ_7745c5c3_Err != nil {
