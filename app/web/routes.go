@@ -37,7 +37,7 @@ func (a *Application) routes() *echo.Echo {
 
 	e.Use(
 		echomw.RequestID(),
-		middleware.RequestLog(a.log),
+		middleware.RequestLog(a.log, paths.Healthz, paths.Readyz, static.Prefix, "/favicon.ico"),
 		echomw.RecoverWithConfig(echomw.RecoverConfig{DisableStackAll: true, LogErrorFunc: a.logPanic}),
 		middleware.SecurityHeaders(a.cfg.IsProduction()),
 		// Forms get 1 MB; the routes a module names get their own limit
