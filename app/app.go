@@ -56,7 +56,10 @@ type App struct {
 // New opens the database named by cfg, migrates it, seeds the demo company
 // when asked to and the database is empty, and builds the web application.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
-	db, err := database.OpenContext(ctx, cfg.DatabaseURL, cfg.SQLitePath, log)
+	db, err := database.OpenPool(ctx, cfg.DatabaseURL, cfg.SQLitePath, database.Pool{
+		MaxOpen: cfg.DBPool.MaxOpenConns, MaxIdle: cfg.DBPool.MaxIdleConns, MaxLifetime: cfg.DBPool.ConnMaxLifetime,
+		StatementTimeout: cfg.DBPool.StatementTimeout, ConnectTimeout: cfg.DBPool.ConnectTimeout,
+	}, log)
 	if err != nil {
 		return nil, err
 	}

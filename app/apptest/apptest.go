@@ -22,6 +22,7 @@ import (
 	"github.com/company-expenses/company-expenses/app"
 	"github.com/company-expenses/company-expenses/app/config"
 	"github.com/company-expenses/company-expenses/app/database"
+	"github.com/company-expenses/company-expenses/app/database/dbtest"
 	"github.com/company-expenses/company-expenses/app/module"
 )
 
@@ -62,6 +63,11 @@ func openSQLite(t testing.TB) (*gorm.DB, *slog.Logger) {
 	log := slog.New(slog.DiscardHandler)
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	if dbtest.OnPostgres() {
+		// TEST_DB=postgres: the whole suite on PostgreSQL (dbtest closes
+		// the pool and drops the schema when the test ends).
+		return dbtest.EmptyPostgres(t), log
 	}
 	db, err := database.Open("", filepath.Join(t.TempDir(), "test.db"), log)
 	if err != nil {

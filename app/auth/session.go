@@ -98,6 +98,18 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*models.Session, e
 	if err != nil {
 		return nil, err
 	}
+	return s.Live(ctx, &row)
+}
+
+// HashToken is what the sessions table stores for a cookie's token, for
+// callers that read the session row together with other rows (app/web's
+// loadViewer) and then hand it to Live.
+func HashToken(token string) string { return hashToken(token) }
+
+// Live applies the absolute and idle expiry to a session row read from the
+// table, deleting it when it is past either, and marks it as seen. Lookup is
+// a query plus Live.
+func (s *Sessions) Live(ctx context.Context, row *models.Session) (*models.Session, error) {
 	now := s.now()
 	if now.After(row.ExpiresAt) || now.Sub(row.LastSeenAt) > s.idle {
 		s.db.WithContext(ctx).Where("token_hash = ?", row.TokenHash).Delete(&models.Session{})
@@ -116,7 +128,7 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*models.Session, e
 		row.LastSeenAt = now
 		s.db.WithContext(ctx).Model(&models.Session{}).Where("token_hash = ?", row.TokenHash).Update("last_seen_at", now)
 	}
-	return &row, nil
+	return row, nil
 }
 
 // Delete ends the session for token. Deleting an unknown token is not an

@@ -67,6 +67,11 @@ type Config struct {
 	// or a postgres:// URL.
 	DatabaseURL string
 	SQLitePath  string
+	// DBPool holds DB_MAX_OPEN_CONNS, DB_MAX_IDLE_CONNS,
+	// DB_CONN_MAX_LIFETIME, DB_STATEMENT_TIMEOUT and DB_CONNECT_TIMEOUT;
+	// a zero field is unset, and app/database's default applies (its Pool
+	// says which, and why).
+	DBPool DBPool
 	// SessionSecret keys the short-lived cookie that carries SSO state
 	// through the identity provider's round trip.
 	SessionSecret string
@@ -120,6 +125,12 @@ type SCIM struct {
 	// HardDelete makes a SCIM DELETE delete the person instead of
 	// deactivating them (SCIM_HARD_DELETE, off by default).
 	HardDelete bool
+}
+
+// DBPool is the database connection pool and its timeouts.
+type DBPool struct {
+	MaxOpenConns, MaxIdleConns                        int
+	ConnMaxLifetime, StatementTimeout, ConnectTimeout time.Duration
 }
 
 // SSO holds the single sign-on settings. Only providers with a client id are
@@ -275,6 +286,31 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.AuditRetention, err = retention(env("AUDIT_RETENTION", "8760h"), "AUDIT_RETENTION"); err != nil {
 		problems = append(problems, err)
+	}
+	for _, it := range []struct {
+		name string
+		dst  *int
+	}{{"DB_MAX_OPEN_CONNS", &c.DBPool.MaxOpenConns}, {"DB_MAX_IDLE_CONNS", &c.DBPool.MaxIdleConns}} {
+		name, dst := it.name, it.dst
+		if v := env(name, ""); v != "" {
+			if n, err := strconv.Atoi(v); err != nil || n <= 0 {
+				problems = append(problems, fmt.Errorf("%s must be a positive whole number, not %q", name, v))
+			} else {
+				*dst = n
+			}
+		}
+	}
+	for _, it := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"DB_CONN_MAX_LIFETIME", &c.DBPool.ConnMaxLifetime}, {"DB_STATEMENT_TIMEOUT", &c.DBPool.StatementTimeout},
+		{"DB_CONNECT_TIMEOUT", &c.DBPool.ConnectTimeout}} {
+		name, dst := it.name, it.dst
+		if v := env(name, ""); v != "" {
+			if *dst, err = duration(v, name); err != nil {
+				problems = append(problems, err)
+			}
+		}
 	}
 	if c.Seed, err = flag(env("SEED_DEMO_DATA", strconv.FormatBool(c.Env == Development)), "SEED_DEMO_DATA"); err != nil {
 		problems = append(problems, err)

@@ -201,6 +201,11 @@ func TestLoadRefusesBadSettingsAndNamesTheVariable(t *testing.T) {
 		{"a SCIM_TOKEN shorter than 32 characters", with(dev, "SCIM_TOKEN", strings.Repeat("t", 31)), "SCIM_TOKEN"},
 		{"a SCIM_HARD_DELETE that is not a boolean", with(dev, "SCIM_HARD_DELETE", "sometimes"), "SCIM_HARD_DELETE"},
 		{"malformed APPS", with(dev, "APPS", "Travel"), "APPS"},
+		{"a DB_MAX_OPEN_CONNS of zero", with(dev, "DB_MAX_OPEN_CONNS", "0"), "DB_MAX_OPEN_CONNS"},
+		{"a DB_MAX_IDLE_CONNS that is not a number", with(dev, "DB_MAX_IDLE_CONNS", "ten"), "DB_MAX_IDLE_CONNS"},
+		{"a DB_CONN_MAX_LIFETIME without unit", with(dev, "DB_CONN_MAX_LIFETIME", "30"), "DB_CONN_MAX_LIFETIME"},
+		{"a DB_STATEMENT_TIMEOUT that is not a duration", with(dev, "DB_STATEMENT_TIMEOUT", "long"), "DB_STATEMENT_TIMEOUT"},
+		{"a negative DB_CONNECT_TIMEOUT", with(dev, "DB_CONNECT_TIMEOUT", "-5s"), "DB_CONNECT_TIMEOUT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -434,5 +439,23 @@ func TestLoadReadsTheSCIMSettingsWithHardDeleteOffByDefault(t *testing.T) {
 	}
 	if c, _ := load(t, map[string]string{"SCIM_HARD_DELETE": "on"}); !c.SCIM.HardDelete {
 		t.Error("SCIM_HARD_DELETE=on not read")
+	}
+}
+
+// The pool settings are read as given; unset ones stay zero, which
+// app/database turns into its documented defaults.
+func TestLoadReadsTheDatabasePoolSettingsAndLeavesUnsetOnesToTheDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := load(t, map[string]string{"DB_MAX_OPEN_CONNS": "8", "DB_MAX_IDLE_CONNS": "4", "DB_CONN_MAX_LIFETIME": "5m",
+		"DB_STATEMENT_TIMEOUT": "2s", "DB_CONNECT_TIMEOUT": "3s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := config.DBPool{MaxOpenConns: 8, MaxIdleConns: 4, ConnMaxLifetime: 5 * time.Minute, StatementTimeout: 2 * time.Second, ConnectTimeout: 3 * time.Second}
+	if c.DBPool != want {
+		t.Errorf("DBPool = %+v, want %+v", c.DBPool, want)
+	}
+	if c, _ := load(t, map[string]string{}); c.DBPool != (config.DBPool{}) {
+		t.Errorf("DBPool with nothing set = %+v, want zero (the defaults)", c.DBPool)
 	}
 }

@@ -43,6 +43,72 @@ const DefaultConnectTimeout = 10 * time.Second
 // steady use never truncates and regrows the file.
 const WALSizeLimit = 8 << 20
 
+// Pool is the connection pool and its timeouts (DB_MAX_OPEN_CONNS and the
+// other DB_ settings in app/config). A zero field means the default below.
+type Pool struct {
+	// MaxOpen bounds the open connections: 20 on PostgreSQL, whose
+	// server-side limit (100 by default) several instances share; unbounded
+	// on SQLite, whose connections cost only memory in this process.
+	MaxOpen int
+	// MaxIdle is how many connections stay open between requests (10).
+	// Reopening one costs a connect on PostgreSQL and, on SQLite, the
+	// connection's prepared statements (_stmt_cache_size), so it is well
+	// above database/sql's default of 2.
+	MaxIdle int
+	// MaxLifetime closes a connection after this long (30 minutes), so that
+	// a failover or a PgBouncer behind a DNS name gets used within that
+	// time, and server-side memory a connection accumulated is returned.
+	MaxLifetime time.Duration
+	// StatementTimeout is PostgreSQL's statement_timeout (30 s): a
+	// statement running longer is cancelled by the server, whatever the
+	// client does. SQLite has no such setting; there a request's deadline
+	// (app/web RequestTimeout) interrupts its statement, and
+	// _busy_timeout bounds a wait for the write lock. A DATABASE_URL that
+	// sets statement_timeout itself wins.
+	StatementTimeout time.Duration
+	// ConnectTimeout bounds connecting to PostgreSQL (DefaultConnectTimeout);
+	// a DATABASE_URL with connect_timeout wins.
+	ConnectTimeout time.Duration
+}
+
+// The defaults of Pool's fields.
+const (
+	DefaultMaxOpenPostgres  = 20
+	DefaultMaxIdle          = 10
+	DefaultMaxLifetime      = 30 * time.Minute
+	DefaultStatementTimeout = 30 * time.Second
+)
+
+func (p Pool) withDefaults(postgres bool) Pool {
+	if p.MaxOpen == 0 && postgres {
+		p.MaxOpen = DefaultMaxOpenPostgres
+	}
+	if p.MaxIdle == 0 {
+		p.MaxIdle = DefaultMaxIdle
+	}
+	if p.MaxOpen > 0 {
+		p.MaxIdle = min(p.MaxIdle, p.MaxOpen)
+	}
+	p.MaxLifetime = cmpOr(p.MaxLifetime, DefaultMaxLifetime)
+	p.StatementTimeout = cmpOr(p.StatementTimeout, DefaultStatementTimeout)
+	p.ConnectTimeout = cmpOr(p.ConnectTimeout, DefaultConnectTimeout)
+	return p
+}
+
+func cmpOr(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+func (p Pool) apply(sqlDB *sql.DB) {
+	sqlDB.SetMaxOpenConns(p.MaxOpen)
+	sqlDB.SetMaxIdleConns(p.MaxIdle)
+	sqlDB.SetConnMaxLifetime(p.MaxLifetime)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+}
+
 // Open is OpenContext without a context, for tests and tools.
 func Open(databaseURL, sqlitePath string, log *slog.Logger) (*gorm.DB, error) {
 	return OpenContext(context.Background(), databaseURL, sqlitePath, log)
@@ -54,6 +120,13 @@ func Open(databaseURL, sqlitePath string, log *slog.Logger) (*gorm.DB, error) {
 // error when it does not within the connect timeout, and gives up when ctx
 // ends (main cancels it on SIGTERM).
 func OpenContext(ctx context.Context, databaseURL, sqlitePath string, log *slog.Logger) (*gorm.DB, error) {
+	return OpenPool(ctx, databaseURL, sqlitePath, Pool{}, log)
+}
+
+// OpenPool is OpenContext with the pool and timeouts of pool (zero fields:
+// the defaults).
+func OpenPool(ctx context.Context, databaseURL, sqlitePath string, pool Pool, log *slog.Logger) (*gorm.DB, error) {
+	pool = pool.withDefaults(IsPostgres(databaseURL))
 	cfg := &gorm.Config{
 		// Silent while opening: gorm would log a failure itself (with a
 		// literal %v) and then return it, and the caller logs it again.
@@ -67,7 +140,8 @@ func OpenContext(ctx context.Context, databaseURL, sqlitePath string, log *slog.
 		DisableAutomaticPing: true,
 	}
 	if IsPostgres(databaseURL) {
-		dsn, where, timeout := withConnectTimeout(databaseURL)
+		dsn, where, timeout := withConnectTimeout(databaseURL, pool.ConnectTimeout)
+		dsn = withStatementTimeout(dsn, pool.StatementTimeout)
 		log.Info(fmt.Sprintf("connecting to the database at %s (timeout %s)", where, timeout))
 		db, err := gorm.Open(postgres.Open(dsn), cfg)
 		if err != nil {
@@ -77,9 +151,7 @@ func OpenContext(ctx context.Context, databaseURL, sqlitePath string, log *slog.
 		if err != nil {
 			return nil, err
 		}
-		sqlDB.SetMaxOpenConns(20)
-		sqlDB.SetMaxIdleConns(10)
-		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		pool.apply(sqlDB)
 		if err := ping(ctx, sqlDB, where, timeout); err != nil {
 			return nil, err
 		}
@@ -108,6 +180,7 @@ func OpenContext(ctx context.Context, databaseURL, sqlitePath string, log *slog.
 			return err
 		},
 	}})
+	pool.apply(sqlDB)
 	// Writers queue at a gate in Go rather than in SQLite's busy handler
 	// (see writegate.go).
 	db, err := gorm.Open(sqlite.New(sqlite.Config{Conn: newWriteGate(sqlDB)}), cfg)
@@ -157,10 +230,10 @@ func ping(ctx context.Context, sqlDB *sql.DB, where string, timeout time.Duratio
 // withConnectTimeout adds connect_timeout to a PostgreSQL URL that has none,
 // and returns the URL, the server it names (host:port, for messages; never
 // the password) and the timeout in force.
-func withConnectTimeout(databaseURL string) (dsn, where string, timeout time.Duration) {
+func withConnectTimeout(databaseURL string, def time.Duration) (dsn, where string, timeout time.Duration) {
 	u, err := url.Parse(databaseURL)
 	if err != nil {
-		return databaseURL, "(unparsable DATABASE_URL)", DefaultConnectTimeout
+		return databaseURL, "(unparsable DATABASE_URL)", def
 	}
 	where = u.Host
 	if where == "" {
@@ -171,11 +244,28 @@ func withConnectTimeout(databaseURL string) (dsn, where string, timeout time.Dur
 		if n, err := strconv.Atoi(s); err == nil && n > 0 {
 			return databaseURL, where, time.Duration(n) * time.Second
 		}
-		return databaseURL, where, DefaultConnectTimeout // pgx will refuse it
+		return databaseURL, where, def // pgx will refuse it
 	}
-	q.Set("connect_timeout", strconv.Itoa(int(DefaultConnectTimeout/time.Second)))
+	// connect_timeout counts whole seconds; round a shorter one up.
+	q.Set("connect_timeout", strconv.Itoa(int((def+time.Second-1)/time.Second)))
 	u.RawQuery = q.Encode()
-	return u.String(), where, DefaultConnectTimeout
+	return u.String(), where, def
+}
+
+// withStatementTimeout adds statement_timeout (in milliseconds, a run-time
+// parameter pgx sends at connect) to a PostgreSQL URL that has none.
+func withStatementTimeout(dsn string, timeout time.Duration) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	q := u.Query()
+	if q.Get("statement_timeout") != "" {
+		return dsn
+	}
+	q.Set("statement_timeout", strconv.FormatInt(timeout.Milliseconds(), 10))
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // SQLiteDSN returns the connection string for the SQLite file at path.
@@ -220,6 +310,14 @@ func Migrate(ctx context.Context, db *gorm.DB, steps ...Step) error {
 	// An advisory lock belongs to a connection, so take it, migrate and
 	// release it on one connection.
 	return db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+		// Waiting for another instance's migration, and building an index
+		// on a large table, may take longer than DB_STATEMENT_TIMEOUT:
+		// lift it on this connection meanwhile (RESET restores the
+		// connection's own setting before it goes back to the pool).
+		if err := conn.Exec("SET statement_timeout = 0").Error; err != nil {
+			return fmt.Errorf("lift the statement timeout for migrating: %w", err)
+		}
+		defer conn.Exec("RESET statement_timeout")
 		if err := conn.Exec("SELECT pg_advisory_lock(?)", migrationLockID).Error; err != nil {
 			return fmt.Errorf("take migration lock: %w", err)
 		}

@@ -221,7 +221,7 @@ func TestIsUniqueViolationRecognisesADuplicateEmailOnly(t *testing.T) {
 // one of them succeeds and each sees a different count.
 func TestConcurrentReadThenWriteTransactionsDoNotFailWithDatabaseLocked(t *testing.T) {
 	t.Parallel()
-	db := dbtest.SQLite(t)
+	db := dbtest.OnlySQLite(t)
 	ctx := context.Background()
 	const writers, rounds = 8, 5
 

@@ -222,7 +222,7 @@ func TestReadyCommitsAHeartbeatOnEveryDatabase(t *testing.T) {
 // file system): readiness must try a write.
 func TestReadyFailsWhenTheDatabaseAnswersButCannotWrite(t *testing.T) {
 	t.Parallel()
-	db := dbtest.SQLite(t)
+	db := dbtest.OnlySQLite(t)
 	sqlDB, err := db.DB()
 	if err != nil {
 		t.Fatal(err)
@@ -242,7 +242,7 @@ func TestReadyFailsWhenTheDatabaseAnswersButCannotWrite(t *testing.T) {
 
 func TestIsUnavailableTellsOutagesFromMistakes(t *testing.T) {
 	t.Parallel()
-	db := dbtest.SQLite(t)
+	db := dbtest.OnlySQLite(t)
 	full := diskFullError(t)
 	dup := db.Create(&models.User{Email: "dup@example.com"}).Error
 	if dup == nil {
@@ -281,7 +281,7 @@ func TestIsUnavailableTellsOutagesFromMistakes(t *testing.T) {
 // by capping the database's size on a connection of its own.
 func diskFullError(t *testing.T) error {
 	t.Helper()
-	db := dbtest.EmptySQLite(t)
+	db := dbtest.OnlySQLite(t) // a full SQLite file is the outage at hand
 	sqlDB, _ := db.DB()
 	sqlDB.SetMaxOpenConns(1)
 	if err := db.Exec("CREATE TABLE filler (b BLOB)").Error; err != nil {
@@ -305,7 +305,7 @@ func diskFullError(t *testing.T) error {
 // only read.
 func readOnlyError(t *testing.T) error {
 	t.Helper()
-	db := dbtest.SQLite(t)
+	db := dbtest.OnlySQLite(t) // SQLite's read-only error
 	sqlDB, _ := db.DB()
 	sqlDB.SetMaxOpenConns(1)
 	if err := db.Exec("PRAGMA query_only = ON").Error; err != nil {

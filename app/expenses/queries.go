@@ -262,7 +262,7 @@ func (s *Service) List(ctx context.Context, actor *models.Employee, f Filter) (P
 	if f.Sort != SortDate && f.Status == "" {
 		p.Items, err = s.inRuns(db, actor, f)
 	} else {
-		err = s.filtered(db, actor, f).Preload("Employee").Preload("Category").Order(orderBy(f)).
+		err = s.filtered(db, actor, f).Joins("Employee").Joins("Category").Order(orderBy(f)).
 			Limit(f.PerPage).Offset((f.Page - 1) * f.PerPage).Find(&p.Items).Error
 	}
 	if err != nil {

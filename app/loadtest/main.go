@@ -8,6 +8,14 @@
 //
 // With -pid it also reports the server's resident memory before and after.
 //
+// With -runs it measures several pages one after the other, each as its
+// own account, and prints a table of req/s, p50, p99, the server's CPU time
+// per request (from /proc/PID/stat, so give -pid) and its RSS; -ceiling
+// adds the list component rendering the same 25 rows from memory
+// (app/expenses/listceiling, built and started on the same database) and
+// each row's share of its throughput. README "Speed and memory" has the
+// commands for the whole table (app/loadtest/table.sh).
+//
 // With -login-flood N it instead fires N simultaneous sign-ins with wrong
 // passwords for made-up accounts (every one costs a password hash), while
 // it samples the server's memory (VmRSS, VmHWM from /proc/PID/status, so
@@ -44,9 +52,22 @@ func main() {
 	pid := flag.Int("pid", 0, "server process id, to report its resident memory")
 	flood := flag.Int("login-flood", 0, "fire this many simultaneous sign-ins instead (at most 2000)")
 	forwarded := flag.Bool("forwarded", false, "with -login-flood: send each sign-in from a made-up X-Forwarded-For address")
+	runs := flag.String("runs", "", `measure each of these in turn and print a table: comma-separated "email /path" ("- /path": signed out)`)
+	ceiling := flag.Bool("ceiling", false, "with -runs: also measure the list component from memory (app/expenses/listceiling)")
 	flag.Parse()
 	if *dur > 5*time.Minute {
 		*dur = 5 * time.Minute
+	}
+	if *runs != "" {
+		targets, err := parseRuns(*runs)
+		if err == nil {
+			err = runTable(*base, *password, *workers, *dur, targets, *pid, *ceiling)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if *flood > 0 {
 		if err := loginFlood(*base, min(*flood, 2000), *forwarded, *pid); err != nil {

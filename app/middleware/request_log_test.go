@@ -110,3 +110,52 @@ func TestRequestLogLeavesOutTheQueryString(t *testing.T) {
 		}
 	}
 }
+
+// Load balancers probe /healthz every few seconds and every page pulls its
+// static files: at INFO those lines would drown the pages' (and cost CPU).
+// They are DEBUG when they succeed, and keep their level when they fail.
+func TestRequestLogPutsSuccessfulProbesAndStaticFilesAtDebugAndTheirFailuresAtWarn(t *testing.T) {
+	t.Parallel()
+	ok := func(c echo.Context) error { return c.String(http.StatusOK, "ok") }
+	missing := func(echo.Context) error { return echo.NewHTTPError(http.StatusNotFound) }
+	tests := []struct {
+		route, target string
+		handler       echo.HandlerFunc
+		level         string
+	}{
+		{"/healthz", "/healthz", ok, "DEBUG"},
+		{"/readyz", "/readyz", ok, "DEBUG"},
+		{"/static/*", "/static/css/app.css", ok, "DEBUG"},
+		{"/static/*", "/static/nope.css", missing, "WARN"},
+		{"/healthzzz", "/healthzzz", ok, "INFO"},
+		{"/expenses", "/expenses", ok, "INFO"},
+	}
+	for _, tt := range tests {
+		var buf bytes.Buffer
+		log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		e := echo.New()
+		e.Use(middleware.RequestLog(log, "/healthz", "/readyz", "/static/"))
+		e.GET(tt.route, tt.handler)
+		e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, tt.target, nil))
+		var entry map[string]any
+		if err := json.Unmarshal(buf.Bytes(), &entry); err != nil {
+			t.Fatalf("%s: log %q: %v", tt.target, buf.String(), err)
+		}
+		if entry["level"] != tt.level {
+			t.Errorf("GET %s logged at %v, want %s", tt.target, entry["level"], tt.level)
+		}
+	}
+}
+
+// With the log at INFO, a quiet request writes nothing at all.
+func TestRequestLogAtInfoWritesNothingForASuccessfulHealthCheck(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	e := echo.New()
+	e.Use(middleware.RequestLog(slog.New(slog.NewJSONHandler(&buf, nil)), "/healthz"))
+	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/healthz", nil))
+	if buf.Len() != 0 {
+		t.Errorf("logged %q, want nothing", buf.String())
+	}
+}

@@ -55,12 +55,14 @@ type Service struct {
 	// provider's for everyone who signs in with SSO (see ProviderManaged).
 	roleMap rolemap.Map
 	now     func() time.Time
+	// viewerQuery is SessionViewer's statement (session_viewer.go).
+	viewerQuery *viewerQuery
 }
 
 // NewService returns a Service on db that accepts the roles of the registry
 // roles (the template's and the modules', collected in app/app.go).
 func NewService(db *gorm.DB, roles models.Roles) *Service {
-	return &Service{db: db, roles: roles, now: func() time.Time { return time.Now().UTC() }}
+	return &Service{db: db, roles: roles, now: func() time.Time { return time.Now().UTC() }, viewerQuery: &viewerQuery{}}
 }
 
 // Roles is the registry of roles the service accepts.

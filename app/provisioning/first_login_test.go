@@ -38,7 +38,7 @@ func TestOnFirstLoginStoresAnEmployeeWithIsLocalUserFalse(t *testing.T) {
 		PasswordHash string
 		Role         string
 	}
-	db.Raw(`SELECT e.is_local_user, e.full_name, u.password_hash, r.role FROM employees e
+	db.Raw(`SELECT CASE WHEN e.is_local_user THEN 1 ELSE 0 END AS is_local_user, e.full_name, u.password_hash, r.role FROM employees e
 		JOIN users u ON u.id = e.user_id JOIN user_roles r ON r.user_id = u.id WHERE u.id = ?`, id).Scan(&row)
 	if row.IsLocalUser != 0 || row.FullName != "Jo Bloggs" || row.PasswordHash != "" || row.Role != "employee" {
 		t.Errorf("stored %+v, want is_local_user 0, the provider's name, no password, role employee", row)

@@ -18,8 +18,13 @@ func makeReadOnly(t *testing.T, srv *apptest.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// One connection, made read-only: every statement from now on uses it.
 	sqlDB.SetMaxOpenConns(1)
-	if err := srv.DB.Exec("PRAGMA query_only = ON").Error; err != nil {
+	readOnly := "PRAGMA query_only = ON"
+	if srv.DB.Dialector.Name() == "postgres" { // TEST_DB=postgres
+		readOnly = "SET default_transaction_read_only = on"
+	}
+	if err := srv.DB.Exec(readOnly).Error; err != nil {
 		t.Fatal(err)
 	}
 }

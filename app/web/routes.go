@@ -39,7 +39,7 @@ func (a *Application) routes() *echo.Echo {
 	e.Use(
 		echomw.RequestID(),
 		a.auditClient, // the client's address for the audit log (app/web/audit.go)
-		middleware.RequestLog(a.log),
+		middleware.RequestLog(a.log, paths.Healthz, paths.Readyz, static.Prefix, "/favicon.ico"),
 		echomw.RecoverWithConfig(echomw.RecoverConfig{DisableStackAll: true, LogErrorFunc: a.logPanic}),
 		middleware.SecurityHeaders(a.cfg.IsProduction()),
 		// Forms get 1 MB; the routes a module names get their own limit

@@ -67,15 +67,11 @@ func (a *Application) loadViewer(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		ctx := c.Request().Context()
-		s, err := a.sessions.Lookup(ctx, ck.Value)
+		s, e, err := a.sessionAndViewer(ctx, ck.Value)
 		if errors.Is(err, auth.ErrNoSession) {
 			a.clearSessionCookie(c)
 			return next(c)
 		}
-		if err != nil {
-			return err
-		}
-		e, err := a.people.Viewer(ctx, s.UserID)
 		if err != nil && !errors.Is(err, people.ErrNotFound) {
 			return err
 		}
@@ -89,6 +85,32 @@ func (a *Application) loadViewer(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(ctxToken, ck.Value)
 		return next(c)
 	}
+}
+
+// sessionAndViewer returns the live session for the cookie's token and its
+// person, read in one query (people.SessionViewer), with the expiry rules
+// of auth.Sessions applied. It returns auth.ErrNoSession when the token
+// names no live session, and people.ErrNotFound (with the session) when
+// the session's person is gone.
+func (a *Application) sessionAndViewer(ctx context.Context, token string) (*models.Session, *models.Employee, error) {
+	row, e, found, err := a.people.SessionViewer(ctx, auth.HashToken(token))
+	if err != nil {
+		return nil, nil, err
+	}
+	if !found {
+		// No session, or one whose person is gone: Lookup tells which
+		// (and deletes it when it expired).
+		s, err := a.sessions.Lookup(ctx, token)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, nil, people.ErrNotFound
+	}
+	s, err := a.sessions.Live(ctx, row)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, e, nil
 }
 
 // requireViewer sends signed-out visitors to the sign-in page, remembering

@@ -83,7 +83,8 @@ func TestSSOFirstLoginCreatesEmployeeWithIsLocalUserFalse(t *testing.T) {
 		PasswordHash string
 		Active       int64
 	}
-	if err := srv.DB.Raw(`SELECT e.user_id, e.full_name, e.is_local_user, u.password_hash, u.active
+	if err := srv.DB.Raw(`SELECT e.user_id, e.full_name, CASE WHEN e.is_local_user THEN 1 ELSE 0 END AS is_local_user,
+		u.password_hash, CASE WHEN u.active THEN 1 ELSE 0 END AS active
 		FROM employees e JOIN users u ON u.id = e.user_id WHERE u.email = ?`, email).Scan(&row).Error; err != nil {
 		t.Fatal(err)
 	}

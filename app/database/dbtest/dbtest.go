@@ -32,10 +32,22 @@ const PostgresEnv = "TEST_DATABASE_URL"
 
 const skipMessage = "PostgreSQL tests skipped: set " + PostgresEnv + "=postgres://user@host:5432/db?sslmode=disable to run them"
 
+// EngineEnv names the environment variable that switches the tests'
+// default database: TEST_DB=postgres (with TEST_DATABASE_URL) makes SQLite,
+// EmptySQLite and app/apptest give every test a PostgreSQL schema of its
+// own instead of a SQLite file, so that the whole suite runs on PostgreSQL
+// too (.ci/run runs the database-touching packages a second time so).
+// Tests of SQLite's own behaviour call OnlySQLite.
+const EngineEnv = "TEST_DB"
+
+// OnPostgres reports whether TEST_DB=postgres asks for the whole suite on
+// PostgreSQL.
+func OnPostgres() bool { return os.Getenv(EngineEnv) == "postgres" }
+
 // SQLite opens a database on its own SQLite file under t.TempDir, migrated
 // with database.Migrate and the given steps, and closes it when the test
 // ends. A file, not :memory:, so that tests see the locking of the real
-// thing.
+// thing. With TEST_DB=postgres it is Postgres instead.
 func SQLite(t testing.TB, steps ...database.Step) *gorm.DB {
 	t.Helper()
 	db := EmptySQLite(t)
@@ -44,8 +56,26 @@ func SQLite(t testing.TB, steps ...database.Step) *gorm.DB {
 }
 
 // EmptySQLite is SQLite without the migration: the file holds no tables, for
-// tests of code that migrates the database itself.
+// tests of code that migrates the database itself. With TEST_DB=postgres it
+// is EmptyPostgres instead.
 func EmptySQLite(t testing.TB) *gorm.DB {
+	t.Helper()
+	if OnPostgres() {
+		return EmptyPostgres(t)
+	}
+	return sqliteFile(t)
+}
+
+// OnlySQLite is SQLite whatever TEST_DB says, for tests of what only
+// SQLite does (its write gate, its locking, its PRAGMAs, its FTS tables).
+func OnlySQLite(t testing.TB, steps ...database.Step) *gorm.DB {
+	t.Helper()
+	db := sqliteFile(t)
+	migrate(t, db, steps)
+	return db
+}
+
+func sqliteFile(t testing.TB) *gorm.DB {
 	t.Helper()
 	db, err := database.Open("", filepath.Join(t.TempDir(), "test.db"), discard())
 	if err != nil {
@@ -205,3 +235,11 @@ func randomHex(t testing.TB, n int) string {
 }
 
 func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// PostgresBaseURL returns TEST_DATABASE_URL, for tests that need a
+// connection of their own to the server (to end other connections, say),
+// and skips the test when it is unset.
+func PostgresBaseURL(t testing.TB) string {
+	t.Helper()
+	return postgresBase(t)
+}

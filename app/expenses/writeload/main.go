@@ -12,7 +12,9 @@
 //
 //	SQLITE_PATH=/tmp/load.db SEED_DEMO_DATA=off go run .
 //
-// With -d 0 it only builds the database.
+// With -d 0 it only builds the database. With -database-url postgres://…
+// it builds (when it holds no people yet) and writes to that PostgreSQL
+// database instead, for the load script's PostgreSQL rows.
 package main
 
 import (
@@ -40,27 +42,34 @@ import (
 
 func main() {
 	path := flag.String("db", "data/writeload.db", "SQLite file (built when missing)")
+	databaseURL := flag.String("database-url", "", "PostgreSQL database instead of the SQLite file (built when empty)")
 	n := flag.Int("n", 100_000, "bulk expenses to build the database with")
 	workers := flag.Int("c", 50, "concurrent writers")
 	dur := flag.Duration("d", 10*time.Second, "how long to write (0: only build the database; at most 5m)")
 	flag.Parse()
-	if err := run(*path, *n, *workers, min(*dur, 5*time.Minute)); err != nil {
+	if err := run(*databaseURL, *path, *n, *workers, min(*dur, 5*time.Minute)); err != nil {
 		fmt.Fprintln(os.Stderr, "writeload:", err)
 		os.Exit(1)
 	}
 }
 
-func run(path string, n, workers int, dur time.Duration) error {
+func run(databaseURL, path string, n, workers int, dur time.Duration) error {
 	ctx := context.Background()
-	_, statErr := os.Stat(path)
-	db, err := database.Open("", path, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	db, err := database.Open(databaseURL, path, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return err
 	}
 	if err := database.Migrate(ctx, db, expenses.MigrationSteps()...); err != nil {
 		return err
 	}
-	if os.IsNotExist(statErr) {
+	empty, err := database.IsEmpty(ctx, db)
+	if err != nil {
+		return err
+	}
+	if empty {
+		if databaseURL != "" {
+			path = "the PostgreSQL database"
+		}
 		start := time.Now()
 		emps, err := seed.Company(ctx, db, expensesmodule.Company())
 		if err != nil {
