@@ -28,7 +28,7 @@ func TestPlainHomePageWelcomesLinksOnAndSaysWhereTheFirstModuleGoes(t *testing.T
 	doc.Find(`[data-testid="start-links"] a`).Each(func(_ int, s *goquery.Selection) {
 		links = append(links, s.Text()+"="+s.AttrOr("href", ""))
 	})
-	if got := strings.Join(links, ","); got != "Notes=/notes,People=/admin/users,Settings=/admin/settings,Mail=/admin/mail" {
+	if got := strings.Join(links, ","); got != "Notes=/notes,People=/admin/users,Settings=/admin/settings,Mail=/admin/mail,Audit log=/admin/audit" {
 		t.Errorf("home page links %s, want the menu's entries but Home", got)
 	}
 	if got := strings.TrimSpace(doc.Find(`nav.mainmenu a[href="/"]`).First().Text()); got != "Home" {

@@ -120,7 +120,7 @@ func TestInvitationButtonsAreForAdministratorsOnly(t *testing.T) {
 	admin.Login("admin@example.com", apptest.DemoPassword)
 	page := invitedPerson(t, srv, admin)
 	manager := srv.Browser(t)
-	manager.Login("manager@example.com", apptest.DemoPassword)
+	manager.Login("liam.chen@example.com", apptest.DemoPassword)
 	tok := manager.CSRF(paths.Profile)
 	for _, p := range []string{page + "/invitation", page + "/invitation/revoke"} {
 		if res := manager.PostForm(p, url.Values{"_csrf": {tok}}); res.StatusCode != http.StatusForbidden {

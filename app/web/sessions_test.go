@@ -81,20 +81,20 @@ func TestProfileListsYourSessionsInPlainWordsAndSignsOutOneOrEveryOtherOnly(t *t
 func TestNobodyEndsAnotherPersonsSessionByItsHandleButAnAdministratorMay(t *testing.T) {
 	t.Parallel()
 	srv := apptest.New(t, apptest.Options{})
-	marcus := signedInFrom(t, srv, "manager@example.com", chromeOnMac)
+	liamS := signedInFrom(t, srv, "liam.chen@example.com", chromeOnMac)
 	admin := signedInFrom(t, srv, "admin@example.com", "")
-	var marcusID uint
-	if err := srv.DB.Raw("SELECT id FROM users WHERE email = ?", "manager@example.com").Scan(&marcusID).Error; err != nil {
+	var liamSID uint
+	if err := srv.DB.Raw("SELECT id FROM users WHERE email = ?", "liam.chen@example.com").Scan(&liamSID).Error; err != nil {
 		t.Fatal(err)
 	}
-	// The administrator's page of Marcus lists his session with its form.
-	personPage := admin.Get(paths.AdminUser(marcusID))
+	// The administrator's page of Liam lists his session with its form.
+	personPage := admin.Get(paths.AdminUser(liamSID))
 	form := personPage.Doc(t).Find(`[data-testid="sessions-card"] [data-testid="session"] form`).First()
 	action := form.AttrOr("action", "")
 	if !strings.Contains(personPage.Body, "Chrome on macOS") || action == "" {
-		t.Fatalf("the administrator's page of Marcus does not list his session with a sign-out form")
+		t.Fatalf("the administrator's page of Liam does not list his session with a sign-out form")
 	}
-	handle := strings.TrimSuffix(strings.TrimPrefix(action, paths.AdminUser(marcusID)+"/sessions/"), "/end")
+	handle := strings.TrimSuffix(strings.TrimPrefix(action, paths.AdminUser(liamSID)+"/sessions/"), "/end")
 
 	// Emily takes the handle to her own profile's sign-out URL.
 	emily := signedInFrom(t, srv, "employee@example.com", "")
@@ -102,17 +102,17 @@ func TestNobodyEndsAnotherPersonsSessionByItsHandleButAnAdministratorMay(t *test
 	if res := emily.PostForm("/profile/sessions/"+handle+"/end", token); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("emily's post: %d", res.StatusCode)
 	}
-	if res := marcus.Get("/profile"); res.StatusCode != http.StatusOK {
-		t.Fatalf("Marcus was signed out by Emily's request with his session's handle (GET /profile = %d)", res.StatusCode)
+	if res := liamS.Get("/profile"); res.StatusCode != http.StatusOK {
+		t.Fatalf("Liam was signed out by Emily's request with his session's handle (GET /profile = %d)", res.StatusCode)
 	}
 	// Nor through the administrators' URL.
 	if res := emily.PostForm(action, token); res.StatusCode != http.StatusForbidden {
 		t.Errorf("emily posting the administrators' form: %d, want 403", res.StatusCode)
 	}
 	if res := admin.SubmitOn(personPage, `form[action="`+action+`"]`, nil); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("the administrator signs Marcus's session out: %d", res.StatusCode)
+		t.Fatalf("the administrator signs Liam's session out: %d", res.StatusCode)
 	}
-	if res := marcus.Get("/profile"); res.StatusCode != http.StatusSeeOther {
-		t.Errorf("Marcus after the administrator ended his session: %d, want 303 to sign in", res.StatusCode)
+	if res := liamS.Get("/profile"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("Liam after the administrator ended his session: %d, want 303 to sign in", res.StatusCode)
 	}
 }

@@ -1,4 +1,4 @@
-package web_test
+package pages_test
 
 import (
 	"net/http"
@@ -72,7 +72,7 @@ func userIDOf(t *testing.T, srv *apptest.Server, email string) uint {
 // group.
 func TestSSOFinanceTeamGroupGivesTheFinanceMenuAndSigningInWithoutItTakesItAway(t *testing.T) {
 	t.Parallel()
-	srv := apptest.New(t, apptest.Options{Env: map[string]string{"SSO_ROLE_MAP": "finance=Finance-Team"}})
+	srv := apptest.New(t, apptest.Options{Modules: withDemo, Env: map[string]string{"SSO_ROLE_MAP": "finance=Finance-Team"}})
 	const email = "nina.new@example.com"
 
 	b := srv.Browser(t)
@@ -99,7 +99,7 @@ func TestSSOFinanceTeamGroupGivesTheFinanceMenuAndSigningInWithoutItTakesItAway(
 // that changes one anyway. Roles the map does not name stay editable.
 func TestPeoplePageShowsProviderManagedRolesAndRefusesToChangeThem(t *testing.T) {
 	t.Parallel()
-	srv := apptest.New(t, apptest.Options{Env: map[string]string{"SSO_ROLE_MAP": "finance=Finance-Team"}})
+	srv := apptest.New(t, apptest.Options{Modules: withDemo, Env: map[string]string{"SSO_ROLE_MAP": "finance=Finance-Team"}})
 	const email = "nina.new@example.com"
 	ssoNewPersonInGroups(t, srv.Browser(t), "Nina New", email, "Finance-Team")
 	id := userIDOf(t, srv, email)
@@ -164,7 +164,7 @@ func TestPeoplePageShowsProviderManagedRolesAndRefusesToChangeThem(t *testing.T)
 // filter and on their home page, and nobody else sees the card.
 func TestSSOPeopleWithoutAKnownManagerAreListedUnderNeedsAManager(t *testing.T) {
 	t.Parallel()
-	srv := apptest.New(t, apptest.Options{})
+	srv := apptest.New(t, apptest.Options{Modules: withDemo})
 	// Nora Finch's directory manager, Ravi Shah, has not signed in yet;
 	// Jordan Rivera's, Sofia Martinez, is a seeded manager.
 	nb := srv.Browser(t)
@@ -215,7 +215,7 @@ func TestSSOPeopleWithoutAKnownManagerAreListedUnderNeedsAManager(t *testing.T) 
 // default would still lock their role boxes on the People page.
 func TestREADMEDemoRoleMapLeavesTheSeededSSOPeopleAsTheyAre(t *testing.T) {
 	t.Parallel()
-	srv := apptest.New(t, apptest.Options{Env: map[string]string{"SSO_ROLE_MAP": "admin=IT-Admins,finance=Finance-Team,manager=People-Leads"}})
+	srv := apptest.New(t, apptest.Options{Modules: withDemo, Env: map[string]string{"SSO_ROLE_MAP": "admin=IT-Admins,finance=Finance-Team,manager=People-Leads"}})
 	type person struct {
 		Roles      string
 		Department string
@@ -241,4 +241,13 @@ func TestREADMEDemoRoleMapLeavesTheSeededSSOPeopleAsTheyAre(t *testing.T) {
 			t.Errorf("%s: before %+v, after signing in %+v", email, before, after)
 		}
 	}
+}
+
+func ssoCount(t *testing.T, srv *apptest.Server, query string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := srv.DB.Raw(query, args...).Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
