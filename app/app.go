@@ -129,11 +129,12 @@ func NewWithModules(ctx context.Context, cfg config.Config, db *gorm.DB, log *sl
 		BaseURL: cfg.BaseURL, AppName: cfg.AppName,
 	})
 	a.links = accounts.Links()
-	// SCIM provisioning at /scim/v2 (app/scim). AUDIT: the audit log
-	// plugs in as scim.Config.Record.
+	// SCIM provisioning at /scim/v2 (app/scim); what its clients change
+	// goes into the audit log (scim_audit.go).
 	provisioner := scim.New(scim.Config{
 		DB: db, People: ps, Log: log, BaseURL: cfg.BaseURL, RoleMap: cfg.SSO.RoleMap,
 		HardDelete: cfg.SCIM.HardDelete, StaticToken: cfg.SCIM.Token,
+		Record: recordSCIM(db, log),
 	})
 	a.Web = web.New(web.Deps{
 		SCIM:         provisioner,

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/company-expenses/company-expenses/models"
 )
 
@@ -81,19 +83,45 @@ func (s *Sessions) EndByHandle(ctx context.Context, userID uint, handle string) 
 // Sessions of the same person that began otherwise (a password, another
 // provider) are not the provider's to end and stay.
 func (s *Sessions) EndProviderSessions(ctx context.Context, issuer, subject, sid string) (int64, error) {
-	q := s.db.WithContext(ctx).Where("provider_issuer = ?", issuer)
-	switch {
-	case issuer == "" || (subject == "" && sid == ""):
+	return s.EndProviderSessionsThen(ctx, issuer, subject, sid, nil)
+}
+
+// EndProviderSessionsThen is EndProviderSessions that also calls then, in
+// the transaction that ends the sessions, with the people whose sessions
+// ended, so that the app can record it (its audit log) with the change.
+func (s *Sessions) EndProviderSessionsThen(ctx context.Context, issuer, subject, sid string, then func(tx *gorm.DB, userIDs []uint) error) (int64, error) {
+	if issuer == "" || (subject == "" && sid == "") {
 		return 0, nil
-	case sid != "" && subject != "":
-		q = q.Where("provider_sid = ? AND provider_subject = ?", sid, subject)
-	case sid != "":
-		q = q.Where("provider_sid = ?", sid)
-	default:
-		q = q.Where("provider_subject = ?", subject)
 	}
-	res := q.Delete(&models.Session{})
-	return res.RowsAffected, res.Error
+	var ended int64
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		match := func() *gorm.DB {
+			q := tx.Model(&models.Session{}).Where("provider_issuer = ?", issuer)
+			switch {
+			case sid != "" && subject != "":
+				return q.Where("provider_sid = ? AND provider_subject = ?", sid, subject)
+			case sid != "":
+				return q.Where("provider_sid = ?", sid)
+			}
+			return q.Where("provider_subject = ?", subject)
+		}
+		var users []uint
+		if then != nil {
+			if err := match().Distinct().Pluck("user_id", &users).Error; err != nil {
+				return err
+			}
+		}
+		res := match().Delete(&models.Session{})
+		if res.Error != nil {
+			return res.Error
+		}
+		ended = res.RowsAffected
+		if then == nil || ended == 0 {
+			return nil
+		}
+		return then(tx, users)
+	})
+	return ended, err
 }
 
 // Federation returns the provider's side of the session for token (zero

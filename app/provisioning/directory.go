@@ -10,6 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/company-expenses/company-expenses/app/audit"
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/app/sso"
 	"github.com/company-expenses/company-expenses/models"
@@ -89,6 +90,10 @@ func (h *Hooks) followRoles(ctx context.Context, tx *gorm.DB, userID uint, p sso
 	if len(grant) > 0 || len(revoke) > 0 {
 		log.InfoContext(ctx, "roles follow the identity provider's groups (SSO_ROLE_MAP)",
 			"granted", grant, "revoked", revoke, "groups", p.Groups)
+		after := slices.DeleteFunc(slices.Clone(current), func(r models.Role) bool { return slices.Contains(revoke, r) })
+		after = append(after, grant...)
+		return audit.Record(ctx, tx, audit.Event{Kind: audit.RolesChanged, Actor: audit.Provider(p.Provider), SubjectID: userID,
+			Detail: people.RoleDiff(current, after) + " (SSO_ROLE_MAP)"})
 	}
 	return nil
 }

@@ -228,3 +228,23 @@ func TestSSOSignInKeepsDepartmentJobTitleAndManagerInStepAndNeverGuessesAManager
 		}
 	})
 }
+
+// Every change SSO_ROLE_MAP makes at a sign-in is in the audit log, by the
+// provider, with the difference; a sign-in that changes nothing adds
+// nothing.
+func TestRolesThatFollowTheProviderAreInTheAuditLogByTheProvider(t *testing.T) {
+	t.Parallel()
+	db := dbtest.SQLite(t)
+	h := hooks(t, "finance=Finance-Team", nil)
+	id := signInFirst(t, db, h, profile("nora@example.com", "Finance-Team"))
+	signInAgain(t, db, h, id, profile("nora@example.com", "Finance-Team"))
+	signInAgain(t, db, h, id, profile("nora@example.com"))
+	var details []string
+	if err := db.Raw("SELECT detail FROM audit_events WHERE kind = 'account.roles_changed' AND subject_id = ? AND actor LIKE 'provider:%' ORDER BY id", id).
+		Scan(&details).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(details) != 2 || !strings.Contains(details[0], "+finance") || !strings.Contains(details[1], "-finance") {
+		t.Errorf("role events %q, want +finance at the first sign-in and -finance at the last", details)
+	}
+}

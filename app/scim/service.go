@@ -30,8 +30,7 @@ type Config struct {
 	StaticToken string
 	// Record is told of every change a SCIM client makes. Nil records
 	// nothing.
-	//
-	// AUDIT: the audit log (app/audit) plugs in here, in app/app.go.
+	// app/app.go plugs the audit log in here (app/scim_audit.go).
 	Record func(ctx context.Context, e Event)
 }
 

@@ -5,7 +5,9 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
 
+	"github.com/company-expenses/company-expenses/app/audit"
 	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/app/sso"
 )
@@ -55,5 +57,25 @@ func (a *Application) signOutLeadsToProvider(c echo.Context) bool {
 // names (sso.Config.OnProviderLogout, wired in app/app.go). Sessions live
 // in the database, so this ends them for every instance at once.
 func (a *Application) EndProviderSessions(ctx context.Context, l sso.ProviderLogout) (int64, error) {
-	return a.sessions.EndProviderSessions(ctx, l.Issuer, l.Subject, l.SessionID)
+	return a.sessions.EndProviderSessionsThen(ctx, l.Issuer, l.Subject, l.SessionID, func(tx *gorm.DB, users []uint) error {
+		for _, u := range users {
+			if err := audit.Record(ctx, tx, audit.Event{Kind: audit.BackChannelLogout, Actor: audit.Provider(l.Provider), SubjectID: u,
+				Detail: backChannelDetail(l)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// backChannelDetail says which provider session a back-channel logout named.
+func backChannelDetail(l sso.ProviderLogout) string {
+	d := "issuer " + l.Issuer
+	if l.SessionID != "" {
+		d += "; sid " + l.SessionID
+	}
+	if l.Subject != "" {
+		d += "; sub " + l.Subject
+	}
+	return d
 }

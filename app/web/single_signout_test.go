@@ -182,6 +182,15 @@ func twoInstances(t *testing.T, db *gorm.DB) {
 	if res := password.Get("/profile"); res.StatusCode != http.StatusOK {
 		t.Errorf("instance a, the password session: GET /profile = %d, want 200", res.StatusCode)
 	}
+	// Each logout that ended sessions is in the audit log, by the provider.
+	var n int64
+	if err := db.Table("audit_events").Where("kind = ? AND subject_id = ? AND actor = ?", "sso.backchannel_logout", emily.ID, "provider:openid-connect").
+		Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("%d back-channel logouts of Emily in the audit log, want 2", n)
+	}
 }
 
 func TestSettingsPageListsTheBackChannelLogoutURIAndThePostLogoutRedirectToRegister(t *testing.T) {
