@@ -3,12 +3,10 @@ package expenses
 import (
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/company-expenses/company-expenses/app/expenses/policy"
+	"github.com/company-expenses/company-expenses/app/form"
 	"github.com/company-expenses/company-expenses/models"
 )
 
@@ -24,19 +22,11 @@ var ErrNotFound = errors.New("expense not found")
 // notFoundMessage is what a user reads for ErrNotFound.
 const notFoundMessage = "This expense does not exist, or you may not see it."
 
-// FieldErrors maps a form field to what is wrong with it. The keys are the
+// FieldErrors maps a form field to what is wrong with it: the app's one
+// such map (app/form), returned as the error itself. The keys are the
 // field names of the forms: spent_on, category_id, amount, currency,
 // merchant, description, receipt, comment, name.
-type FieldErrors map[string]string
-
-// Error lists the messages, sorted by field so that it reads the same twice.
-func (fe FieldErrors) Error() string {
-	var msgs []string
-	for _, k := range slices.Sorted(maps.Keys(fe)) {
-		msgs = append(msgs, fe[k])
-	}
-	return strings.Join(msgs, " ")
-}
+type FieldErrors = form.Errors
 
 // NotAllowedError means the policy refused the action. Reason says why, in
 // the policy's words.

@@ -19,6 +19,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/audit"
 	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/database"
+	"github.com/company-expenses/company-expenses/app/form"
 	"github.com/company-expenses/company-expenses/app/rolemap"
 	"github.com/company-expenses/company-expenses/app/textcheck"
 	"github.com/company-expenses/company-expenses/models"
@@ -33,8 +34,9 @@ var (
 // administrator; Update turns it into a message at the field.
 var errLastAdmin = errors.New("the last active administrator")
 
-// FieldErrors maps a form field to the message shown beside it.
-type FieldErrors map[string]string
+// FieldErrors maps a form field to the message shown beside it: the app's
+// one such map (app/form).
+type FieldErrors = form.Errors
 
 // ValidationError carries the messages for the fields that need fixing.
 type ValidationError struct{ Fields FieldErrors }

@@ -74,7 +74,7 @@ type Profile struct {
 }
 
 // FirstLoginFunc creates the account of someone who signs in for the first
-// time, and returns its user id. It is the seed's OnFirstLoginAppCloudUser.
+// time, and returns its user id. It is the Mendix tutorial's OnFirstLoginAppCloudUser.
 //
 // It runs inside tx, the transaction that also stores the new identity:
 // write through tx only, and return an error to refuse the sign-in (a

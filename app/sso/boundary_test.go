@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// The SSO module is the Go counterpart of the seed's AppCloudServices
+// The SSO module is the Go counterpart of the Mendix tutorial's AppCloudServices
 // module: imported whole and upgraded whole, so apps customise it through
 // its Config and hooks and never edit it. For that it must not import any
 // other package of this repository: not the app's models, layouts, paths or

@@ -1,5 +1,5 @@
 // Package sso adds single sign-on to the app. It is the Go counterpart of the
-// seed's AppCloudServices module: imported whole and upgraded whole.
+// Mendix tutorial's AppCloudServices module: imported whole and upgraded whole.
 //
 // # The module and its contract
 //
@@ -10,7 +10,7 @@
 // holds it to that). Its tests run against a small fake app of their own
 // (fakeapp_test.go), with the development identity provider (app/devidp)
 // as the identity provider. An app customises the module only through
-// Config and the hooks in it, as apps customise the seed's module only
+// Config and the hooks in it, as apps customise the Mendix tutorial's module only
 // through its API microflows. "Upgrade whole" means: replace this folder
 // with a newer copy, run go build, and only the places where the contract
 // below changed (a new hook method, a new Config field) need the app's
@@ -56,16 +56,16 @@
 //     list shows local/SSO), but changes them only through the Service
 //     (BeginLink, Disconnect).
 //
-// How the seed maps onto this package:
+// How the Mendix tutorial maps onto this package:
 //
-//   - Start is StartAppCloudServices, the "after startup" microflow (seed
-//     steps 10–11). app/app.go calls it once. Without that call
+//   - Start is StartAppCloudServices, the "after startup" microflow (the
+//     Mendix tutorial, steps 10–11). app/app.go calls it once. Without that call
 //     GET /auth/{provider} and GET /auth/{provider}/callback answer 404 Not
-//     Found, which is what the seed warns about.
-//   - Config.OnFirstLogin is the action in InvokeOnFirstLoginAppCloudUser (seed
-//     step 6). The app's hook lives on the app side, in app/provisioning.
+//     Found, which is what the Mendix tutorial warns about.
+//   - Config.OnFirstLogin is the action in InvokeOnFirstLoginAppCloudUser (the
+//     Mendix tutorial, step 6). The app's hook lives on the app side, in app/provisioning.
 //   - ExampleOnFirstLogin is the excluded Example_OnFirstLoginAppCloudUser
-//     (seed step 5). It documents the hook's shape and is not wired in.
+//     (the Mendix tutorial, step 5). It documents the hook's shape and is not wired in.
 //
 // # Built on goth, hardened where goth is not
 //
@@ -136,8 +136,8 @@
 // keeps its cookie store in a package variable (gothic.Store). Two
 // applications in one process would overwrite each other's "openid-connect"
 // provider and cookie keys. That happens in every parallel test, and for any
-// team that mounts two apps in one binary. STYLE.md asks for no mutable
-// package state. So we set neither global. Each Service holds its provider
+// team that mounts two apps in one binary, and mutable package state is what
+// this codebase avoids everywhere. So we set neither global. Each Service holds its provider
 // table, and its flow store is the gorilla/sessions CookieStore that
 // gothic.Store would otherwise hold: keyed from SESSION_SECRET, SameSite=Lax
 // (Strict would drop the cookie on the identity provider's redirect back),

@@ -9,7 +9,7 @@ import (
 )
 
 // ExampleOnFirstLogin shows the shape of a first-login hook. It is the
-// seed's excluded Example_OnFirstLoginAppCloudUser and is deliberately NOT
+// Mendix tutorial's excluded Example_OnFirstLoginAppCloudUser and is deliberately NOT
 // wired in anywhere.
 //
 // It creates a bare account in the app's users table (the table the
@@ -18,9 +18,9 @@ import (
 // app-specific data. The module knows nothing else of the app's accounts,
 // so the example writes the few columns every users table here has through a
 // struct of its own. A real app needs more, and uses its own models. Company Expenses' hook, app/provisioning's
-// OnFirstLogin, creates an Employee (seed step 9: the Create action on
+// OnFirstLogin, creates an Employee (the Mendix tutorial, step 9: the Create action on
 // Expenses.Employee, with FullName and IsLocalUser = false), and app/app.go
-// hands it to Start as Config.OnFirstLogin (seed step 6).
+// hands it to Start as Config.OnFirstLogin (the Mendix tutorial, step 6).
 //
 // To write your own hook:
 //

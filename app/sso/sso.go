@@ -146,7 +146,7 @@ type Config struct {
 	Pages Pages
 
 	// OnFirstLogin creates the account of someone who signs in for the first
-	// time (seed step 6). It is required.
+	// time (the Mendix tutorial, step 6). It is required.
 	OnFirstLogin FirstLoginFunc
 	// OnReturningLogin brings the app's copy of a returning person up to
 	// date with the provider. It is optional.
@@ -260,7 +260,7 @@ type Service struct {
 	serverRoutes bool
 }
 
-// Start is the SSO startup routine, the counterpart of the seed's
+// Start is the SSO startup routine, the counterpart of the Mendix tutorial's
 // StartAppCloudServices. It builds the configured providers (trying OpenID
 // Connect discovery once, with a timeout) and registers GET /auth/:provider
 // and GET /auth/:provider/callback on r. Before Start those URLs do not

@@ -27,7 +27,7 @@ func TestSSORoutesAnswer404WithoutTheStartupCallAndWorkAfterIt(t *testing.T) {
 	a := &fakeApp{DB: db, sessions: map[string]uint{}, notices: map[uint][]string{}}
 	e := echo.New()
 	a.routes(e)
-	// Someone signed in, as in the seed, where the app's users meet the 404.
+	// Someone signed in, as in the Mendix tutorial, where the app's users meet the 404.
 	ann := fakeUser{Email: "ann@example.com", Name: "Ann Example", Active: true, PasswordHash: "plain:" + demoPassword}
 	if err := db.Create(&ann).Error; err != nil {
 		t.Fatal(err)
@@ -137,7 +137,7 @@ func TestSSODiscoveryGivesUpAfterTheTimeoutAndStartGoesOn(t *testing.T) {
 	}
 }
 
-// The seed's excluded example hook is documentation, but it must still work
+// The Mendix tutorial's excluded example hook is documentation, but it must still work
 // as documented: a bare SSO-only account.
 func TestExampleOnFirstLoginCreatesABareSSOOnlyUser(t *testing.T) {
 	t.Parallel()

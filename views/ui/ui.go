@@ -2,14 +2,11 @@
 // their error messages, badges, empty states.
 package ui
 
-// FieldErrors maps a form field's name to the message shown beside it.
-type FieldErrors map[string]string
+import "github.com/company-expenses/company-expenses/app/form"
 
-// Has reports whether field has an error.
-func (e FieldErrors) Has(field string) bool { _, ok := e[field]; return ok }
-
-// Any reports whether there is at least one error.
-func (e FieldErrors) Any() bool { return len(e) > 0 }
+// FieldErrors is the app's one map of messages beside form fields
+// (app/form: the convention every form follows).
+type FieldErrors = form.Errors
 
 // Input describes one form input.
 type Input struct {
