@@ -148,38 +148,42 @@ func TestSCIMDeleteWithHardDeleteOnDeletesThePerson(t *testing.T) {
 
 func TestSCIMGroupNamedInTheRoleMapGrantsItsRoleAndLeavingItRevokesIt(t *testing.T) {
 	t.Parallel()
-	eachServer(t, map[string]string{"SSO_ROLE_MAP": "finance=Finance-Team,admin=0f1e-it-admins-object-id"}, func(t *testing.T, srv *apptest.Server) {
+	// The template's mappable role is admin; the demo adds finance and
+	// manager, mapped the same way. Two groups grant it: one by name, one
+	// by externalId (Entra's groups claim carries object ids, so maps often
+	// name those).
+	eachServer(t, map[string]string{"SSO_ROLE_MAP": "admin=IT-Admins|0f1e-it-admins-object-id"}, func(t *testing.T, srv *apptest.Server) {
 		c := scimClient(t, srv)
 		id, userID := provision(t, srv, c, "Sam Sato", "sam.sato@example.com", "sam-object-id")
 		hasRole := func(role string) bool {
 			return count(t, srv, "SELECT COUNT(*) FROM user_roles WHERE user_id = ? AND role = ?", userID, role) == 1
 		}
-		g := c.do(http.MethodPost, "/Groups", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "finance-team"}`).must(t, http.StatusCreated)
-		if hasRole("finance") {
-			t.Fatal("finance role before joining the group")
+		byName := c.do(http.MethodPost, "/Groups", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "it-admins"}`).must(t, http.StatusCreated)
+		if hasRole("admin") {
+			t.Fatal("admin role before joining the group")
 		}
-		c.do(http.MethodPatch, "/Groups/"+g.str("id"), `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+		c.do(http.MethodPatch, "/Groups/"+byName.str("id"), `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
 			"Operations": [{"op": "Add", "path": "members", "value": [{"value": "`+id+`"}]}]}`).must(t, http.StatusOK)
-		if !hasRole("finance") || !hasRole("employee") {
-			t.Fatal("joining Finance-Team did not grant finance (or took employee)")
+		if !hasRole("admin") || !hasRole("employee") {
+			t.Fatal("joining IT-Admins did not grant admin (or took employee)")
 		}
-		// A group matched by its externalId (Entra's groups claim carries
-		// object ids, so maps often name those).
-		c.do(http.MethodPost, "/Groups", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "IT Admins",
+		byID := c.do(http.MethodPost, "/Groups", `{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "IT Admins (Entra)",
 			"externalId": "0f1e-it-admins-object-id", "members": [{"value": "`+id+`"}]}`).must(t, http.StatusCreated)
-		if !hasRole("admin") {
-			t.Error("a group mapped by externalId did not grant its role")
-		}
 		if user := c.do(http.MethodGet, "/Users/"+id, "").must(t, http.StatusOK); len(user.get("groups").([]any)) != 2 {
 			t.Errorf("the user lists %v groups, want 2", user.get("groups"))
 		}
-		c.do(http.MethodPatch, "/Groups/"+g.str("id"), `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+		c.do(http.MethodPatch, "/Groups/"+byName.str("id"), `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
 			"Operations": [{"op": "Remove", "path": "members[value eq \"`+id+`\"]"}]}`).must(t, http.StatusOK)
-		if hasRole("finance") {
-			t.Error("leaving Finance-Team did not revoke finance")
-		}
 		if !hasRole("admin") {
-			t.Error("leaving one group took a role another group grants")
+			t.Error("leaving one group took a role another group (matched by externalId) grants")
+		}
+		c.do(http.MethodPatch, "/Groups/"+byID.str("id"), `{"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+			"Operations": [{"op": "Remove", "path": "members[value eq \"`+id+`\"]"}]}`).must(t, http.StatusOK)
+		if hasRole("admin") {
+			t.Error("leaving every group that grants admin did not revoke it")
+		}
+		if !hasRole("employee") {
+			t.Error("leaving the groups took the employee role")
 		}
 	})
 }
