@@ -33,7 +33,7 @@ type DevIdentity struct {
 //
 //   - Liam and Priya are seeded employees with a connected identity: they
 //     sign straight in as themselves. The directory agrees with the seed
-//     (Engineering, reporting to Marcus Reed, in no group that
+//     (Engineering, naming no manager, so the one the app has stays; in no group that
 //     README's SSO_ROLE_MAP names), so mapping roles changes nothing for them.
 //   - Jordan Rivera is nobody here yet: signing in shows first-login
 //     provisioning create an SSO account (IsLocalUser = false), with the
@@ -49,9 +49,9 @@ type DevIdentity struct {
 func DevIdentities() []DevIdentity {
 	return []DevIdentity{
 		{Name: "Liam Chen", Email: "liam.chen@example.com", Linked: true, Groups: []string{"Engineering"},
-			Department: "Engineering", JobTitle: "Software engineer", Manager: "manager@example.com"},
+			Department: "Engineering", JobTitle: "Software engineer"},
 		{Name: "Priya Patel", Email: "priya.patel@example.com", Linked: true, Groups: []string{"Engineering"},
-			Department: "Engineering", JobTitle: "Site reliability engineer", Manager: "manager@example.com"},
+			Department: "Engineering", JobTitle: "Site reliability engineer"},
 		{Name: "Jordan Rivera", Email: "jordan.rivera@example.com", Groups: []string{"Sales"},
 			Department: "Sales", JobTitle: "Account executive", Manager: "sofia.martinez@example.com"},
 		{Name: "Nora Finch", Email: "nora.finch@example.com", Groups: []string{"Finance-Team"},
@@ -59,7 +59,7 @@ func DevIdentities() []DevIdentity {
 		{Name: "Ravi Shah", Email: "ravi.shah@example.com", Groups: []string{"People-Leads", "Finance-Team"},
 			Department: "Finance & Operations", JobTitle: "Head of accounting"},
 		{Name: "Emily Carter", Email: "employee@example.com", Groups: []string{"Engineering"},
-			Department: "Engineering", JobTitle: "Software engineer", Manager: "manager@example.com"},
+			Department: "Engineering", JobTitle: "Software engineer"},
 	}
 }
 
