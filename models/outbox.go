@@ -22,6 +22,10 @@ type OutboxMessage struct {
 	// DedupeKey, when set, makes a second mail with the same key a no-op
 	// (a notification that must go out once). NULL keys never collide.
 	DedupeKey *string `gorm:"size:200;uniqueIndex"`
+	// DigestKey, when set, gathers mails: while a pending message with the
+	// same key waits for its first attempt, EnqueueDigest rewrites it
+	// instead of adding another (one "3 expenses wait" rather than three).
+	DigestKey *string `gorm:"size:200;index"`
 
 	// Status is pending, sent or failed (OutboxPending, …).
 	Status string `gorm:"size:16;not null;index:idx_outbox_due,priority:1"`

@@ -31,12 +31,17 @@ type User struct {
 	Email string `gorm:"size:254;not null;uniqueIndex"`
 	// PasswordHash is empty for accounts that sign in only through SSO: an
 	// empty hash never verifies.
-	PasswordHash string     `gorm:"size:255;not null;default:''"`
-	Active       bool       `gorm:"not null;index"`
-	Roles        []UserRole `gorm:"constraint:OnDelete:CASCADE"`
-	LastLoginAt  *time.Time
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	PasswordHash string `gorm:"size:255;not null;default:''"`
+	Active       bool   `gorm:"not null;index"`
+	// MailNotifications is the person's "e-mail me" choice on their
+	// profile: the notification mails of the app's modules ("something
+	// waits for you") go out only while it is on. New accounts have it on
+	// (the column's default; gorm leaves the zero value out of an INSERT).
+	MailNotifications bool       `gorm:"not null;default:true"`
+	Roles             []UserRole `gorm:"constraint:OnDelete:CASCADE"`
+	LastLoginAt       *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }
 
 // UserRole is one role held by one user.

@@ -38,6 +38,21 @@ type Service struct {
 	beforeWrite func()
 	// countLimit is CountLimit, lowered by tests.
 	countLimit int
+	// notify, when set, is told of every change in its transaction (the
+	// notification mails, app/expenses/notify).
+	notify Notifier
+}
+
+// Notifier is told of a change to an expense inside the change's
+// transaction, after it is written: a mail written through tx goes out
+// exactly when the change commits. An error rolls the change back.
+type Notifier func(ctx context.Context, tx *gorm.DB, e *models.Expense, ev models.ExpenseEvent) error
+
+// WithNotifier returns a copy of s that tells n of every change.
+func (s *Service) WithNotifier(n Notifier) *Service {
+	c := *s
+	c.notify = n
+	return &c
 }
 
 // NewService returns a service on db, reading the time from the system
@@ -161,6 +176,9 @@ func (s *Service) change(tx *gorm.DB, t totals, actor *models.Employee, e *model
 	e.Version++
 	e.Status = ev.ToStatus
 	e.UpdatedAt = now
+	if s.notify != nil {
+		return s.notify(tx.Statement.Context, tx, e, ev)
+	}
 	return nil
 }
 

@@ -104,6 +104,40 @@ func Enqueue(ctx context.Context, tx *gorm.DB, m Message) error {
 	return nil
 }
 
+// EnqueueDigest is Enqueue for mail that gathers: the first message for
+// key waits wait before it is sent, and every message for key enqueued
+// meanwhile replaces its subject and body (the caller renders the digest
+// of everything that is waiting, not just the newest change). Once a worker
+// has claimed or tried the message, the next one starts a new digest. It
+// runs in the caller's transaction, like Enqueue.
+func EnqueueDigest(ctx context.Context, tx *gorm.DB, key string, wait time.Duration, m Message) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	if key == "" {
+		return fmt.Errorf("%w: the digest key is empty", ErrInvalid)
+	}
+	q := tx.WithContext(ctx)
+	res := q.Model(&models.OutboxMessage{}).
+		Where("digest_key = ? AND status = ? AND attempts = 0 AND claimed_until IS NULL", key, models.OutboxPending).
+		Updates(map[string]any{"subject": m.Subject, "text_body": m.Text, "html_body": m.HTML, "to_address": m.To.Email, "to_name": m.To.Name})
+	if res.Error != nil {
+		return fmt.Errorf("gather %s mail: %w", m.Kind, res.Error)
+	}
+	if res.RowsAffected > 0 {
+		return nil
+	}
+	row := models.OutboxMessage{
+		Kind: m.Kind, ToAddress: m.To.Email, ToName: m.To.Name,
+		Subject: m.Subject, TextBody: m.Text, HTMLBody: m.HTML, DigestKey: &key,
+		Status: models.OutboxPending, NextAttemptAt: time.Now().UTC().Add(wait),
+	}
+	if err := q.Create(&row).Error; err != nil {
+		return fmt.Errorf("enqueue %s mail: %w", m.Kind, err)
+	}
+	return nil
+}
+
 // Render renders a message's two parts. The HTML part is html as rendered.
 // The plain-text part is text rendered, then turned into plain text (see
 // PlainText): templ collapses line breaks, so a text component marks its

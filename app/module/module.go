@@ -121,6 +121,9 @@ type Host interface {
 	Viewer(c echo.Context) *models.Employee
 	// People is the template's people service (with every module's roles).
 	People() *people.Service
+	// BaseURL is the app's public URL (links in mail), and AppName its name.
+	BaseURL() string
+	AppName() string
 }
 
 // RolesOf returns the template's roles with every module's added.

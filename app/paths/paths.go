@@ -40,8 +40,11 @@ const (
 	// LoginCode is the second step of a password sign-in with two-factor
 	// sign-in on; ProfileTwoFactor sets it up (GET, and POST to confirm),
 	// and the two below turn it off and replace the recovery codes.
-	LoginCode                = Login + "/code"
-	ProfileTwoFactor         = Profile + "/two-factor"
+	LoginCode        = Login + "/code"
+	ProfileTwoFactor = Profile + "/two-factor"
+	// ProfileNotifications (POST) turns the person's notification mails on
+	// or off.
+	ProfileNotifications     = Profile + "/notifications"
 	ProfileTwoFactorDisable  = ProfileTwoFactor + "/disable"
 	ProfileTwoFactorRecovery = ProfileTwoFactor + "/recovery-codes"
 

@@ -108,3 +108,9 @@ func (a *Application) forbidden(c echo.Context, reason string) error {
 	}
 	return a.render(c, http.StatusForbidden, errorviews.Page(a.page(c, "Not allowed"), http.StatusForbidden, "Not allowed", reason))
 }
+
+// BaseURL is the app's public URL, for links in mail (module.Host).
+func (a *Application) BaseURL() string { return a.cfg.BaseURL }
+
+// AppName is the app's name (module.Host).
+func (a *Application) AppName() string { return a.cfg.AppName }

@@ -10,6 +10,7 @@ import (
 	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/app/people"
 	"github.com/company-expenses/company-expenses/layouts"
+	"github.com/company-expenses/company-expenses/models"
 	profileviews "github.com/company-expenses/company-expenses/views/profile"
 	"github.com/company-expenses/company-expenses/views/ui"
 )
@@ -22,10 +23,11 @@ func (a *Application) profileData(c echo.Context) (profileviews.Data, error) {
 		return profileviews.Data{}, err
 	}
 	d := profileviews.Data{
-		Name:        v.DisplayName(),
-		Email:       v.User.Email,
-		IsLocalUser: v.IsLocalUser,
-		HasPassword: v.User.HasPassword(),
+		MailNotifications: v.User.MailNotifications,
+		Name:              v.DisplayName(),
+		Email:             v.User.Email,
+		IsLocalUser:       v.IsLocalUser,
+		HasPassword:       v.User.HasPassword(),
 	}
 	if v.Department != nil {
 		d.Department = v.Department.Name
@@ -119,5 +121,22 @@ func (a *Application) passwordPost(c echo.Context) error {
 		return err
 	}
 	a.flash(c, layouts.FlashSuccess, "Your password has been changed, and any other browser signed in to your account has been signed out.")
+	return c.Redirect(http.StatusSeeOther, paths.Profile)
+}
+
+// notificationsPost saves the person's "e-mail me notifications" choice.
+func (a *Application) notificationsPost(c echo.Context) error {
+	on := c.FormValue("mail_notifications") == "on"
+	// A map, not a struct: gorm would leave out false, the zero value.
+	err := a.db.WithContext(c.Request().Context()).Model(&models.User{}).Where("id = ?", viewer(c).UserID).
+		Updates(map[string]any{"mail_notifications": on}).Error
+	if err != nil {
+		return err
+	}
+	msg := "You will get notification mails."
+	if !on {
+		msg = "You will get no more notification mails. Password and security mails still reach you."
+	}
+	a.flash(c, layouts.FlashSuccess, msg)
 	return c.Redirect(http.StatusSeeOther, paths.Profile)
 }

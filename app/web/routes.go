@@ -103,6 +103,7 @@ func (a *Application) routes() *echo.Echo {
 	// The person's sessions (app/web/sessions.go).
 	app.POST(paths.ProfileSessionEndPattern, a.profileSessionEndPost)
 	app.POST(paths.ProfileSessionsEndOthers, a.profileSessionsEndOthersPost)
+	app.POST(paths.ProfileNotifications, a.notificationsPost)
 	app.GET(paths.ProfileTwoFactor, a.twoFactorPage)
 	app.POST(paths.ProfileTwoFactor, a.twoFactorConfirm)
 	app.POST(paths.ProfileTwoFactorDisable, a.twoFactorDisable)

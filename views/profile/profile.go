@@ -19,6 +19,8 @@ type Data struct {
 	// have no password here.
 	HasPassword    bool
 	PasswordErrors ui.FieldErrors
+	// MailNotifications is the person's "e-mail me notifications" choice.
+	MailNotifications bool
 	// TwoFactor is the two-factor sign-in card (accounts with a password).
 	TwoFactor TwoFactor
 	// SSO is the "Single sign-on" card: connected providers, and the

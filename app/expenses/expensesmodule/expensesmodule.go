@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/company-expenses/company-expenses/app/expenses"
+	"github.com/company-expenses/company-expenses/app/expenses/notify"
 	"github.com/company-expenses/company-expenses/app/expenses/pages"
 	"github.com/company-expenses/company-expenses/app/module"
 	"github.com/company-expenses/company-expenses/models"
@@ -26,7 +27,10 @@ func New(db *gorm.DB, log *slog.Logger) module.Module {
 		Migrations: expenses.MigrationSteps(),
 		Seed:       &module.Seed{Roster: &company, Data: seedExpenses},
 		Pages: func(h module.Host) module.Pages {
-			return pages.New(h, log, es, h.People()).Pages()
+			// The pages' changes mail the people they concern; the seed's
+			// do not (it uses es without the notifier).
+			n := notify.New(h.BaseURL(), h.AppName())
+			return pages.New(h, log, es.WithNotifier(n.Changed), h.People()).Pages()
 		},
 	}
 }
