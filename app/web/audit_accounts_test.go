@@ -66,3 +66,36 @@ func TestInvitationsAndResetRequestsAreRecorded(t *testing.T) {
 		t.Errorf("reset requested: %+v, want one about Emily", es)
 	}
 }
+
+// Sessions ended from a sessions list are in the audit log: by the person
+// themselves ("sign out everywhere else") and by an administrator.
+func TestSessionsEndedFromTheSessionsListsAreRecorded(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{})
+	srv.Browser(t).Login(employee, apptest.DemoPassword) // another browser of hers
+	emily := srv.Browser(t)
+	emily.Login(employee, apptest.DemoPassword)
+	if res := emily.Submit("/profile", `form[action="/profile/sessions/end-others"]`, nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign out everywhere else: %d", res.StatusCode)
+	}
+	admin := srv.Browser(t)
+	admin.Login("admin@example.com", apptest.DemoPassword)
+	emilyID, adminID := userID(t, srv, employee), userID(t, srv, "admin@example.com")
+	page := admin.Get(fmt.Sprintf("/admin/users/%d", emilyID))
+	if res := admin.SubmitOn(page, `form[action$="/sessions/end-all"]`, nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("end every session: %d", res.StatusCode)
+	}
+	es := auditOf(t, srv, audit.SessionsEnded)
+	var byEmily, byAdmin int
+	for _, e := range es {
+		switch {
+		case about(e, emilyID) && *e.ActorID == emilyID:
+			byEmily++
+		case about(e, emilyID) && *e.ActorID == adminID:
+			byAdmin++
+		}
+	}
+	if byEmily != 1 || byAdmin != 1 {
+		t.Errorf("session.ended about Emily: %d by her, %d by the administrator; want one each (%+v)", byEmily, byAdmin, es)
+	}
+}

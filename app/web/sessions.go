@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/company-expenses/company-expenses/app/audit"
 	"github.com/company-expenses/company-expenses/app/auth"
 	"github.com/company-expenses/company-expenses/app/paths"
 	"github.com/company-expenses/company-expenses/app/useragent"
@@ -103,6 +104,9 @@ func (a *Application) profileSessionEndPost(c echo.Context) error {
 	case err != nil:
 		return err
 	default:
+		if err := a.recordSessionsEnded(c, v.UserID, "one of their own sessions"); err != nil {
+			return err
+		}
 		a.flash(c, layouts.FlashSuccess, "That browser is signed out.")
 	}
 	return c.Redirect(http.StatusSeeOther, paths.Profile)
@@ -113,6 +117,9 @@ func (a *Application) profileSessionEndPost(c echo.Context) error {
 func (a *Application) profileSessionsEndOthersPost(c echo.Context) error {
 	token, _ := c.Get(ctxToken).(string)
 	if err := a.sessions.DeleteOthers(c.Request().Context(), viewer(c).UserID, token); err != nil {
+		return err
+	}
+	if err := a.recordSessionsEnded(c, viewer(c).UserID, "every other session (sign out everywhere else)"); err != nil {
 		return err
 	}
 	a.flash(c, layouts.FlashSuccess, "You are signed out everywhere else.")
@@ -134,6 +141,9 @@ func (a *Application) adminSessionEndPost(c echo.Context) error {
 		return err
 	default:
 		a.log.InfoContext(ctx, "administrator ended a session", "by_user_id", viewer(c).UserID, "user_id", e.UserID)
+		if err := a.recordSessionsEnded(c, e.UserID, "one session, by an administrator"); err != nil {
+			return err
+		}
 		a.flash(c, layouts.FlashSuccess, "One session of "+e.DisplayName()+" is signed out.")
 	}
 	return c.Redirect(http.StatusSeeOther, paths.AdminUser(e.UserID))
@@ -151,9 +161,20 @@ func (a *Application) adminSessionsEndAllPost(c echo.Context) error {
 		return err
 	}
 	a.log.InfoContext(ctx, "administrator ended every session of a person", "by_user_id", viewer(c).UserID, "user_id", e.UserID)
+	if err := a.recordSessionsEnded(c, e.UserID, "every session, by an administrator"); err != nil {
+		return err
+	}
 	if e.UserID == viewer(c).UserID {
 		return c.Redirect(http.StatusSeeOther, paths.Login)
 	}
 	a.flash(c, layouts.FlashSuccess, e.DisplayName()+" is signed out everywhere.")
 	return c.Redirect(http.StatusSeeOther, paths.AdminUser(e.UserID))
+}
+
+// recordSessionsEnded puts sessions ended from a sessions list into the
+// audit log: by the signed-in person, about the sessions' owner. The
+// sessions are gone in a write of their own (auth.Sessions), so this is one
+// more write, after it.
+func (a *Application) recordSessionsEnded(c echo.Context, owner uint, detail string) error {
+	return a.record(c, audit.Event{Kind: audit.SessionsEnded, Actor: audit.ByUser(viewer(c).UserID), SubjectID: owner, Detail: detail})
 }
