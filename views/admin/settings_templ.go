@@ -307,7 +307,7 @@ func Settings(p layouts.Page, s SettingsPage) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "</div></td><td data-label=\"URLs to register\"><div class=\"muted small\">Redirect URI</div><code data-testid=\"provider-callback\">")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "</div></td><td data-label=\"URLs to register\" class=\"url-cell\"><div class=\"muted small\">Redirect URI</div><code data-testid=\"provider-callback\">")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
