@@ -85,11 +85,7 @@ func Enqueue(ctx context.Context, tx *gorm.DB, m Message) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	row := models.OutboxMessage{
-		Kind: m.Kind, ToAddress: m.To.Email, ToName: m.To.Name,
-		Subject: m.Subject, TextBody: m.Text, HTMLBody: m.HTML,
-		Status: models.OutboxPending, NextAttemptAt: time.Now().UTC(),
-	}
+	row := m.row(time.Now().UTC())
 	q := tx.WithContext(ctx)
 	if m.DedupeKey != "" {
 		row.DedupeKey = &m.DedupeKey
@@ -102,6 +98,15 @@ func Enqueue(ctx context.Context, tx *gorm.DB, m Message) error {
 		return fmt.Errorf("enqueue %s mail: %w", m.Kind, err)
 	}
 	return nil
+}
+
+// row is m as a pending outbox row, due at due.
+func (m Message) row(due time.Time) models.OutboxMessage {
+	return models.OutboxMessage{
+		Kind: m.Kind, ToAddress: m.To.Email, ToName: m.To.Name,
+		Subject: m.Subject, TextBody: m.Text, HTMLBody: m.HTML,
+		Status: models.OutboxPending, NextAttemptAt: due,
+	}
 }
 
 // EnqueueDigest is Enqueue for mail that gathers: the first message for
@@ -127,11 +132,8 @@ func EnqueueDigest(ctx context.Context, tx *gorm.DB, key string, wait time.Durat
 	if res.RowsAffected > 0 {
 		return nil
 	}
-	row := models.OutboxMessage{
-		Kind: m.Kind, ToAddress: m.To.Email, ToName: m.To.Name,
-		Subject: m.Subject, TextBody: m.Text, HTMLBody: m.HTML, DigestKey: &key,
-		Status: models.OutboxPending, NextAttemptAt: time.Now().UTC().Add(wait),
-	}
+	row := m.row(time.Now().UTC().Add(wait))
+	row.DigestKey = &key
 	if err := q.Create(&row).Error; err != nil {
 		return fmt.Errorf("enqueue %s mail: %w", m.Kind, err)
 	}

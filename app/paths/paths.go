@@ -154,17 +154,17 @@ func AdminUserSessionsEnd(id uint) string { return AdminUser(id) + "/sessions/en
 
 // AdminAuditFiltered is the audit log with a query string (person, kind,
 // before or after).
-func AdminAuditFiltered(query url.Values) string { return withQuery(AdminAudit, query) }
+func AdminAuditFiltered(query url.Values) string { return WithQuery(AdminAudit, query) }
 
 // AdminAuditCSVFiltered is the audit log's CSV export with a query string.
-func AdminAuditCSVFiltered(query url.Values) string { return withQuery(AdminAuditCSV, query) }
+func AdminAuditCSVFiltered(query url.Values) string { return WithQuery(AdminAuditCSV, query) }
 
 // AdminUsersNeedingManager is the People page filtered to the people who
 // sign in with SSO and have no manager yet.
 const AdminUsersNeedingManager = AdminUsers + "?needs=manager"
 
 // withQuery adds an encoded query string to path, if there is one.
-func withQuery(path string, query url.Values) string {
+func WithQuery(path string, query url.Values) string {
 	if len(query) == 0 {
 		return path
 	}

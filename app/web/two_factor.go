@@ -163,7 +163,7 @@ func (a *Application) twoFactorPage(c echo.Context) error {
 		return err
 	}
 	if t.Enabled {
-		return a.render(c, http.StatusOK, profileviews.TwoFactorManagePage(a.page(c, "Two-factor sign-in"), profileviews.TwoFactorManage{TwoFactor: t}))
+		return a.renderManage(c, http.StatusOK, profileviews.TwoFactorManage{TwoFactor: t})
 	}
 	en, err := a.twoFactor.Pending(c.Request().Context(), v.UserID, v.User.Email)
 	if errors.Is(err, twofactor.ErrNotEnrolling) {
@@ -215,7 +215,7 @@ func (a *Application) twoFactorConfirm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, http.StatusOK, profileviews.TwoFactorManagePage(a.page(c, "Two-factor sign-in"), profileviews.TwoFactorManage{TwoFactor: t, RecoveryCodes: codes}))
+	return a.renderManage(c, http.StatusOK, profileviews.TwoFactorManage{TwoFactor: t, RecoveryCodes: codes})
 }
 
 // withPassword runs f after checking the signed-in person's password under
@@ -227,7 +227,7 @@ func (a *Application) withPassword(c echo.Context, f func() error) error {
 		if err != nil {
 			return err
 		}
-		return a.render(c, status, profileviews.TwoFactorManagePage(a.page(c, "Two-factor sign-in"), profileviews.TwoFactorManage{TwoFactor: t, PasswordError: msg}))
+		return a.renderManage(c, status, profileviews.TwoFactorManage{TwoFactor: t, PasswordError: msg})
 	}
 	password := c.FormValue("password")
 	if password == "" {
@@ -279,6 +279,11 @@ func (a *Application) twoFactorRecoveryCodes(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return a.render(c, http.StatusOK, profileviews.TwoFactorManagePage(a.page(c, "Two-factor sign-in"), profileviews.TwoFactorManage{TwoFactor: t, RecoveryCodes: codes}))
+		return a.renderManage(c, http.StatusOK, profileviews.TwoFactorManage{TwoFactor: t, RecoveryCodes: codes})
 	})
+}
+
+// renderManage shows the page of an enabled second factor.
+func (a *Application) renderManage(c echo.Context, status int, m profileviews.TwoFactorManage) error {
+	return a.render(c, status, profileviews.TwoFactorManagePage(a.page(c, "Two-factor sign-in"), m))
 }

@@ -7,6 +7,8 @@ package expensepaths
 import (
 	"net/url"
 	"strconv"
+
+	"github.com/company-expenses/company-expenses/app/paths"
 )
 
 // Fixed paths. The route patterns with parameters are the *Pattern constants.
@@ -55,17 +57,10 @@ func ExpenseReceipt(id uint) string { return Expense(id) + "/receipt" }
 
 // ExpensesFiltered is the expense list with a query string, as
 // expenses.Filter.Values writes it.
-func ExpensesFiltered(query url.Values) string { return withQuery(Expenses, query) }
+func ExpensesFiltered(query url.Values) string { return paths.WithQuery(Expenses, query) }
 
 // ExpensesExportFiltered is the CSV export of the list with the same query.
-func ExpensesExportFiltered(query url.Values) string { return withQuery(ExpensesExport, query) }
-
-func withQuery(path string, query url.Values) string {
-	if len(query) == 0 {
-		return path
-	}
-	return path + "?" + query.Encode()
-}
+func ExpensesExportFiltered(query url.Values) string { return paths.WithQuery(ExpensesExport, query) }
 
 // AdminCategory is the URL that renames a category.
 func AdminCategory(id uint) string {
