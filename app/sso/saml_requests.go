@@ -40,7 +40,7 @@ type SAMLRequest struct {
 	// BrowserHash is the SHA-256 (hex) of the browser's binding cookie: the
 	// row is good only in the browser that started the sign-in, and the
 	// database never holds the cookie itself.
-	BrowserHash string    `gorm:"size:64;not null;index"`
+	BrowserHash string    `gorm:"size:64;not null"`
 	CreatedAt   time.Time `gorm:"not null"`
 	ExpiresAt   time.Time `gorm:"not null;index"`
 }
