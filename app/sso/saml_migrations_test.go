@@ -105,7 +105,7 @@ func tableSchema(t *testing.T, db *gorm.DB, dialect string) string {
 		return sb.String()
 	}
 	var cols []struct {
-		ColumnName, DataType string
+		ColumnName, DataType   string
 		CharacterMaximumLength *int
 		IsNullable             string
 		ColumnDefault          *string
