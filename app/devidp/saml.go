@@ -42,7 +42,8 @@ type SAMLConfig struct {
 // same demo identities and picker as its OpenID Connect side, under
 // BasePath()+"/saml": metadata at /saml/metadata, single sign-on (HTTP-Redirect
 // binding) at /saml/sso, answering with signed assertions whose NameID is the
-// identity's persistent subject, and mail, cn and displayName attributes.
+// identity's persistent subject, and mail, cn, displayName and (for people
+// with groups) isMemberOf attributes.
 // Built by Provider.SAML, it is off unless the app asks (DEV_IDP_SAML).
 type SAMLProvider struct {
 	p         *Provider
@@ -144,12 +145,23 @@ type ctxPick struct{}
 func (s *SAMLProvider) GetSession(w http.ResponseWriter, r *http.Request, req *saml.IdpAuthnRequest) *saml.Session {
 	if who, ok := r.Context().Value(ctxPick{}).(Identity); ok {
 		now := s.p.now()
+		attrs := []saml.Attribute{{FriendlyName: "displayName", Name: "urn:oid:2.16.840.1.113730.3.1.241",
+			NameFormat: "urn:oasis:names:tc:SAML:2.0:attrname-format:uri", Values: []saml.AttributeValue{{Type: "xs:string", Value: who.Name}}}}
+		// The groups as a Shibboleth IdP releases them (isMemberOf), one of
+		// the names the app reads by default, so that SSO_ROLE_MAP works
+		// through this side as through the OpenID Connect one.
+		if len(who.Groups) > 0 {
+			groups := saml.Attribute{FriendlyName: "isMemberOf", Name: "urn:oid:1.3.6.1.4.1.5923.1.5.1.1",
+				NameFormat: "urn:oasis:names:tc:SAML:2.0:attrname-format:uri"}
+			for _, g := range who.Groups {
+				groups.Values = append(groups.Values, saml.AttributeValue{Type: "xs:string", Value: g})
+			}
+			attrs = append(attrs, groups)
+		}
 		return &saml.Session{
 			ID: "dev-" + who.Subject, CreateTime: now, ExpireTime: now.Add(time.Hour), Index: "1",
 			NameID: who.Subject, NameIDFormat: string(saml.PersistentNameIDFormat),
-			UserEmail: who.Email, UserCommonName: who.Name,
-			CustomAttributes: []saml.Attribute{{FriendlyName: "displayName", Name: "urn:oid:2.16.840.1.113730.3.1.241",
-				NameFormat: "urn:oasis:names:tc:SAML:2.0:attrname-format:uri", Values: []saml.AttributeValue{{Type: "xs:string", Value: who.Name}}}},
+			UserEmail: who.Email, UserCommonName: who.Name, CustomAttributes: attrs,
 		}
 	}
 	s.renderPicker(w, r, http.StatusOK, pending{Request: base64.StdEncoding.EncodeToString(req.RequestBuffer), RelayState: req.RelayState}, views.Picker{})
