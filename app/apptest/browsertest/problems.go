@@ -148,3 +148,28 @@ func (b *Tab) CheckCSPRefusesInlineScript(p *Problems) {
 		b.T.Errorf("the injected inline script was reported, but not as a CSP violation: %v", reported)
 	}
 }
+
+// CheckPagesLoadCleanly opens each signed-in page (a path, shown with the
+// navigation widget) and fails the test when it ends elsewhere, when its
+// deferred scripts did not run (htmx is not there), or when p collected an
+// exception, a console error or a Content-Security-Policy violation on it.
+func (b *Tab) CheckPagesLoadCleanly(p *Problems, paths ...string) {
+	b.T.Helper()
+	for _, path := range paths {
+		b.Open(path)
+		b.WaitVisible(`[data-testid="navigation-widget"]`)
+		if got := b.Path(); got != path {
+			b.T.Errorf("GET %s ended at %s", path, got)
+		}
+		htmx, err := chromedp.Run(b.Ctx, chromedp.Evaluate[bool](`typeof window.htmx === "object"`))
+		if err != nil {
+			b.T.Fatalf("check scripts on %s: %v", path, err)
+		}
+		if !htmx {
+			b.T.Errorf("%s: htmx did not load", path)
+		}
+		for _, pp := range p.Take() {
+			b.T.Errorf("%s: %s", path, pp)
+		}
+	}
+}

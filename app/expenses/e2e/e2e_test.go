@@ -1,11 +1,8 @@
 package e2e
 
 import (
-	"context"
 	"strings"
 	"testing"
-
-	"github.com/chromedp/chromedp"
 
 	"github.com/company-expenses/company-expenses/app/apptest/browsertest"
 )
@@ -69,25 +66,7 @@ func TestBrowserPagesLoadWithoutScriptOrCSPErrors(t *testing.T) {
 	problems := b.WatchProblems()
 
 	b.SignIn("admin@example.com", demoPassword)
-	for _, path := range []string{"/", "/expenses", "/admin/users", "/admin/categories", "/admin/settings", "/profile"} {
-		b.Open(path)
-		b.WaitVisible(`[data-testid="navigation-widget"]`)
-		if got := b.Path(); got != path {
-			t.Errorf("GET %s as admin ended at %s", path, got)
-		}
-		// The deferred scripts ran: htmx is there, and app.js's menu
-		// handling is reachable through the profile menu.
-		b.Do("check scripts on "+path, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			ok, err := chromedp.Evaluate[bool](`typeof window.htmx === "object"`)(ctx, tg)
-			if err == nil && !ok {
-				t.Errorf("%s: htmx did not load", path)
-			}
-			return err
-		}))
-		for _, p := range problems.Take() {
-			t.Errorf("%s: %s", path, p)
-		}
-	}
+	b.CheckPagesLoadCleanly(problems, "/", "/expenses", "/admin/users", "/admin/categories", "/admin/settings", "/profile")
 
 	// The check above proves nothing if the listener hears nothing: an
 	// inline script must be refused by the Content-Security-Policy, and the

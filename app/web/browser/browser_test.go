@@ -1,7 +1,6 @@
 package browser
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -179,24 +178,7 @@ func TestTemplatePagesSendTheCSPAndTheBrowserReportsNoViolation(t *testing.T) {
 		t.Errorf("sign-in page or development picker: %s", p)
 	}
 	b.SignIn("admin@example.com", apptest.DemoPassword)
-	for _, path := range pages {
-		b.Open(path)
-		b.WaitVisible(`[data-testid="navigation-widget"]`)
-		if got := b.Path(); got != path {
-			t.Errorf("GET %s as admin ended at %s", path, got)
-		}
-		// The deferred scripts ran.
-		b.Do("check scripts on "+path, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			ok, err := chromedp.Evaluate[bool](`typeof window.htmx === "object"`)(ctx, tg)
-			if err == nil && !ok {
-				t.Errorf("%s: htmx did not load", path)
-			}
-			return err
-		}))
-		for _, p := range problems.Take() {
-			t.Errorf("%s: %s", path, p)
-		}
-	}
+	b.CheckPagesLoadCleanly(problems, pages...)
 	b.CheckCSPRefusesInlineScript(problems)
 }
 
