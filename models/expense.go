@@ -167,9 +167,69 @@ type CompanyExpenseTotal struct {
 	SumMinor   int64  `gorm:"not null"`
 }
 
+// DashboardScope says whose expenses a dashboard rollup row adds up.
+type DashboardScope string
+
+// The dashboards' scopes. A dashboard shows one person's own expenses, the
+// team's (a manager's direct reports) or the company's, and its rollup has
+// rows for each, so that no figure has to add up rows per employee.
+const (
+	// DashboardPerson rows add up the expenses of employee OwnerID, drafts
+	// included.
+	DashboardPerson DashboardScope = "person"
+	// DashboardTeam rows add up the expenses, drafts excluded, of the people
+	// DashboardTeamMember lists under manager OwnerID.
+	DashboardTeam DashboardScope = "team"
+	// DashboardCompany rows add up everyone's expenses; OwnerID is 0.
+	DashboardCompany DashboardScope = "company"
+)
+
+// DashboardStatusTotal is one status tile of a dashboard: how many expenses
+// of one scope are in one status and currency, and their sum, over all
+// months. A scope has at most one row per status and currency.
+//
+// Like ExpenseTotal it is derived data that app/expenses keeps current in
+// the same transaction as every write (app/expenses/totals.go), without
+// foreign keys, and rows whose count drops to zero are deleted.
+type DashboardStatusTotal struct {
+	Scope    DashboardScope `gorm:"primaryKey;size:10"`
+	OwnerID  uint           `gorm:"primaryKey;autoIncrement:false"`
+	Status   Status         `gorm:"primaryKey;size:20"`
+	Currency string         `gorm:"primaryKey;size:3"`
+	Count    int64          `gorm:"not null"`
+	SumMinor int64          `gorm:"not null"`
+}
+
+// DashboardMonthTotal is one cell of a dashboard's monthly chart: the
+// claimed expenses (submitted, approved or reimbursed) of one scope in one
+// month (YYYYMM, as ExpenseTotal.Month), category and currency. A chart of
+// twelve months reads at most 12 × categories × currencies rows per scope,
+// however many expenses and people there are.
+type DashboardMonthTotal struct {
+	Scope      DashboardScope `gorm:"primaryKey;size:10"`
+	OwnerID    uint           `gorm:"primaryKey;autoIncrement:false"`
+	Month      int            `gorm:"primaryKey;autoIncrement:false"`
+	CategoryID uint           `gorm:"primaryKey;autoIncrement:false"`
+	Currency   string         `gorm:"primaryKey;size:3"`
+	Count      int64          `gorm:"not null"`
+	SumMinor   int64          `gorm:"not null"`
+}
+
+// DashboardTeamMember says whose expenses the DashboardTeam rows of manager
+// ManagerID add up. It follows employees.manager_id (excluding people
+// recorded as their own manager) but is a copy, not a reference: the
+// template changes managers without knowing the demo's rollups, so
+// app/expenses compares the two when a manager's dashboard is read, and
+// moves the person's figures from the old team to the new one when they
+// differ.
+type DashboardTeamMember struct {
+	EmployeeID uint `gorm:"primaryKey;autoIncrement:false"`
+	ManagerID  uint `gorm:"not null;index"`
+}
+
 // ExpenseRollups lists the rollup models, for migrations.
 func ExpenseRollups() []any {
-	return []any{&ExpenseTotal{}, &CompanyExpenseTotal{}}
+	return []any{&ExpenseTotal{}, &CompanyExpenseTotal{}, &DashboardStatusTotal{}, &DashboardMonthTotal{}, &DashboardTeamMember{}}
 }
 
 // ExpenseModels lists the expenses demo's tables, in an order that

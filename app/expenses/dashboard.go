@@ -55,9 +55,13 @@ type StatusTotal struct {
 // TotalsByStatus sums the expenses in scope that the actor may view, per
 // status and currency, in workflow order.
 func (s *Service) TotalsByStatus(ctx context.Context, actor *models.Employee, sc Scope) ([]StatusTotal, error) {
-	rows, err := scanRows(visibleTotals(s.db.WithContext(ctx), actor, sc).
-		Select("expenses.status AS status, expenses.currency AS currency, SUM(expenses.count) AS count, SUM(expenses.sum_minor) AS sum_minor").
-		Group("expenses.status, expenses.currency"),
+	parts, err := s.dashboardParts(ctx, actor, sc)
+	if err != nil || len(parts) == 0 {
+		return nil, err
+	}
+	where, args := parts.where(true)
+	rows, err := scanRows(s.db.WithContext(ctx).Raw("SELECT status, currency, SUM(count), SUM(sum_minor) FROM dashboard_status_totals"+
+		" WHERE "+where+" GROUP BY status, currency", args...),
 		func(r *StatusTotal) []any { return []any{&r.Status, &r.Currency, &r.Count, &r.SumMinor} })
 	if err != nil {
 		return nil, fmt.Errorf("total expenses by status: %w", err)
@@ -67,6 +71,90 @@ func (s *Service) TotalsByStatus(ctx context.Context, actor *models.Employee, sc
 		return cmp.Or(cmp.Compare(rank(a.Status), rank(b.Status)), strings.Compare(a.Currency, b.Currency))
 	})
 	return rows, nil
+}
+
+// dashboardPart is one scope's share of what an actor sees, in the
+// dashboard rollup (dashboardtotals.go), with the statuses it adds.
+type dashboardPart struct {
+	scope    models.DashboardScope
+	owner    uint
+	statuses partStatuses
+}
+
+type partStatuses int
+
+const (
+	allStatuses partStatuses = iota
+	noDrafts
+	draftsOnly
+)
+
+type dashboardParts []dashboardPart
+
+// dashboardParts says which rows of the dashboard rollup add up to the
+// expenses in scope that actor may view. It follows policy.VisibleExpenses
+// (a draft is private to its owner, a manager sees their team's other
+// expenses, finance and administrators everyone's) intersected with the
+// scope, as visibleTotals does for the lists;
+// TestDashboardFiguresEqualTheExpensesTheyStandFor checks the two agree
+// for every kind of person and scope. A team's figures are brought up to
+// date with the employees table first (syncTeam).
+func (s *Service) dashboardParts(ctx context.Context, actor *models.Employee, sc Scope) (dashboardParts, error) {
+	if actor == nil || actor.UserID == 0 || !actor.User.Active {
+		return nil, nil
+	}
+	u, me := &actor.User, actor.UserID
+	everyone := u.HasRole(models.RoleFinance) || u.HasRole(models.RoleAdmin)
+	var parts dashboardParts
+	switch {
+	case sc == ScopeMine:
+		parts = dashboardParts{{models.DashboardPerson, me, allStatuses}}
+	case sc == ScopeTeam && (everyone || u.HasRole(models.RoleManager)):
+		parts = dashboardParts{{models.DashboardTeam, me, allStatuses}}
+	case sc == ScopeTeam:
+		return nil, nil // only their own expenses, and they are in no team of their own
+	case everyone:
+		parts = dashboardParts{{models.DashboardCompany, 0, noDrafts}, {models.DashboardPerson, me, draftsOnly}}
+	case u.HasRole(models.RoleManager):
+		parts = dashboardParts{{models.DashboardPerson, me, allStatuses}, {models.DashboardTeam, me, allStatuses}}
+	default:
+		parts = dashboardParts{{models.DashboardPerson, me, allStatuses}}
+	}
+	if slices.ContainsFunc(parts, func(p dashboardPart) bool { return p.scope == models.DashboardTeam }) {
+		if err := s.syncTeam(ctx, me); err != nil {
+			return nil, err
+		}
+	}
+	return parts, nil
+}
+
+// where is the WHERE condition selecting parts' rows, with its arguments;
+// withStatus false is for the chart's table, which holds claims only: no
+// drafts to leave out, and none to add.
+func (parts dashboardParts) where(withStatus bool) (string, []any) {
+	var b strings.Builder
+	args := make([]any, 0, 3*len(parts))
+	for _, p := range parts {
+		if !withStatus && p.statuses == draftsOnly {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString(" OR ")
+		}
+		b.WriteString("(scope = ? AND owner_id = ?")
+		args = append(args, p.scope, p.owner)
+		switch {
+		case !withStatus:
+		case p.statuses == noDrafts:
+			b.WriteString(" AND status <> ?")
+			args = append(args, models.StatusDraft)
+		case p.statuses == draftsOnly:
+			b.WriteString(" AND status = ?")
+			args = append(args, models.StatusDraft)
+		}
+		b.WriteString(")")
+	}
+	return b.String(), args
 }
 
 // CurrencyTotal is a number of expenses and their sum in one currency.
@@ -82,11 +170,9 @@ func (s *Service) AwaitingReimbursement(ctx context.Context, actor *models.Emplo
 	if d := policy.Decide(actor, policy.ViewReimbursements, nil); !d.Allowed {
 		return nil, notAllowed(policy.ViewReimbursements, d.Reason)
 	}
-	var rows []CurrencyTotal
-	err := s.db.WithContext(ctx).Model(&models.CompanyExpenseTotal{}).
-		Select("currency, SUM(count) AS count, SUM(sum_minor) AS sum_minor").
-		Where("status = ?", models.StatusApproved).
-		Group("currency").Order("currency").Scan(&rows).Error
+	rows, err := scanRows(s.db.WithContext(ctx).Raw("SELECT currency, count, sum_minor FROM dashboard_status_totals"+
+		" WHERE scope = ? AND owner_id = 0 AND status = ? ORDER BY currency", models.DashboardCompany, models.StatusApproved),
+		func(r *CurrencyTotal) []any { return []any{&r.Currency, &r.Count, &r.SumMinor} })
 	if err != nil {
 		return nil, fmt.Errorf("total approved expenses: %w", err)
 	}
@@ -176,6 +262,10 @@ var claimed = []models.Status{models.StatusSubmitted, models.StatusApproved, mod
 func (s *Service) MonthlyByCategory(ctx context.Context, actor *models.Employee, sc Scope, months int) ([]MonthlyTotal, error) {
 	months = min(max(months, 1), 36)
 	_, bounds := monthRanges(s.now(), months)
+	parts, err := s.dashboardParts(ctx, actor, sc)
+	if err != nil || len(parts) == 0 {
+		return nil, err
+	}
 	db := s.db.WithContext(ctx)
 	type sum struct {
 		Month      int
@@ -187,19 +277,18 @@ func (s *Service) MonthlyByCategory(ctx context.Context, actor *models.Employee,
 	// Read with Rows and Scan rather than gorm's Scan: a busy chart has a
 	// few hundred rows, and gorm's reflection per row cost as much as the
 	// query (BenchmarkDashboard).
-	sums, err := scanRows(visibleTotals(db, actor, sc).
-		Select("expenses.month AS month, expenses.category_id AS category_id, expenses.currency AS currency, "+
-			"SUM(expenses.count) AS count, SUM(expenses.sum_minor) AS sum_minor").
-		Where("expenses.month >= ? AND expenses.month <= ?", MonthNumber(bounds[0]), MonthNumber(bounds[months-1])).
-		Where("expenses.status IN ?", claimed).
-		Group("expenses.month, expenses.category_id, expenses.currency"),
+	where, args := parts.where(false)
+	sums, err := scanRows(db.Raw("SELECT month, category_id, currency, SUM(count), SUM(sum_minor) FROM dashboard_month_totals"+
+		" WHERE ("+where+") AND month >= ? AND month <= ? GROUP BY month, category_id, currency",
+		append(args, MonthNumber(bounds[0]), MonthNumber(bounds[months-1]))...),
 		func(r *sum) []any { return []any{&r.Month, &r.CategoryID, &r.Currency, &r.Count, &r.SumMinor} })
 	if err != nil {
 		return nil, fmt.Errorf("total expenses by month and category: %w", err)
 	}
 	// Names come from the (small) categories table rather than a JOIN.
-	var cats []models.Category
-	if err := db.Select("id", "name").Find(&cats).Error; err != nil {
+	cats, err := scanRows(db.Raw("SELECT id, name FROM categories"),
+		func(c *models.Category) []any { return []any{&c.ID, &c.Name} })
+	if err != nil {
 		return nil, fmt.Errorf("load category names: %w", err)
 	}
 	names := make(map[uint]string, len(cats))
