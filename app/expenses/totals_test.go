@@ -48,10 +48,70 @@ func groupedExpenses(t *testing.T, db *gorm.DB) ([]models.ExpenseTotal, []models
 	return people, company
 }
 
-// checkRollup fails the test unless both rollup tables hold exactly what a
-// GROUP BY over the expenses table says, and CheckTotals agrees.
+// groupedDashboard adds up the expenses table in SQL the way the dashboard
+// rollup must: per person (drafts included), per team (drafts excluded)
+// and for the company; the chart cells count claims only. Teams are taken
+// from the rollup's copy of them (teams "dashboard_team_members", what the
+// writes follow) or from the employees table ("employees", what a manager
+// sees once their dashboard has compared the two).
+func groupedDashboard(t *testing.T, db *gorm.DB, teams string) ([]models.DashboardStatusTotal, []models.DashboardMonthTotal) {
+	t.Helper()
+	month := "CAST(strftime('%Y%m', x.spent_on) AS INTEGER)"
+	if db.Dialector.Name() == "postgres" {
+		month = "CAST(EXTRACT(YEAR FROM x.spent_on AT TIME ZONE 'UTC') * 100 + EXTRACT(MONTH FROM x.spent_on AT TIME ZONE 'UTC') AS INTEGER)"
+	}
+	team := "JOIN dashboard_team_members m ON m.employee_id = x.employee_id"
+	if teams == "employees" {
+		team = "JOIN employees m ON m.user_id = x.employee_id AND m.manager_id IS NOT NULL AND m.manager_id <> m.user_id"
+	}
+	sums := "COUNT(*) AS count, SUM(x.amount_minor) AS sum_minor FROM expenses x "
+	var status []models.DashboardStatusTotal
+	err := db.Raw("SELECT 'person' AS scope, x.employee_id AS owner_id, x.status, x.currency, " + sums +
+		"GROUP BY x.employee_id, x.status, x.currency" +
+		" UNION ALL SELECT 'team', m.manager_id, x.status, x.currency, " + sums + team +
+		" WHERE x.status <> 'draft' GROUP BY m.manager_id, x.status, x.currency" +
+		" UNION ALL SELECT 'company', 0, x.status, x.currency, " + sums + "GROUP BY x.status, x.currency" +
+		" ORDER BY scope, owner_id, status, currency").Scan(&status).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims := " WHERE x.status IN ('submitted', 'approved', 'reimbursed') "
+	var months []models.DashboardMonthTotal
+	err = db.Raw("SELECT 'person' AS scope, x.employee_id AS owner_id, " + month + " AS month, x.category_id, x.currency, " + sums + claims +
+		"GROUP BY x.employee_id, " + month + ", x.category_id, x.currency" +
+		" UNION ALL SELECT 'team', m.manager_id, " + month + ", x.category_id, x.currency, " + sums + team + claims +
+		"GROUP BY m.manager_id, " + month + ", x.category_id, x.currency" +
+		" UNION ALL SELECT 'company', 0, " + month + ", x.category_id, x.currency, " + sums + claims +
+		"GROUP BY " + month + ", x.category_id, x.currency" +
+		" ORDER BY scope, owner_id, month, category_id, currency").Scan(&months).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	return status, months
+}
+
+// checkDashboardRollup fails the test unless the dashboard rollup holds
+// exactly what groupedDashboard says, with the teams of teams.
+func checkDashboardRollup(t *testing.T, db *gorm.DB, teams, when string) {
+	t.Helper()
+	wantStatus, wantMonths := groupedDashboard(t, db, teams)
+	var status []models.DashboardStatusTotal
+	db.Order("scope, owner_id, status, currency").Find(&status)
+	var months []models.DashboardMonthTotal
+	db.Order("scope, owner_id, month, category_id, currency").Find(&months)
+	if !slices.Equal(status, wantStatus) {
+		t.Fatalf("%s: dashboard_status_totals (teams from %s)\n got %+v\nwant %+v", when, teams, status, wantStatus)
+	}
+	if !slices.Equal(months, wantMonths) {
+		t.Fatalf("%s: dashboard_month_totals (teams from %s)\n got %+v\nwant %+v", when, teams, months, wantMonths)
+	}
+}
+
+// checkRollup fails the test unless every rollup table holds exactly what
+// a GROUP BY over the expenses table says, and CheckTotals agrees.
 func checkRollup(t *testing.T, db *gorm.DB, when string) {
 	t.Helper()
+	checkDashboardRollup(t, db, "dashboard_team_members", when)
 	wantPeople, wantCompany := groupedExpenses(t, db)
 	var people []models.ExpenseTotal
 	db.Order("employee_id, month, category_id, status, currency").Find(&people)
@@ -73,8 +133,12 @@ func checkRollup(t *testing.T, db *gorm.DB, when string) {
 // sequence of every write the service offers (create, create and submit,
 // edits of amount, currency, category and date, with and without
 // submitting, receipts, deletes, every transition, batch reimbursements
-// with refusals among them) and checks after each that the rollup is
-// exactly the GROUP BY over expenses.
+// with refusals among them), and of people moved to another manager the
+// way the template moves them (an UPDATE of employees.manager_id the demo
+// hears nothing of), and checks after each that every rollup, the
+// dashboard's included, is exactly the GROUP BY over expenses, and that
+// once both managers have read their team's figures the team rows follow
+// the employees table.
 func TestRollupEqualsAGroupByOverExpensesAfterEveryKindOfWrite(t *testing.T) {
 	t.Parallel()
 	expensestest.EachDB(t, func(t *testing.T, db *gorm.DB) {
@@ -86,8 +150,9 @@ func TestRollupEqualsAGroupByOverExpensesAfterEveryKindOfWrite(t *testing.T) {
 		for _, p := range append(slices.Clone(claimants), c.Manager, c.OtherManager) {
 			byID[p.UserID] = p
 		}
+		managers := []*models.Employee{c.Manager, c.OtherManager}
 		deciderOf := func(x *models.Expense) *models.Employee {
-			if x.EmployeeID == c.Outsider.UserID {
+			if m := byID[x.EmployeeID].ManagerID; m != nil && *m == c.OtherManager.UserID {
 				return c.OtherManager
 			}
 			return c.Manager
@@ -164,6 +229,12 @@ func TestRollupEqualsAGroupByOverExpensesAfterEveryKindOfWrite(t *testing.T) {
 				if x := pick(models.StatusSubmitted); x != nil {
 					_, err = e.svc.Reject(e.ctx, deciderOf(x), x.ID, x.Version, "Receipt missing.")
 				}
+			case r < 82:
+				op = "move to another manager"
+				p := []*models.Employee{c.Owner, c.Peer, c.Outsider, c.Finance, c.Admin}[rng.IntN(5)]
+				m := managers[rng.IntN(2)].UserID
+				err = db.Model(&models.Employee{}).Where("user_id = ?", p.UserID).Update("manager_id", m).Error
+				p.ManagerID = &m
 			case r < 86:
 				op = "reimburse"
 				if x := pick(models.StatusApproved); x != nil {
@@ -181,7 +252,17 @@ func TestRollupEqualsAGroupByOverExpensesAfterEveryKindOfWrite(t *testing.T) {
 			if err != nil {
 				t.Fatalf("step %d, %s: %v", step, op, err)
 			}
-			checkRollup(t, db, fmt.Sprintf("step %d, after %s", step, op))
+			when := fmt.Sprintf("step %d, after %s", step, op)
+			checkRollup(t, db, when)
+			if rng.IntN(3) == 0 { // let moves pile up between looks
+				for _, m := range managers {
+					if _, err := e.svc.TotalsByStatus(e.ctx, m, expenses.ScopeTeam); err != nil {
+						t.Fatal(err)
+					}
+				}
+				checkDashboardRollup(t, db, "employees", when+", once the managers looked")
+				checkRollup(t, db, when+", once the managers looked")
+			}
 		}
 		var n int64
 		db.Model(&models.ExpenseTotal{}).Count(&n)
