@@ -196,6 +196,22 @@ func (s *Service) PendingApprovalsCount(ctx context.Context, actor *models.Emplo
 	return n, nil
 }
 
+// OldestAwaitingApproval returns the n submitted expenses that have waited
+// longest for the actor's decision, oldest first, with their Employee and
+// Category: the first rows of the approvals queue (List with ScopeTeam and
+// StatusSubmitted, by date), without counting the rest, which the menu's
+// badge (Counts) has done already.
+func (s *Service) OldestAwaitingApproval(ctx context.Context, actor *models.Employee, n int) ([]models.Expense, error) {
+	f := Filter{Scope: ScopeTeam, Status: models.StatusSubmitted, Sort: SortDate, PerPage: n}.normalized()
+	var items []models.Expense
+	err := s.filtered(s.db.WithContext(ctx), actor, f).Joins("Employee").Joins("Category").Order(orderBy(f)).
+		Limit(f.PerPage).Find(&items).Error
+	if err != nil {
+		return nil, fmt.Errorf("list oldest expenses awaiting approval: %w", err)
+	}
+	return items, nil
+}
+
 // Counts returns the numbers for the navigation badges: submitted expenses
 // waiting for the actor's approval, and approved expenses the actor may
 // reimburse (everyone's but their own). Each is zero when the actor lacks
@@ -260,12 +276,65 @@ var claimed = []models.Status{models.StatusSubmitted, models.StatusApproved, mod
 // claimed have no rows; MonthLabels lists all the months for a chart's axis.
 // Months are those of the date of the expense, in UTC.
 func (s *Service) MonthlyByCategory(ctx context.Context, actor *models.Employee, sc Scope, months int) ([]MonthlyTotal, error) {
-	months = min(max(months, 1), 36)
-	_, bounds := monthRanges(s.now(), months)
 	parts, err := s.dashboardParts(ctx, actor, sc)
 	if err != nil || len(parts) == 0 {
 		return nil, err
 	}
+	return s.monthly(ctx, parts, months, "")
+}
+
+// MonthlyChart is what a dashboard's chart shows: the claims in one
+// currency, per month and category, and the currencies it could show
+// instead. Euros and yen do not stack.
+type MonthlyChart struct {
+	// Currency is the one asked for if there are claims in it, else the
+	// one with the most claims (DefaultCurrency when there are none).
+	Currency string
+	// Currencies are those with claims in the months, most claims first.
+	Currencies []CurrencyTotal
+	// Totals are MonthlyByCategory's rows in Currency.
+	Totals []MonthlyTotal
+}
+
+// MonthlyChart returns the chart of the claims in scope that actor may
+// view over the given number of months (as MonthlyByCategory), in the
+// currency asked for (see MonthlyChart.Currency). It reads one currency's
+// chart cells and a count per currency, rather than every currency's cells.
+func (s *Service) MonthlyChart(ctx context.Context, actor *models.Employee, sc Scope, months int, currency string) (MonthlyChart, error) {
+	chart := MonthlyChart{Currency: DefaultCurrency}
+	parts, err := s.dashboardParts(ctx, actor, sc)
+	if err != nil || len(parts) == 0 {
+		return chart, err
+	}
+	months = min(max(months, 1), 36)
+	_, bounds := monthRanges(s.now(), months)
+	where, args := parts.where(false)
+	chart.Currencies, err = scanRows(s.db.WithContext(ctx).Raw("SELECT currency, SUM(count), SUM(sum_minor) FROM dashboard_month_totals"+
+		" WHERE ("+where+") AND month >= ? AND month <= ? GROUP BY currency",
+		append(args, MonthNumber(bounds[0]), MonthNumber(bounds[months-1]))...),
+		func(r *CurrencyTotal) []any { return []any{&r.Currency, &r.Count, &r.SumMinor} })
+	if err != nil {
+		return chart, fmt.Errorf("count claims per currency: %w", err)
+	}
+	slices.SortFunc(chart.Currencies, func(a, b CurrencyTotal) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Currency, b.Currency))
+	})
+	if len(chart.Currencies) == 0 {
+		return chart, nil
+	}
+	chart.Currency = chart.Currencies[0].Currency
+	if slices.ContainsFunc(chart.Currencies, func(c CurrencyTotal) bool { return c.Currency == currency }) {
+		chart.Currency = currency
+	}
+	chart.Totals, err = s.monthly(ctx, parts, months, chart.Currency)
+	return chart, err
+}
+
+// monthly is MonthlyByCategory for the rows of parts, in one currency
+// unless currency is "".
+func (s *Service) monthly(ctx context.Context, parts dashboardParts, months int, currency string) ([]MonthlyTotal, error) {
+	months = min(max(months, 1), 36)
+	_, bounds := monthRanges(s.now(), months)
 	db := s.db.WithContext(ctx)
 	type sum struct {
 		Month      int
@@ -274,13 +343,17 @@ func (s *Service) MonthlyByCategory(ctx context.Context, actor *models.Employee,
 		Count      int64
 		SumMinor   int64
 	}
-	// Read with Rows and Scan rather than gorm's Scan: a busy chart has a
-	// few hundred rows, and gorm's reflection per row cost as much as the
-	// query (BenchmarkDashboard).
 	where, args := parts.where(false)
-	sums, err := scanRows(db.Raw("SELECT month, category_id, currency, SUM(count), SUM(sum_minor) FROM dashboard_month_totals"+
-		" WHERE ("+where+") AND month >= ? AND month <= ? GROUP BY month, category_id, currency",
-		append(args, MonthNumber(bounds[0]), MonthNumber(bounds[months-1]))...),
+	q := "SELECT month, category_id, currency, SUM(count), SUM(sum_minor) FROM dashboard_month_totals" +
+		" WHERE (" + where + ") AND month >= ? AND month <= ?"
+	args = append(args, MonthNumber(bounds[0]), MonthNumber(bounds[months-1]))
+	if currency != "" {
+		q += " AND currency = ?"
+		args = append(args, currency)
+	}
+	// Read with Rows and Scan rather than gorm's Scan: gorm's reflection per
+	// row cost as much as the query (BenchmarkDashboard).
+	sums, err := scanRows(db.Raw(q+" GROUP BY month, category_id, currency", args...),
 		func(r *sum) []any { return []any{&r.Month, &r.CategoryID, &r.Currency, &r.Count, &r.SumMinor} })
 	if err != nil {
 		return nil, fmt.Errorf("total expenses by month and category: %w", err)
@@ -295,9 +368,15 @@ func (s *Service) MonthlyByCategory(ctx context.Context, actor *models.Employee,
 	for _, c := range cats {
 		names[c.ID] = c.Name
 	}
+	labels := map[int]string{}
 	rows := make([]MonthlyTotal, len(sums))
 	for i, r := range sums {
-		rows[i] = MonthlyTotal{Month: monthLabel(r.Month), CategoryID: r.CategoryID, Category: names[r.CategoryID],
+		label, ok := labels[r.Month]
+		if !ok {
+			label = monthLabel(r.Month)
+			labels[r.Month] = label
+		}
+		rows[i] = MonthlyTotal{Month: label, CategoryID: r.CategoryID, Category: names[r.CategoryID],
 			Currency: r.Currency, Count: r.Count, SumMinor: r.SumMinor}
 	}
 	slices.SortFunc(rows, func(a, b MonthlyTotal) int {

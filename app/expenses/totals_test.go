@@ -478,6 +478,48 @@ func TestDashboardFiguresEqualTheExpensesTheyStandFor(t *testing.T) {
 				if !slices.Equal(gotMonthly, wantMonthly) {
 					t.Errorf("%s: monthly\n got %+v\nwant %+v", who, gotMonthly, wantMonthly)
 				}
+
+				// The dashboard's chart: one currency's rows of the same.
+				var wantCurrencies []expenses.CurrencyTotal
+				for _, m := range wantMonthly {
+					i := slices.IndexFunc(wantCurrencies, func(c expenses.CurrencyTotal) bool { return c.Currency == m.Currency })
+					if i < 0 {
+						wantCurrencies = append(wantCurrencies, expenses.CurrencyTotal{Currency: m.Currency})
+						i = len(wantCurrencies) - 1
+					}
+					wantCurrencies[i].Count += m.Count
+					wantCurrencies[i].SumMinor += m.SumMinor
+				}
+				slices.SortFunc(wantCurrencies, func(a, b expenses.CurrencyTotal) int {
+					return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Currency, b.Currency))
+				})
+				for _, ask := range []string{"", "GBP", "XXX"} {
+					chart, err := e.svc.MonthlyChart(e.ctx, actor, sc, 18, ask)
+					if err != nil {
+						t.Fatal(err)
+					}
+					wantCurrency := expenses.DefaultCurrency
+					if len(wantCurrencies) > 0 {
+						wantCurrency = wantCurrencies[0].Currency
+					}
+					if slices.ContainsFunc(wantCurrencies, func(c expenses.CurrencyTotal) bool { return c.Currency == ask }) {
+						wantCurrency = ask
+					}
+					var wantTotals []expenses.MonthlyTotal
+					for _, m := range wantMonthly {
+						if m.Currency == wantCurrency {
+							wantTotals = append(wantTotals, m)
+						}
+					}
+					for i := range chart.Totals {
+						chart.Totals[i].Category = ""
+					}
+					slices.SortFunc(chart.Totals, compareMonthly)
+					if chart.Currency != wantCurrency || !slices.Equal(chart.Currencies, wantCurrencies) || !slices.Equal(chart.Totals, wantTotals) {
+						t.Errorf("%s: chart asking for %q\n got %s %+v %+v\nwant %s %+v %+v", who, ask,
+							chart.Currency, chart.Currencies, chart.Totals, wantCurrency, wantCurrencies, wantTotals)
+					}
+				}
 			}
 
 			var wantApprovals, wantReimbursements int64
@@ -496,6 +538,14 @@ func TestDashboardFiguresEqualTheExpensesTheyStandFor(t *testing.T) {
 			if !policy.Can(actor, policy.ViewReimbursements, nil) {
 				wantReimbursements = 0
 			}
+			queue, err := e.svc.List(e.ctx, actor, expenses.Filter{Scope: expenses.ScopeTeam, Status: models.StatusSubmitted, Sort: expenses.SortDate, PerPage: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if oldest, err := e.svc.OldestAwaitingApproval(e.ctx, actor, 5); err != nil || !slices.Equal(ids(oldest...), ids(queue.Items...)) {
+				t.Errorf("%s: oldest awaiting approval %v (%v), want the queue's first %v", nameOf(actor), ids(oldest...), err, ids(queue.Items...))
+			}
+
 			a, r, err := e.svc.Counts(e.ctx, actor)
 			if err != nil || a != wantApprovals || r != wantReimbursements {
 				t.Errorf("%s: counts %d, %d (%v); want %d, %d", nameOf(actor), a, r, err, wantApprovals, wantReimbursements)
