@@ -51,4 +51,3 @@ func GroupedDashboard(t testing.TB, db *gorm.DB, teams string) ([]models.Dashboa
 	}
 	return status, months
 }
-
