@@ -181,19 +181,41 @@ func (s *Service) AwaitingReimbursement(ctx context.Context, actor *models.Emplo
 
 // PendingApprovalsCount is the number of submitted expenses waiting for the
 // actor's decision: those of their direct reports, if they are a manager.
+// It is one row of the dashboard rollup (the team's submitted expenses).
 func (s *Service) PendingApprovalsCount(ctx context.Context, actor *models.Employee) (int64, error) {
 	if !policy.Can(actor, policy.ViewApprovals, nil) {
 		return 0, nil
 	}
-	db := s.db.WithContext(ctx)
+	if err := s.syncTeam(ctx, actor.UserID); err != nil {
+		return 0, err
+	}
 	var n int64
-	err := db.Model(&models.ExpenseTotal{}).Select("COALESCE(SUM(count), 0)").
-		Where("status = ? AND employee_id IN (?)", models.StatusSubmitted, policy.ReportsOf(db, actor.UserID)).
-		Scan(&n).Error
+	err := s.db.WithContext(ctx).Raw("SELECT COALESCE(SUM(count), 0) FROM dashboard_status_totals WHERE scope = ? AND owner_id = ? AND status = ?",
+		models.DashboardTeam, actor.UserID, models.StatusSubmitted).Row().Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count pending approvals: %w", err)
 	}
 	return n, nil
+}
+
+// Counts returns the numbers for the navigation badges: submitted expenses
+// waiting for the actor's approval, and approved expenses the actor may
+// reimburse (everyone's but their own). Each is zero when the actor lacks
+// the role. Each is read from one or two rows of the dashboard rollup.
+func (s *Service) Counts(ctx context.Context, actor *models.Employee) (approvals, reimbursements int64, err error) {
+	if approvals, err = s.PendingApprovalsCount(ctx, actor); err != nil {
+		return 0, 0, err
+	}
+	if policy.Can(actor, policy.ViewReimbursements, nil) {
+		err = s.db.WithContext(ctx).Raw("SELECT COALESCE(SUM(CASE scope WHEN ? THEN count ELSE -count END), 0) FROM dashboard_status_totals"+
+			" WHERE status = ? AND ((scope = ? AND owner_id = 0) OR (scope = ? AND owner_id = ?))",
+			models.DashboardCompany, models.StatusApproved, models.DashboardCompany, models.DashboardPerson, actor.UserID).
+			Row().Scan(&reimbursements)
+		if err != nil {
+			return 0, 0, fmt.Errorf("count expenses to reimburse: %w", err)
+		}
+	}
+	return approvals, reimbursements, nil
 }
 
 // OldestAwaitingApproval returns the n submitted expenses that have waited
@@ -210,25 +232,6 @@ func (s *Service) OldestAwaitingApproval(ctx context.Context, actor *models.Empl
 		return nil, fmt.Errorf("list oldest expenses awaiting approval: %w", err)
 	}
 	return items, nil
-}
-
-// Counts returns the numbers for the navigation badges: submitted expenses
-// waiting for the actor's approval, and approved expenses the actor may
-// reimburse (everyone's but their own). Each is zero when the actor lacks
-// the role.
-func (s *Service) Counts(ctx context.Context, actor *models.Employee) (approvals, reimbursements int64, err error) {
-	if approvals, err = s.PendingApprovalsCount(ctx, actor); err != nil {
-		return 0, 0, err
-	}
-	if policy.Can(actor, policy.ViewReimbursements, nil) {
-		err = s.db.WithContext(ctx).Raw("SELECT (SELECT COALESCE(SUM(count), 0) FROM company_expense_totals WHERE status = ?)"+
-			" - (SELECT COALESCE(SUM(count), 0) FROM expense_totals WHERE employee_id = ? AND status = ?)",
-			models.StatusApproved, actor.UserID, models.StatusApproved).Scan(&reimbursements).Error
-		if err != nil {
-			return 0, 0, fmt.Errorf("count expenses to reimburse: %w", err)
-		}
-	}
-	return approvals, reimbursements, nil
 }
 
 // CategoryUses returns how many expenses each category has, drafts
