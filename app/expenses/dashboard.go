@@ -413,8 +413,9 @@ func monthRanges(now time.Time, n int) ([]string, []time.Time) {
 }
 
 // RecentActivity returns the latest n history events on expenses the actor
-// may view, newest first, each with its Actor and its Expense (with the
-// Expense's Employee).
+// may view, newest first, each with its Actor's and its Expense's
+// Employee's ids and names, and its Expense's columns other than the
+// texts of the description (what the dashboard's feed shows).
 //
 // Most people see a good share of what happens, so the latest events they
 // may view are among the company's latest few thousand: the first query
@@ -439,11 +440,24 @@ func (s *Service) RecentActivity(ctx context.Context, actor *models.Employee, n 
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	var events []models.ExpenseEvent
-	err = db.Preload("Actor").Preload("Expense").Preload("Expense.Employee").
-		Where("id IN ?", ids).Order("id DESC").Find(&events).Error
+	// One JOIN read with Scan, rather than three preloads through gorm's
+	// reflection (a seventh of a manager's dashboard).
+	events, err := scanRows(db.Raw("SELECT ev.id, ev.expense_id, ev.actor_id, ev.at, ev.action, ev.from_status, ev.to_status, ev.comment,"+
+		" a.full_name, x.employee_id, x.category_id, x.spent_on, x.amount_minor, x.currency, x.merchant, x.status, x.version, o.full_name"+
+		" FROM expense_events ev JOIN employees a ON a.user_id = ev.actor_id JOIN expenses x ON x.id = ev.expense_id"+
+		" JOIN employees o ON o.user_id = x.employee_id WHERE ev.id IN ? ORDER BY ev.id DESC", ids),
+		func(ev *models.ExpenseEvent) []any {
+			x := &ev.Expense
+			return []any{&ev.ID, &ev.ExpenseID, &ev.ActorID, &ev.At, &ev.Action, &ev.FromStatus, &ev.ToStatus, &ev.Comment,
+				&ev.Actor.FullName, &x.EmployeeID, &x.CategoryID, &x.SpentOn, &x.AmountMinor, &x.Currency, &x.Merchant, &x.Status,
+				&x.Version, &x.Employee.FullName}
+		})
 	if err != nil {
 		return nil, fmt.Errorf("load recent activity: %w", err)
+	}
+	for i := range events {
+		ev := &events[i]
+		ev.Actor.UserID, ev.Expense.ID, ev.Expense.Employee.UserID = ev.ActorID, ev.ExpenseID, ev.Expense.EmployeeID
 	}
 	return events, nil
 }
