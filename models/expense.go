@@ -69,9 +69,9 @@ type Category struct {
 // units (cents) plus an ISO 4217 currency code, never a float.
 //
 // The indexes follow the list queries, which must stay fast at 100,000
-// rows and more. (The dashboards do not read this table: they add up
-// ExpenseTotal and CompanyExpenseTotal, which app/expenses keeps in step
-// with it.) Those below hold status and employee_id besides the columns
+// rows and more. (The dashboards do not read this table: they read
+// DashboardStatusTotal and DashboardMonthTotal, which app/expenses keeps in
+// step with it, as it does ExpenseTotal and CompanyExpenseTotal.) Those below hold status and employee_id besides the columns
 // they search or sort by, so that the visibility rule (a draft is private
 // to its owner, a team is a manager's direct reports) is checked from the
 // index alone: rows the rule or an OFFSET skips never touch the table's
@@ -120,9 +120,11 @@ type Expense struct {
 
 // ExpenseTotal is one row of the expenses rollup: how many expenses one
 // employee has, and their sum, for one month, category, status and currency.
-// CompanyExpenseTotal is the same without the employee. The dashboards and
-// the lists' totals add up these small tables instead of the expenses
-// themselves, so they cost the same at 1,000 or 1,000,000 expenses.
+// CompanyExpenseTotal is the same without the employee. The lists' totals
+// and the categories' uses add up these small tables instead of the
+// expenses themselves, so they cost the same at 1,000 or 1,000,000
+// expenses; the dashboards read DashboardStatusTotal and
+// DashboardMonthTotal, which have a row per figure they show.
 //
 // The rollup is derived data: app/expenses changes it in the same
 // transaction as every write that adds, removes or changes the amount,

@@ -14,15 +14,17 @@ import (
 	"github.com/company-expenses/company-expenses/models"
 )
 
-// The dashboards add up the rollup (totals.go) rather than the expenses:
-// each figure below is one query over rollup rows, which number the
-// months, categories, statuses and currencies in use (for everyone, or for
-// each person in scope), however many expenses there are. Amounts are
-// summed per currency, because euros and yen do not add up.
+// The dashboards and the menu's badges read the dashboard rollup
+// (dashboardtotals.go) rather than the expenses: each figure below is one
+// query over at most a few rows per status tile or chart cell of the
+// person, their team or the company (dashboardParts), however many
+// expenses and people there are. Amounts are summed per currency, because
+// euros and yen do not add up.
 
-// visibleTotals selects the rollup rows behind the expenses in scope that
-// actor may view, as a table called "expenses" with the columns month,
-// category_id, status, currency, count and sum_minor.
+// visibleTotals selects the per-employee rollup rows behind the expenses in
+// scope that actor may view, as a table called "expenses" with the columns
+// month, category_id, status, currency, count and sum_minor, for the lists'
+// totals, which filter by month and category (queries.go).
 //
 // The per-employee rollup has the employee_id and status columns of the
 // expenses table, so under the name "expenses" the very same scopes that
