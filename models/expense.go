@@ -69,9 +69,9 @@ type Category struct {
 // units (cents) plus an ISO 4217 currency code, never a float.
 //
 // The indexes follow the list queries, which must stay fast at 100,000
-// rows and more. (The dashboards do not read this table: they add up
-// ExpenseTotal and CompanyExpenseTotal, which app/expenses keeps in step
-// with it.) Those below hold status and employee_id besides the columns
+// rows and more. (The dashboards do not read this table: they read
+// DashboardStatusTotal and DashboardMonthTotal, which app/expenses keeps in
+// step with it, as it does ExpenseTotal and CompanyExpenseTotal.) Those below hold status and employee_id besides the columns
 // they search or sort by, so that the visibility rule (a draft is private
 // to its owner, a team is a manager's direct reports) is checked from the
 // index alone: rows the rule or an OFFSET skips never touch the table's
@@ -120,9 +120,11 @@ type Expense struct {
 
 // ExpenseTotal is one row of the expenses rollup: how many expenses one
 // employee has, and their sum, for one month, category, status and currency.
-// CompanyExpenseTotal is the same without the employee. The dashboards and
-// the lists' totals add up these small tables instead of the expenses
-// themselves, so they cost the same at 1,000 or 1,000,000 expenses.
+// CompanyExpenseTotal is the same without the employee. The lists' totals
+// and the categories' uses add up these small tables instead of the
+// expenses themselves, so they cost the same at 1,000 or 1,000,000
+// expenses; the dashboards read DashboardStatusTotal and
+// DashboardMonthTotal, which have a row per figure they show.
 //
 // The rollup is derived data: app/expenses changes it in the same
 // transaction as every write that adds, removes or changes the amount,
@@ -167,9 +169,69 @@ type CompanyExpenseTotal struct {
 	SumMinor   int64  `gorm:"not null"`
 }
 
+// DashboardScope says whose expenses a dashboard rollup row adds up.
+type DashboardScope string
+
+// The dashboards' scopes. A dashboard shows one person's own expenses, the
+// team's (a manager's direct reports) or the company's, and its rollup has
+// rows for each, so that no figure has to add up rows per employee.
+const (
+	// DashboardPerson rows add up the expenses of employee OwnerID, drafts
+	// included.
+	DashboardPerson DashboardScope = "person"
+	// DashboardTeam rows add up the expenses, drafts excluded, of the people
+	// DashboardTeamMember lists under manager OwnerID.
+	DashboardTeam DashboardScope = "team"
+	// DashboardCompany rows add up everyone's expenses; OwnerID is 0.
+	DashboardCompany DashboardScope = "company"
+)
+
+// DashboardStatusTotal is one status tile of a dashboard: how many expenses
+// of one scope are in one status and currency, and their sum, over all
+// months. A scope has at most one row per status and currency.
+//
+// Like ExpenseTotal it is derived data that app/expenses keeps current in
+// the same transaction as every write (app/expenses/totals.go), without
+// foreign keys, and rows whose count drops to zero are deleted.
+type DashboardStatusTotal struct {
+	Scope    DashboardScope `gorm:"primaryKey;size:10"`
+	OwnerID  uint           `gorm:"primaryKey;autoIncrement:false"`
+	Status   Status         `gorm:"primaryKey;size:20"`
+	Currency string         `gorm:"primaryKey;size:3"`
+	Count    int64          `gorm:"not null"`
+	SumMinor int64          `gorm:"not null"`
+}
+
+// DashboardMonthTotal is one cell of a dashboard's monthly chart: the
+// claimed expenses (submitted, approved or reimbursed) of one scope in one
+// month (YYYYMM, as ExpenseTotal.Month), category and currency. A chart of
+// twelve months reads at most 12 × categories × currencies rows per scope,
+// however many expenses and people there are.
+type DashboardMonthTotal struct {
+	Scope      DashboardScope `gorm:"primaryKey;size:10"`
+	OwnerID    uint           `gorm:"primaryKey;autoIncrement:false"`
+	Month      int            `gorm:"primaryKey;autoIncrement:false"`
+	CategoryID uint           `gorm:"primaryKey;autoIncrement:false"`
+	Currency   string         `gorm:"primaryKey;size:3"`
+	Count      int64          `gorm:"not null"`
+	SumMinor   int64          `gorm:"not null"`
+}
+
+// DashboardTeamMember says whose expenses the DashboardTeam rows of manager
+// ManagerID add up. It follows employees.manager_id (excluding people
+// recorded as their own manager) but is a copy, not a reference: the
+// template changes managers without knowing the demo's rollups, so
+// app/expenses compares the two when a manager's dashboard is read, and
+// moves the person's figures from the old team to the new one when they
+// differ.
+type DashboardTeamMember struct {
+	EmployeeID uint `gorm:"primaryKey;autoIncrement:false"`
+	ManagerID  uint `gorm:"not null;index"`
+}
+
 // ExpenseRollups lists the rollup models, for migrations.
 func ExpenseRollups() []any {
-	return []any{&ExpenseTotal{}, &CompanyExpenseTotal{}}
+	return []any{&ExpenseTotal{}, &CompanyExpenseTotal{}, &DashboardStatusTotal{}, &DashboardMonthTotal{}, &DashboardTeamMember{}}
 }
 
 // ExpenseModels lists the expenses demo's tables, in an order that

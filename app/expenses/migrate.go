@@ -17,6 +17,7 @@ func MigrationSteps() []database.Step {
 		{Name: "expense tables", Run: func(db *gorm.DB) error { return db.AutoMigrate(models.ExpenseModels()...) }},
 		{Name: "retired expense indexes", Run: dropRetiredIndexes},
 		{Name: "expense totals", Run: checkTotals},
+		{Name: "dashboard totals", Run: checkDashboardTotals},
 		{Name: "expense text search index", Run: setUpSearch},
 	}
 }

@@ -193,15 +193,18 @@ func looksLikeDecimalComma(s string) bool {
 // and two decimals.
 func FormatAmount(minor int64, currency string) string {
 	cur := currencyOrDefault(currency)
-	sign := ""
+	var buf [40]byte
+	b := buf[:0]
 	if minor < 0 {
-		sign, minor = "-", -minor
+		b, minor = append(b, '-'), -minor
 	}
-	prefix := cur.Symbol
-	if prefix == "" {
-		prefix = cur.Code + " "
+	if cur.Symbol != "" {
+		b = append(b, cur.Symbol...)
+	} else {
+		b = append(append(b, cur.Code...), ' ')
 	}
-	return sign + prefix + number(minor, cur.MinorUnits, true)
+	// One allocation per amount: a dashboard writes a few hundred.
+	return string(appendNumber(b, minor, cur.MinorUnits, true))
 }
 
 // PlainAmount writes an amount in major units with a dot and no grouping
@@ -209,11 +212,12 @@ func FormatAmount(minor int64, currency string) string {
 // ParseAmount reads back.
 func PlainAmount(minor int64, currency string) string {
 	cur := currencyOrDefault(currency)
-	sign := ""
+	var buf [32]byte
+	b := buf[:0]
 	if minor < 0 {
-		sign, minor = "-", -minor
+		b, minor = append(b, '-'), -minor
 	}
-	return sign + number(minor, cur.MinorUnits, false)
+	return string(appendNumber(b, minor, cur.MinorUnits, false))
 }
 
 // currencyOrDefault looks code up, and treats an unknown code (from data
@@ -225,21 +229,26 @@ func currencyOrDefault(code string) Currency {
 	return Currency{Code: code, MinorUnits: 2}
 }
 
-func number(minor int64, minorUnits int, group bool) string {
+// appendNumber appends minor (not negative) in major units to b: the
+// digits, grouped by three with commas if group, then a dot and minorUnits
+// decimals.
+func appendNumber(b []byte, minor int64, minorUnits int, group bool) []byte {
 	p := pow10(minorUnits)
-	major := strconv.FormatInt(minor/p, 10)
-	if group {
-		var b strings.Builder
-		for i, r := range major {
-			if i > 0 && (len(major)-i)%3 == 0 {
-				b.WriteByte(',')
-			}
-			b.WriteRune(r)
+	var digits [20]byte
+	major := strconv.AppendInt(digits[:0], minor/p, 10)
+	for i, d := range major {
+		if group && i > 0 && (len(major)-i)%3 == 0 {
+			b = append(b, ',')
 		}
-		major = b.String()
+		b = append(b, d)
 	}
 	if minorUnits == 0 {
-		return major
+		return b
 	}
-	return fmt.Sprintf("%s.%0*d", major, minorUnits, minor%p)
+	frac := strconv.AppendInt(digits[:0], minor%p, 10)
+	b = append(b, '.')
+	for range minorUnits - len(frac) {
+		b = append(b, '0')
+	}
+	return append(b, frac...)
 }

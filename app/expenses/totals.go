@@ -16,10 +16,11 @@ import (
 	"github.com/company-expenses/company-expenses/models"
 )
 
-// The rollup. The dashboards, the badges and most list totals add up two
-// small tables instead of the expenses themselves (models.ExpenseTotal, per
-// employee, and models.CompanyExpenseTotal, for everyone), so that they cost
-// the same at 1,000 or 1,000,000 expenses.
+// The rollup. The badges and most list totals add up two small tables
+// instead of the expenses themselves (models.ExpenseTotal, per employee,
+// and models.CompanyExpenseTotal, for everyone), so that they cost the same
+// at 1,000 or 1,000,000 expenses; the dashboards read a third, with a row
+// per figure they show (dashboardtotals.go).
 //
 // Every write that adds, removes or changes an expense collects what it
 // changes in a totals value and applies it at the end of its own
@@ -107,66 +108,95 @@ func (t totals) add(e *models.Expense, sign int64) {
 // stay far below both databases' limits on bound parameters.
 const rollupBatch = 500
 
-// apply writes the collected changes to both rollup tables, in key order,
-// and deletes the rows they leave empty.
+// apply writes the collected changes to every rollup table, in one fixed
+// order of tables and in key order within each, and deletes the rows they
+// leave empty.
 func (t totals) apply(tx *gorm.DB) error {
-	var (
-		rows    []models.ExpenseTotal
-		emptied []models.ExpenseTotal
-		company = map[companyKey]amounts{}
-	)
-	for _, k := range slices.SortedFunc(maps.Keys(t), totalKey.compare) {
-		a := t[k]
+	people := make(map[totalKey]amounts, len(t))
+	company := map[companyKey]amounts{}
+	for k, a := range t {
 		if a == (amounts{}) {
 			continue // moved out and back in, as "create and submit" does
 		}
-		r := models.ExpenseTotal{EmployeeID: k.EmployeeID, Month: k.Month, CategoryID: k.CategoryID,
-			Status: k.Status, Currency: k.Currency, Count: a.count, SumMinor: a.sum}
-		rows = append(rows, r)
-		if a.count < 0 {
-			emptied = append(emptied, r)
-		}
-		ck := companyKey{Month: k.Month, CategoryID: k.CategoryID, Status: k.Status, Currency: k.Currency}
-		c := company[ck]
-		c.count += a.count
-		c.sum += a.sum
-		company[ck] = c
+		people[k] = a
+		company[companyKey{k.Month, k.CategoryID, k.Status, k.Currency}] = company[companyKey{k.Month, k.CategoryID, k.Status, k.Currency}].plus(a)
 	}
+	if len(people) == 0 {
+		return nil
+	}
+	teams, err := teamsOf(tx, slices.Collect(maps.Keys(people)))
+	if err != nil {
+		return err
+	}
+	status, months := dashboardCells(people, teams)
+	if err := personRollup.apply(tx, people); err != nil {
+		return err
+	}
+	if err := companyRollup.apply(tx, company); err != nil {
+		return err
+	}
+	if err := statusRollup.apply(tx, status); err != nil {
+		return err
+	}
+	return monthRollup.apply(tx, months)
+}
+
+func (a amounts) plus(b amounts) amounts { return amounts{a.count + b.count, a.sum + b.sum} }
+
+// rollupTable is what apply needs to know of one rollup table: its name,
+// its key columns, how keys sort and how a key becomes a row.
+type rollupTable[K comparable, R any] struct {
+	name    string
+	columns []string
+	compare func(K, K) int
+	row     func(K, amounts) R
+	values  func(K) []any // the key's values, in the order of columns
+}
+
+// apply adds cells to the table (upsertTotals) and deletes the rows among
+// those decreased that are now empty (deleteEmpty).
+func (r rollupTable[K, R]) apply(tx *gorm.DB, cells map[K]amounts) error {
 	var (
-		companyRows    []models.CompanyExpenseTotal
-		companyEmptied []models.CompanyExpenseTotal
+		rows    []R
+		emptied []K
 	)
-	for _, k := range slices.SortedFunc(maps.Keys(company), companyKey.compare) {
-		a := company[k]
+	for _, k := range slices.SortedFunc(maps.Keys(cells), r.compare) {
+		a := cells[k]
 		if a == (amounts{}) {
-			continue // another employee's expense, same month, category, status and currency
+			continue // another expense moved the other way
 		}
-		r := models.CompanyExpenseTotal{Month: k.Month, CategoryID: k.CategoryID, Status: k.Status,
-			Currency: k.Currency, Count: a.count, SumMinor: a.sum}
-		companyRows = append(companyRows, r)
+		rows = append(rows, r.row(k, a))
 		if a.count < 0 {
-			companyEmptied = append(companyEmptied, r)
+			emptied = append(emptied, k)
 		}
 	}
-	if err := upsertTotals(tx, "expense_totals", rows, totalKeyColumns); err != nil {
+	if err := upsertTotals(tx, r.name, rows, r.columns); err != nil {
 		return err
 	}
-	if err := upsertTotals(tx, "company_expense_totals", companyRows, companyKeyColumns); err != nil {
-		return err
-	}
-	if err := deleteEmpty(tx, emptied, func(r models.ExpenseTotal) []any {
-		return []any{r.EmployeeID, r.Month, r.CategoryID, r.Status, r.Currency}
-	}, totalKeyColumns); err != nil {
-		return err
-	}
-	return deleteEmpty(tx, companyEmptied, func(r models.CompanyExpenseTotal) []any {
-		return []any{r.Month, r.CategoryID, r.Status, r.Currency}
-	}, companyKeyColumns)
+	return deleteEmpty(tx, r.name, emptied, r.values, r.columns)
 }
 
 var (
-	totalKeyColumns   = []string{"employee_id", "month", "category_id", "status", "currency"}
-	companyKeyColumns = []string{"month", "category_id", "status", "currency"}
+	personRollup = rollupTable[totalKey, models.ExpenseTotal]{
+		name:    "expense_totals",
+		columns: []string{"employee_id", "month", "category_id", "status", "currency"},
+		compare: totalKey.compare,
+		row: func(k totalKey, a amounts) models.ExpenseTotal {
+			return models.ExpenseTotal{EmployeeID: k.EmployeeID, Month: k.Month, CategoryID: k.CategoryID,
+				Status: k.Status, Currency: k.Currency, Count: a.count, SumMinor: a.sum}
+		},
+		values: func(k totalKey) []any { return []any{k.EmployeeID, k.Month, k.CategoryID, k.Status, k.Currency} },
+	}
+	companyRollup = rollupTable[companyKey, models.CompanyExpenseTotal]{
+		name:    "company_expense_totals",
+		columns: []string{"month", "category_id", "status", "currency"},
+		compare: companyKey.compare,
+		row: func(k companyKey, a amounts) models.CompanyExpenseTotal {
+			return models.CompanyExpenseTotal{Month: k.Month, CategoryID: k.CategoryID, Status: k.Status,
+				Currency: k.Currency, Count: a.count, SumMinor: a.sum}
+		},
+		values: func(k companyKey) []any { return []any{k.Month, k.CategoryID, k.Status, k.Currency} },
+	}
 )
 
 // upsertTotals adds rows to the rollup table: INSERT … ON CONFLICT (key) DO
@@ -193,17 +223,16 @@ func upsertTotals[R any](tx *gorm.DB, table string, rows []R, key []string) erro
 // deleteEmpty deletes the rows among those just decreased that are now
 // empty. (A row that is empty but has a sum is wrong, and is kept for
 // CheckTotals to find.)
-func deleteEmpty[R any](tx *gorm.DB, rows []R, keyValues func(R) []any, key []string) error {
-	one := "(" + strings.Join(key, " = ? AND ") + " = ?)"
-	for batch := range slices.Chunk(rows, 100) {
+func deleteEmpty[K any](tx *gorm.DB, table string, keys []K, keyValues func(K) []any, columns []string) error {
+	one := "(" + strings.Join(columns, " = ? AND ") + " = ?)"
+	for batch := range slices.Chunk(keys, 100) {
 		var args []any
-		for _, r := range batch {
-			args = append(args, keyValues(r)...)
+		for _, k := range batch {
+			args = append(args, keyValues(k)...)
 		}
 		cond := strings.TrimSuffix(strings.Repeat(one+" OR ", len(batch)), " OR ")
-		var model R
-		if err := tx.Where("count = 0 AND sum_minor = 0").Where(cond, args...).Delete(&model).Error; err != nil {
-			return fmt.Errorf("delete empty totals: %w", err)
+		if err := tx.Exec("DELETE FROM "+table+" WHERE count = 0 AND sum_minor = 0 AND ("+cond+")", args...).Error; err != nil {
+			return fmt.Errorf("delete empty %s: %w", table, err)
 		}
 	}
 	return nil
@@ -261,6 +290,10 @@ func rebuildTotals(tx *gorm.DB) error {
 		if err := tx.Exec("LOCK TABLE expenses IN SHARE MODE").Error; err != nil {
 			return fmt.Errorf("lock expenses: %w", err)
 		}
+		// No team moves (syncTeam) until the teams are copied afresh.
+		if err := tx.Exec("LOCK TABLE dashboard_team_members IN EXCLUSIVE MODE").Error; err != nil {
+			return fmt.Errorf("lock team members: %w", err)
+		}
 	}
 	t, err := sumExpenses(tx)
 	if err != nil {
@@ -270,6 +303,9 @@ func rebuildTotals(tx *gorm.DB) error {
 		if err := tx.Session(&gorm.Session{AllowGlobalUpdate: true}).Delete(m).Error; err != nil {
 			return fmt.Errorf("empty the expense totals: %w", err)
 		}
+	}
+	if err := fillTeamMembers(tx); err != nil {
+		return err
 	}
 	return t.apply(tx)
 }
@@ -310,7 +346,16 @@ func CheckTotals(ctx context.Context, db *gorm.DB) ([]string, error) {
 			gotCompany[companyKey{r.Month, r.CategoryID, r.Status, r.Currency}] = amounts{r.Count, r.SumMinor}
 		}
 		diffs = append(diffs, compareTotals("company_expense_totals", wantCompany, gotCompany, companyKey.compare)...)
-		return nil
+
+		// The teams as the rollup last saw them: a move nobody has read
+		// yet is not a difference (syncTeam).
+		teams, err := readTeams(tx, "dashboard_team_members")
+		if err != nil {
+			return err
+		}
+		d, err := dashboardDiffs(tx, want, teams)
+		diffs = append(diffs, d...)
+		return err
 	})
 	if len(diffs) > 20 {
 		diffs = append(diffs[:20], fmt.Sprintf("… and %d more differences", len(diffs)-20))

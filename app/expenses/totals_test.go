@@ -48,10 +48,28 @@ func groupedExpenses(t *testing.T, db *gorm.DB) ([]models.ExpenseTotal, []models
 	return people, company
 }
 
-// checkRollup fails the test unless both rollup tables hold exactly what a
-// GROUP BY over the expenses table says, and CheckTotals agrees.
+// checkDashboardRollup fails the test unless the dashboard rollup holds
+// exactly what groupedDashboard says, with the teams of teams.
+func checkDashboardRollup(t *testing.T, db *gorm.DB, teams, when string) {
+	t.Helper()
+	wantStatus, wantMonths := expensestest.GroupedDashboard(t, db, teams)
+	var status []models.DashboardStatusTotal
+	db.Order("scope, owner_id, status, currency").Find(&status)
+	var months []models.DashboardMonthTotal
+	db.Order("scope, owner_id, month, category_id, currency").Find(&months)
+	if !slices.Equal(status, wantStatus) {
+		t.Fatalf("%s: dashboard_status_totals (teams from %s)\n got %+v\nwant %+v", when, teams, status, wantStatus)
+	}
+	if !slices.Equal(months, wantMonths) {
+		t.Fatalf("%s: dashboard_month_totals (teams from %s)\n got %+v\nwant %+v", when, teams, months, wantMonths)
+	}
+}
+
+// checkRollup fails the test unless every rollup table holds exactly what
+// a GROUP BY over the expenses table says, and CheckTotals agrees.
 func checkRollup(t *testing.T, db *gorm.DB, when string) {
 	t.Helper()
+	checkDashboardRollup(t, db, "dashboard_team_members", when)
 	wantPeople, wantCompany := groupedExpenses(t, db)
 	var people []models.ExpenseTotal
 	db.Order("employee_id, month, category_id, status, currency").Find(&people)
@@ -73,8 +91,12 @@ func checkRollup(t *testing.T, db *gorm.DB, when string) {
 // sequence of every write the service offers (create, create and submit,
 // edits of amount, currency, category and date, with and without
 // submitting, receipts, deletes, every transition, batch reimbursements
-// with refusals among them) and checks after each that the rollup is
-// exactly the GROUP BY over expenses.
+// with refusals among them), and of people moved to another manager the
+// way the template moves them (an UPDATE of employees.manager_id the demo
+// hears nothing of), and checks after each that every rollup, the
+// dashboard's included, is exactly the GROUP BY over expenses, and that
+// once both managers have read their team's figures the team rows follow
+// the employees table.
 func TestRollupEqualsAGroupByOverExpensesAfterEveryKindOfWrite(t *testing.T) {
 	t.Parallel()
 	expensestest.EachDB(t, func(t *testing.T, db *gorm.DB) {
@@ -86,8 +108,9 @@ func TestRollupEqualsAGroupByOverExpensesAfterEveryKindOfWrite(t *testing.T) {
 		for _, p := range append(slices.Clone(claimants), c.Manager, c.OtherManager) {
 			byID[p.UserID] = p
 		}
+		managers := []*models.Employee{c.Manager, c.OtherManager}
 		deciderOf := func(x *models.Expense) *models.Employee {
-			if x.EmployeeID == c.Outsider.UserID {
+			if m := byID[x.EmployeeID].ManagerID; m != nil && *m == c.OtherManager.UserID {
 				return c.OtherManager
 			}
 			return c.Manager
@@ -164,6 +187,12 @@ func TestRollupEqualsAGroupByOverExpensesAfterEveryKindOfWrite(t *testing.T) {
 				if x := pick(models.StatusSubmitted); x != nil {
 					_, err = e.svc.Reject(e.ctx, deciderOf(x), x.ID, x.Version, "Receipt missing.")
 				}
+			case r < 82:
+				op = "move to another manager"
+				p := []*models.Employee{c.Owner, c.Peer, c.Outsider, c.Finance, c.Admin}[rng.IntN(5)]
+				m := managers[rng.IntN(2)].UserID
+				err = db.Model(&models.Employee{}).Where("user_id = ?", p.UserID).Update("manager_id", m).Error
+				p.ManagerID = &m
 			case r < 86:
 				op = "reimburse"
 				if x := pick(models.StatusApproved); x != nil {
@@ -181,7 +210,17 @@ func TestRollupEqualsAGroupByOverExpensesAfterEveryKindOfWrite(t *testing.T) {
 			if err != nil {
 				t.Fatalf("step %d, %s: %v", step, op, err)
 			}
-			checkRollup(t, db, fmt.Sprintf("step %d, after %s", step, op))
+			when := fmt.Sprintf("step %d, after %s", step, op)
+			checkRollup(t, db, when)
+			if rng.IntN(3) == 0 { // let moves pile up between looks
+				for _, m := range managers {
+					if _, err := e.svc.TotalsByStatus(e.ctx, m, expenses.ScopeTeam); err != nil {
+						t.Fatal(err)
+					}
+				}
+				checkDashboardRollup(t, db, "employees", when+", once the managers looked")
+				checkRollup(t, db, when+", once the managers looked")
+			}
 		}
 		var n int64
 		db.Model(&models.ExpenseTotal{}).Count(&n)
@@ -439,6 +478,48 @@ func TestDashboardFiguresEqualTheExpensesTheyStandFor(t *testing.T) {
 				if !slices.Equal(gotMonthly, wantMonthly) {
 					t.Errorf("%s: monthly\n got %+v\nwant %+v", who, gotMonthly, wantMonthly)
 				}
+
+				// The dashboard's chart: one currency's rows of the same.
+				var wantCurrencies []expenses.CurrencyTotal
+				for _, m := range wantMonthly {
+					i := slices.IndexFunc(wantCurrencies, func(c expenses.CurrencyTotal) bool { return c.Currency == m.Currency })
+					if i < 0 {
+						wantCurrencies = append(wantCurrencies, expenses.CurrencyTotal{Currency: m.Currency})
+						i = len(wantCurrencies) - 1
+					}
+					wantCurrencies[i].Count += m.Count
+					wantCurrencies[i].SumMinor += m.SumMinor
+				}
+				slices.SortFunc(wantCurrencies, func(a, b expenses.CurrencyTotal) int {
+					return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Currency, b.Currency))
+				})
+				for _, ask := range []string{"", "GBP", "XXX"} {
+					chart, err := e.svc.MonthlyChart(e.ctx, actor, sc, 18, ask)
+					if err != nil {
+						t.Fatal(err)
+					}
+					wantCurrency := expenses.DefaultCurrency
+					if len(wantCurrencies) > 0 {
+						wantCurrency = wantCurrencies[0].Currency
+					}
+					if slices.ContainsFunc(wantCurrencies, func(c expenses.CurrencyTotal) bool { return c.Currency == ask }) {
+						wantCurrency = ask
+					}
+					var wantTotals []expenses.MonthlyTotal
+					for _, m := range wantMonthly {
+						if m.Currency == wantCurrency {
+							wantTotals = append(wantTotals, m)
+						}
+					}
+					for i := range chart.Totals {
+						chart.Totals[i].Category = ""
+					}
+					slices.SortFunc(chart.Totals, compareMonthly)
+					if chart.Currency != wantCurrency || !slices.Equal(chart.Currencies, wantCurrencies) || !slices.Equal(chart.Totals, wantTotals) {
+						t.Errorf("%s: chart asking for %q\n got %s %+v %+v\nwant %s %+v %+v", who, ask,
+							chart.Currency, chart.Currencies, chart.Totals, wantCurrency, wantCurrencies, wantTotals)
+					}
+				}
 			}
 
 			var wantApprovals, wantReimbursements int64
@@ -457,6 +538,14 @@ func TestDashboardFiguresEqualTheExpensesTheyStandFor(t *testing.T) {
 			if !policy.Can(actor, policy.ViewReimbursements, nil) {
 				wantReimbursements = 0
 			}
+			queue, err := e.svc.List(e.ctx, actor, expenses.Filter{Scope: expenses.ScopeTeam, Status: models.StatusSubmitted, Sort: expenses.SortDate, PerPage: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if oldest, err := e.svc.OldestAwaitingApproval(e.ctx, actor, 5); err != nil || !slices.Equal(ids(oldest...), ids(queue.Items...)) {
+				t.Errorf("%s: oldest awaiting approval %v (%v), want the queue's first %v", nameOf(actor), ids(oldest...), err, ids(queue.Items...))
+			}
+
 			a, r, err := e.svc.Counts(e.ctx, actor)
 			if err != nil || a != wantApprovals || r != wantReimbursements {
 				t.Errorf("%s: counts %d, %d (%v); want %d, %d", nameOf(actor), a, r, err, wantApprovals, wantReimbursements)
@@ -690,8 +779,11 @@ func TestRebuildTotalsRepairsAWriteBehindTheServicesBack(t *testing.T) {
 	x := e.expenseOf(e.c.Owner, models.StatusSubmitted)
 	e.db.Model(&models.Expense{}).Where("id = ?", x.ID).Updates(map[string]any{"category_id": e.c.Meals.ID, "spent_on": day(2025, 7, 4)})
 	diffs, err := expenses.CheckTotals(e.ctx, e.db)
-	if err != nil || len(diffs) != 4 {
-		t.Fatalf("CheckTotals: %q %v; want four differences (old and new row, in both tables)", diffs, err)
+	// The old and the new row in expense_totals, company_expense_totals and
+	// the chart cells of the person and of the company; the status tiles
+	// keep their sums.
+	if err != nil || len(diffs) != 8 {
+		t.Fatalf("CheckTotals: %q %v; want eight differences (old and new row, in four tables' scopes)", diffs, err)
 	}
 	if err := expenses.RebuildTotals(e.ctx, e.db); err != nil {
 		t.Fatal(err)

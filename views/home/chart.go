@@ -2,7 +2,6 @@ package home
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -174,8 +173,13 @@ func BuildChart(in ChartInput) Chart {
 		c.YTicks = append(c.YTicks, Tick{Y: round1(y(v)), Label: tickLabel(v, top, in.Currency)})
 	}
 
+	long := make([]string, len(in.Months)) // "March 2026", once per month
+	for i, m := range in.Months {
+		long[i] = monthLong(m)
+	}
 	slot := (c.Right - c.Left) / float64(max(len(in.Months), 1))
 	barW := slot * barShare
+	c.Segments = make([]Segment, 0, len(in.Months)*len(c.Legend))
 	for i, m := range in.Months {
 		x := c.Left + float64(i)*slot + (slot-barW)/2
 		label := AxisLabel{X: round1(c.Left + float64(i)*slot + slot/2), Text: monthName(m)}
@@ -193,13 +197,15 @@ func BuildChart(in ChartInput) Chart {
 			c.Segments = append(c.Segments, Segment{
 				X: round1(x), Y: round1(y1), W: round1(barW), H: round1(y0 - y1),
 				Fill:  c.Legend[li].Fill,
-				Label: fmt.Sprintf("%s, %s: %s", c.Legend[li].Name, monthLong(m), domain.FormatAmount(v, in.Currency)),
+				Label: c.Legend[li].Name + ", " + long[i] + ": " + domain.FormatAmount(v, in.Currency),
 			})
 		}
 	}
 
-	for i, m := range in.Months {
-		row := []string{monthLong(m)}
+	c.Table = make([][]string, 0, len(in.Months))
+	for i := range in.Months {
+		row := make([]string, 0, len(c.Legend)+2)
+		row = append(row, long[i])
 		for _, v := range values[i] {
 			row = append(row, domain.FormatAmount(v, in.Currency))
 		}

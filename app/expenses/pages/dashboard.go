@@ -50,16 +50,17 @@ func (a *Handlers) home(c echo.Context) error {
 	}
 
 	if policy.Can(v, policy.ViewApprovals, nil) {
-		oldest, err := a.expenses.List(ctx, v, expenses.Filter{
-			Scope: expenses.ScopeTeam, Status: models.StatusSubmitted,
-			Sort: expenses.SortDate, Desc: false, PerPage: oldestApprovals,
-		})
+		oldest, err := a.expenses.OldestAwaitingApproval(ctx, v, oldestApprovals)
 		if err != nil {
 			return err
 		}
-		p := &homeviews.ApprovalsPanel{Count: oldest.Total, URL: expensepaths.Approvals}
-		for i := range oldest.Items {
-			p.Oldest = append(p.Oldest, expenseviews.RowOf(&oldest.Items[i]))
+		waiting, _, err := a.pendingCounts(c, v) // the menu's badge: the same number
+		if err != nil {
+			return err
+		}
+		p := &homeviews.ApprovalsPanel{Count: waiting, URL: expensepaths.Approvals}
+		for i := range oldest {
+			p.Oldest = append(p.Oldest, expenseviews.RowOf(&oldest[i]))
 		}
 		d.Approvals = p
 	}
@@ -89,11 +90,11 @@ func (a *Handlers) home(c echo.Context) error {
 		d.NeedsManager = int(n)
 	}
 
-	monthly, err := a.expenses.MonthlyByCategory(ctx, v, expenses.ScopeAll, chartMonths)
+	chart, err := a.expenses.MonthlyChart(ctx, v, expenses.ScopeAll, chartMonths, c.QueryParam("currency"))
 	if err != nil {
 		return err
 	}
-	d.Chart = chartPanel(v, monthly, a.expenses.MonthLabels(chartMonths), c.QueryParam("currency"))
+	d.Chart = chartPanel(v, chart, a.expenses.MonthLabels(chartMonths))
 
 	return a.render(c, 200, homeviews.Page(a.page(c, "Dashboard"), d))
 }
@@ -158,34 +159,14 @@ func activityOf(v *models.Employee, ev models.ExpenseEvent, now time.Time) homev
 	return act
 }
 
-// chartPanel builds the monthly chart in one currency: the one asked for
-// in the query, else the one with the most expenses. Euros and yen do not
-// stack, so other currencies are a click away.
-func chartPanel(v *models.Employee, monthly []expenses.MonthlyTotal, months []string, want string) homeviews.ChartPanel {
-	counts := map[string]int64{}
-	for _, m := range monthly {
-		counts[m.Currency] += m.Count
-	}
-	currencies := make([]string, 0, len(counts))
-	for cur := range counts {
-		currencies = append(currencies, cur)
-	}
-	slices.SortFunc(currencies, func(a, b string) int {
-		return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a, b))
-	})
-	currency := expenses.DefaultCurrency
-	if len(currencies) > 0 {
-		currency = currencies[0]
-	}
-	if _, ok := counts[want]; ok {
-		currency = want
-	}
-
+// chartPanel builds the monthly chart in the chart's currency, with links
+// to the other currencies.
+func chartPanel(v *models.Employee, chart expenses.MonthlyChart, months []string) homeviews.ChartPanel {
+	currency := chart.Currency
 	in := homeviews.ChartInput{Months: months, Currency: currency}
-	for _, m := range monthly {
-		if m.Currency == currency {
-			in.Points = append(in.Points, homeviews.Point{Month: m.Month, Category: m.Category, Minor: m.SumMinor})
-		}
+	in.Points = make([]homeviews.Point, len(chart.Totals))
+	for i, m := range chart.Totals {
+		in.Points[i] = homeviews.Point{Month: m.Month, Category: m.Category, Minor: m.SumMinor}
 	}
 	p := homeviews.ChartPanel{Chart: homeviews.BuildChart(in)}
 	switch {
@@ -199,10 +180,10 @@ func chartPanel(v *models.Employee, monthly []expenses.MonthlyTotal, months []st
 	p.Title += " (" + currency + ")"
 	p.Description = "Stacked bars of the expenses claimed in each of the last twelve months " +
 		"(submitted, approved or reimbursed), one colour per category, in " + currency + "."
-	if len(currencies) > 1 {
-		for _, cur := range currencies {
+	if len(chart.Currencies) > 1 {
+		for _, cur := range chart.Currencies {
 			p.Currencies = append(p.Currencies, homeviews.CurrencyLink{
-				Code: cur, URL: paths.Home + "?" + url.Values{"currency": {cur}}.Encode(), Current: cur == currency,
+				Code: cur.Currency, URL: paths.Home + "?" + url.Values{"currency": {cur.Currency}}.Encode(), Current: cur.Currency == currency,
 			})
 		}
 	}

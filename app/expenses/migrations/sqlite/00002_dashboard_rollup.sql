@@ -1,0 +1,16 @@
+-- The dashboard rollup (models.DashboardStatusTotal, DashboardMonthTotal and
+-- DashboardTeamMember; app/expenses/dashboardtotals.go): a row per figure a
+-- dashboard shows, per person, team and company. The tables are as gorm's
+-- AutoMigrate creates them on SQLite. They start empty: the start-up step
+-- "dashboard totals" (checkDashboardTotals) fills them from the expenses.
+
+-- +goose Up
+CREATE TABLE IF NOT EXISTS `dashboard_status_totals` (`scope` text,`owner_id` integer,`status` text,`currency` text,`count` integer NOT NULL,`sum_minor` integer NOT NULL,PRIMARY KEY (`scope`,`owner_id`,`status`,`currency`));
+CREATE TABLE IF NOT EXISTS `dashboard_month_totals` (`scope` text,`owner_id` integer,`month` integer,`category_id` integer,`currency` text,`count` integer NOT NULL,`sum_minor` integer NOT NULL,PRIMARY KEY (`scope`,`owner_id`,`month`,`category_id`,`currency`));
+CREATE TABLE IF NOT EXISTS `dashboard_team_members` (`employee_id` integer,`manager_id` integer NOT NULL,PRIMARY KEY (`employee_id`));
+CREATE INDEX IF NOT EXISTS `idx_dashboard_team_members_manager_id` ON `dashboard_team_members`(`manager_id`);
+
+-- +goose Down
+DROP TABLE IF EXISTS `dashboard_team_members`;
+DROP TABLE IF EXISTS `dashboard_month_totals`;
+DROP TABLE IF EXISTS `dashboard_status_totals`;
