@@ -168,22 +168,24 @@ func OpenPool(ctx context.Context, databaseURL, sqlitePath string, pool Pool, lo
 	}
 	log.Info("opening the SQLite database", "path", sqlitePath)
 	sqlDB := sql.OpenDB(sqliteConnector{dsn: SQLiteDSN(sqlitePath), driver: &sqlite3.SQLiteDriver{
-		// journal_size_limit is a setting of each connection, and the DSN
-		// cannot carry it, so every new connection sets it here; so is the
-		// function the text search index's triggers call (app/expenses
-		// search.go).
+		// journal_size_limit and wal_autocheckpoint are settings of each
+		// connection, and the DSN cannot carry them, so every new
+		// connection sets them here; so is the function the text search
+		// index's triggers call (app/expenses search.go).
 		ConnectHook: func(conn *sqlite3.SQLiteConn) error {
 			if err := conn.RegisterFunc("trigram_tokens", TrigramTokens, true); err != nil {
 				return err
 			}
-			_, err := conn.Exec(fmt.Sprintf("PRAGMA journal_size_limit = %d", WALSizeLimit), nil)
+			_, err := conn.Exec(fmt.Sprintf("PRAGMA journal_size_limit = %d; PRAGMA wal_autocheckpoint = %d",
+				WALSizeLimit, SafetyCheckpointPages), nil)
 			return err
 		},
 	}})
 	pool.apply(sqlDB)
 	// Writers queue at a gate in Go rather than in SQLite's busy handler
-	// (see writegate.go).
-	db, err := gorm.Open(sqlite.New(sqlite.Config{Conn: newWriteGate(sqlDB)}), cfg)
+	// (see writegate.go), and checkpoints run beside them (checkpoint.go).
+	gate := newWriteGate(sqlDB, log, CheckpointEvery)
+	db, err := gorm.Open(sqlite.New(sqlite.Config{Conn: gate}), cfg)
 	if err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("open SQLite %s: %w", sqlitePath, err)
