@@ -2,6 +2,7 @@ package expenses
 
 import (
 	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -69,11 +70,29 @@ func setUpSearch(db *gorm.DB) error {
 		return nil
 	}
 	const text = "trigram_tokens(%[1]s.merchant || char(10) || %[1]s.description)"
+	// Databases created before the update trigger had its WHEN clause
+	// get the current one (the CREATE below).
+	var updateTrigger string
+	if err := db.Raw("SELECT COALESCE(MAX(sql), '') FROM sqlite_master WHERE type = 'trigger' AND name = 'expense_search_update'").
+		Scan(&updateTrigger).Error; err != nil {
+		return fmt.Errorf("read text search trigger: %w", err)
+	}
+	if updateTrigger != "" && !strings.Contains(updateTrigger, " WHEN ") {
+		if err := db.Exec("DROP TRIGGER expense_search_update").Error; err != nil {
+			return fmt.Errorf("replace text search trigger: %w", err)
+		}
+	}
 	for _, stmt := range []string{
 		"CREATE VIRTUAL TABLE IF NOT EXISTS expense_search USING fts4(grams)",
 		"CREATE TRIGGER IF NOT EXISTS expense_search_insert AFTER INSERT ON expenses BEGIN " +
 			"INSERT INTO expense_search (docid, grams) VALUES (new.id, " + fmt.Sprintf(text, "new") + "); END",
-		"CREATE TRIGGER IF NOT EXISTS expense_search_update AFTER UPDATE OF id, merchant, description ON expenses BEGIN " +
+		// Only when the text changed: an UPDATE naming merchant or
+		// description without changing them (gorm's Save writes every
+		// column) would otherwise rewrite the expense's index entry, which
+		// costs a delete and an insert in the FTS table and a new index
+		// segment, inside the write transaction.
+		"CREATE TRIGGER IF NOT EXISTS expense_search_update AFTER UPDATE OF id, merchant, description ON expenses " +
+			"WHEN old.id IS NOT new.id OR old.merchant IS NOT new.merchant OR old.description IS NOT new.description BEGIN " +
 			"DELETE FROM expense_search WHERE docid = old.id; " +
 			"INSERT INTO expense_search (docid, grams) VALUES (new.id, " + fmt.Sprintf(text, "new") + "); END",
 		"CREATE TRIGGER IF NOT EXISTS expense_search_delete AFTER DELETE ON expenses BEGIN " +

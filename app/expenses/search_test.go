@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"gorm.io/gorm"
@@ -150,5 +151,92 @@ func TestTextSearchIndexIsBuiltForExistingExpensesAtStartUp(t *testing.T) {
 	}
 	if len(p.Items) != 3 { // Hotel Adlon, HOTEL IBIS, Hotelux (descriptions are empty here)
 		t.Errorf("search for hotel after the backfill found %d expenses, want 3", len(p.Items))
+	}
+}
+
+// TestTextSearchIndexIsRewrittenOnlyWhenAnEditChangesTheText: an UPDATE
+// that names merchant and description without changing them (as gorm's
+// Save does) leaves the expense's entry in the SQLite index alone, which
+// spares the write transaction an FTS delete and insert; an edit that
+// changes the text re-indexes it, and search stays exact after both.
+func TestTextSearchIndexIsRewrittenOnlyWhenAnEditChangesTheText(t *testing.T) {
+	t.Parallel()
+	db := dbtest.OnlySQLite(t, expenses.MigrationSteps()...) // the SQLite index's own table
+	e := newEnv(t, db)
+	x := e.insert(e.c.Owner, e.c.Travel, day(2026, 3, 1), 1000, "EUR", "Hotel Adlon", models.StatusSubmitted)
+	// A second expense: FTS4 drops every segment when a delete empties the
+	// index, which would hide the rewrite this test looks for.
+	e.insert(e.c.Owner, e.c.Travel, day(2026, 3, 2), 1000, "EUR", "Lufthansa", models.StatusSubmitted)
+	segments := func() int64 {
+		t.Helper()
+		var n int64
+		if err := db.Raw("SELECT COUNT(*) FROM expense_search_segdir").Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	search := func(q string) []string {
+		t.Helper()
+		p, err := e.svc.List(e.ctx, e.c.Finance, expenses.Filter{Scope: expenses.ScopeAll, Text: q, PerPage: expenses.MaxPerPage})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, x := range p.Items {
+			got = append(got, x.Merchant)
+		}
+		if want := len(likeScan(t, db, q)); len(got) != want {
+			t.Errorf("search %q found %q, a LIKE scan finds %d expenses", q, got, want)
+		}
+		return got
+	}
+
+	before := segments()
+	if err := db.Exec("UPDATE expenses SET merchant = merchant, description = description, status = ? WHERE id = ?",
+		models.StatusApproved, x.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if after := segments(); after != before {
+		t.Errorf("an update that left the text alone rewrote the index entry: %d index segments, %d before", after, before)
+	}
+	if got := search("adlon"); !slices.Equal(got, []string{"Hotel Adlon"}) {
+		t.Errorf("after an edit without text changes, search for adlon found %q", got)
+	}
+
+	if err := db.Exec("UPDATE expenses SET merchant = ? WHERE id = ?", "Pension Sonne", x.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if got := search("adlon"); len(got) != 0 {
+		t.Errorf("after renaming the merchant, search for the old name found %q", got)
+	}
+	if got := search("sonne"); !slices.Equal(got, []string{"Pension Sonne"}) {
+		t.Errorf("after renaming the merchant, search for the new name found %q", got)
+	}
+}
+
+// TestTextSearchUpdateTriggerOfOlderDatabasesIsReplacedAtStartUp: a
+// database whose update trigger predates its WHEN clause gets the current
+// trigger at start-up, and search still follows edits.
+func TestTextSearchUpdateTriggerOfOlderDatabasesIsReplacedAtStartUp(t *testing.T) {
+	t.Parallel()
+	db := dbtest.OnlySQLite(t, expenses.MigrationSteps()...)
+	old := "CREATE TRIGGER expense_search_update AFTER UPDATE OF id, merchant, description ON expenses BEGIN " +
+		"DELETE FROM expense_search WHERE docid = old.id; " +
+		"INSERT INTO expense_search (docid, grams) VALUES (new.id, trigram_tokens(new.merchant || char(10) || new.description)); END"
+	if err := db.Exec("DROP TRIGGER expense_search_update").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec(old).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := database.Migrate(context.Background(), db, expenses.MigrationSteps()...); err != nil {
+		t.Fatal(err)
+	}
+	var sql string
+	if err := db.Raw("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'expense_search_update'").Scan(&sql).Error; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(sql, " WHEN ") {
+		t.Errorf("update trigger after start-up: %s; want the one with a WHEN clause", sql)
 	}
 }
