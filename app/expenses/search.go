@@ -147,24 +147,20 @@ const SearchCountLimit = 1_000
 // found fewer than SearchCountLimit), the index's candidates are looked up
 // by id, tested with the LIKE and sorted, which costs in proportion to the
 // candidates. With many, that would fetch and sort thousands of rows for a
-// page of 25; instead the list is read in its own order, as without a
-// search, and a row is kept when it is among the candidates (a lookup in
-// the set SQLite builds once from the index) and passes the LIKE, so only
-// candidates are fetched and the LIKE runs on them alone. At 100,000
+// page of 25, and even building the set of candidates costs more than the
+// page (a common trigram such as "the" has 40,000 expenses at 100,000);
+// instead the list is read in its own order, as without a search, and the
+// LIKE tests the rows as they come until the page is full. At 100,000
 // expenses "many" means one row in a hundred or more, so the first page
-// reads a few thousand index entries at most (more when the matches bunch
-// at the far end of the sort order). The unary + keeps SQLite from using
-// the candidates to look rows up by id.
+// tests a few thousand rows at most (more when the matches bunch at the far
+// end of the sort order).
 func searchText(db, q *gorm.DB, text string, manyMatches bool) *gorm.DB {
-	if db.Dialector.Name() != "sqlite" {
+	if db.Dialector.Name() != "sqlite" || manyMatches {
 		return q
 	}
 	tokens := database.TrigramTokens(text)
 	if tokens == "" {
 		return q
-	}
-	if manyMatches {
-		return q.Where("+expenses.id IN (SELECT docid FROM expense_search WHERE expense_search MATCH ?)", tokens)
 	}
 	return q.Where("expenses.id IN (SELECT docid FROM expense_search WHERE expense_search MATCH ?)", tokens)
 }
