@@ -61,8 +61,8 @@ func TestPoolZeroFieldsAreTheDocumentedDefaultsPerEngine(t *testing.T) {
 	if pg != (Pool{MaxOpen: 20, MaxIdle: 10, MaxLifetime: 30 * time.Minute, StatementTimeout: 30 * time.Second, ConnectTimeout: DefaultConnectTimeout}) {
 		t.Errorf("PostgreSQL defaults = %+v", pg)
 	}
-	if lite := (Pool{}).withDefaults(false); lite.MaxOpen != 0 || lite.MaxIdle != 10 {
-		t.Errorf("SQLite defaults = %+v, want unbounded open, 10 idle", lite)
+	if lite := (Pool{}).withDefaults(false); lite.MaxOpen != 8 || lite.MaxIdle != 8 {
+		t.Errorf("SQLite defaults = %+v, want 8 open, 8 idle", lite)
 	}
 	if small := (Pool{MaxOpen: 4}).withDefaults(true); small.MaxIdle != 4 {
 		t.Errorf("idle above open: %+v", small)

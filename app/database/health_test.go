@@ -3,6 +3,7 @@ package database_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -228,7 +230,7 @@ func TestReadyFailsWhenTheDatabaseAnswersButCannotWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	// One connection, made read-only: pings pass, writes fail.
-	sqlDB.SetMaxOpenConns(1)
+	oneConnection(t, sqlDB)
 	if err := db.Exec("PRAGMA query_only = ON").Error; err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +285,7 @@ func diskFullError(t *testing.T) error {
 	t.Helper()
 	db := dbtest.OnlySQLite(t) // a full SQLite file is the outage at hand
 	sqlDB, _ := db.DB()
-	sqlDB.SetMaxOpenConns(1)
+	oneConnection(t, sqlDB)
 	if err := db.Exec("CREATE TABLE filler (b BLOB)").Error; err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +309,7 @@ func readOnlyError(t *testing.T) error {
 	t.Helper()
 	db := dbtest.OnlySQLite(t) // SQLite's read-only error
 	sqlDB, _ := db.DB()
-	sqlDB.SetMaxOpenConns(1)
+	oneConnection(t, sqlDB)
 	if err := db.Exec("PRAGMA query_only = ON").Error; err != nil {
 		t.Fatal(err)
 	}
@@ -316,6 +318,20 @@ func readOnlyError(t *testing.T) error {
 		t.Fatal("a read-only database took a write")
 	}
 	return err
+}
+
+// oneConnection limits the pool to one connection, so that a setting made
+// on it holds for every later statement. A background checkpoint
+// (checkpoint.go) may still hold a second connection; the pool closes it
+// when it comes back.
+func oneConnection(t *testing.T, sqlDB *sql.DB) {
+	t.Helper()
+	sqlDB.SetMaxOpenConns(1)
+	for deadline := time.Now().Add(10 * time.Second); sqlDB.Stats().OpenConnections > 1; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections open, want 1", sqlDB.Stats().OpenConnections)
+		}
+	}
 }
 
 func closeDB(db *gorm.DB) {

@@ -3,6 +3,8 @@ package database
 import (
 	"context"
 	"database/sql"
+	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -34,14 +36,25 @@ import (
 // transaction a statement is a write unless it is a SELECT. The busy
 // timeout stays, for the other processes (the sqlite3 shell, a backup)
 // SQLite may share the file with.
+//
+// Every write that leaves the gate is counted towards the next background
+// checkpoint (checkpoint.go), which SQLite would otherwise run inside a
+// commit, with the gate shut.
 type writeGate struct {
 	db      *sql.DB
 	slot    chan struct{}
 	waiting atomic.Int32 // writers queued at the gate, for tests
+	ckpt    *checkpointer
 }
 
-func newWriteGate(db *sql.DB) *writeGate {
-	return &writeGate{db: db, slot: make(chan struct{}, 1)}
+// newWriteGate returns the gate in front of db, starting a background
+// checkpoint every checkpointEvery writes (0: never, for tests).
+func newWriteGate(db *sql.DB, log *slog.Logger, checkpointEvery int) *writeGate {
+	g := &writeGate{db: db, slot: make(chan struct{}, 1)}
+	if checkpointEvery > 0 {
+		g.ckpt = &checkpointer{db: db, log: log, every: int64(checkpointEvery), finish: FinishCheckpointPages, enter: g.enter}
+	}
+	return g
 }
 
 // enter waits for the gate and returns the function that leaves it, or
@@ -60,7 +73,20 @@ func (g *writeGate) enter(ctx context.Context) (leave func(), err error) {
 		}
 	}
 	var once sync.Once
-	return func() { once.Do(func() { <-g.slot }) }, nil
+	return func() {
+		once.Do(func() {
+			<-g.slot
+			// The receive hands the slot to the first waiter and makes it
+			// runnable on this P, but it runs only once this goroutine
+			// blocks or is preempted: after its next statement, which can
+			// take milliseconds when it is a cgo call into SQLite. Yield,
+			// so that the next writer starts now, while this one finishes
+			// its request.
+			if g.waiting.Load() > 0 {
+				runtime.Gosched()
+			}
+		})
+	}, nil
 }
 
 // isRead reports whether a statement outside a transaction only reads:
@@ -81,7 +107,7 @@ func (g *writeGate) PrepareContext(ctx context.Context, query string) (*sql.Stmt
 	return g.db.PrepareContext(ctx, query)
 }
 
-func (g *writeGate) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func (g *writeGate) ExecContext(ctx context.Context, query string, args ...any) (res sql.Result, err error) {
 	if isRead(query) {
 		return g.db.ExecContext(ctx, query, args...)
 	}
@@ -89,14 +115,23 @@ func (g *writeGate) ExecContext(ctx context.Context, query string, args ...any) 
 	if err != nil {
 		return nil, err
 	}
-	defer leave()
+	defer func() { g.left(leave, err) }()
 	return g.db.ExecContext(ctx, query, args...)
+}
+
+// left leaves the gate after a write and counts it towards the next
+// checkpoint when it succeeded.
+func (g *writeGate) left(leave func(), err error) {
+	leave()
+	if err == nil {
+		g.ckpt.wrote()
+	}
 }
 
 // QueryContext queues writes that return rows (gorm's INSERT … RETURNING).
 // SQLite makes all of such a statement's changes in its first step, which
 // the driver takes before QueryContext returns, so the gate is left then.
-func (g *writeGate) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (g *writeGate) QueryContext(ctx context.Context, query string, args ...any) (rows *sql.Rows, err error) {
 	if isRead(query) {
 		return g.db.QueryContext(ctx, query, args...)
 	}
@@ -104,7 +139,7 @@ func (g *writeGate) QueryContext(ctx context.Context, query string, args ...any)
 	if err != nil {
 		return nil, err
 	}
-	defer leave()
+	defer func() { g.left(leave, err) }()
 	return g.db.QueryContext(ctx, query, args...)
 }
 
@@ -118,7 +153,8 @@ func (g *writeGate) QueryRowContext(ctx context.Context, query string, args ...a
 		// gives the same error from the pool.
 		return g.db.QueryRowContext(ctx, query, args...)
 	}
-	defer leave()
+	// Whether it wrote shows only when the row is scanned: count it.
+	defer g.left(leave, nil)
 	return g.db.QueryRowContext(ctx, query, args...)
 }
 
@@ -136,17 +172,18 @@ func (g *writeGate) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.Conn
 		return nil, err
 	}
 	stop := context.AfterFunc(ctx, leave)
-	return &gatedTx{Tx: tx, leave: func() { stop(); leave() }}, nil
+	return &gatedTx{Tx: tx, leave: func() { stop(); leave() }, gate: g}, nil
 }
 
 // gatedTx is a transaction that holds the gate until it ends.
 type gatedTx struct {
 	*sql.Tx
 	leave func()
+	gate  *writeGate
 }
 
-func (t *gatedTx) Commit() error {
-	defer t.leave()
+func (t *gatedTx) Commit() (err error) {
+	defer func() { t.gate.left(t.leave, err) }()
 	return t.Tx.Commit()
 }
 

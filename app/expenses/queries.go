@@ -65,6 +65,10 @@ type Filter struct {
 	// and largest first, merchants and statuses A→Z.
 	Desc          bool
 	Page, PerPage int
+
+	// manyMatches says that a text search matches at least
+	// SearchCountLimit expenses (List sets it from the count).
+	manyMatches bool
 }
 
 // ParseFilter reads a Filter from a list page's query string (scope, status,
@@ -258,6 +262,8 @@ func (s *Service) List(ctx context.Context, actor *models.Employee, f Filter) (P
 	if p.Total, p.TotalIsLowerBound, err = s.count(db, actor, f); err != nil {
 		return p, fmt.Errorf("count expenses: %w", err)
 	}
+	// The count tells how a text search finds its page (searchText).
+	f.manyMatches = f.Text != "" && p.TotalIsLowerBound
 	p.TotalPages = max(1, int((p.Total+int64(f.PerPage)-1)/int64(f.PerPage)))
 	if f.Sort != SortDate && f.Status == "" {
 		p.Items, err = s.inRuns(db, actor, f)
@@ -292,7 +298,11 @@ func (s *Service) count(db *gorm.DB, actor *models.Employee, f Filter) (n int64,
 		err = q.Scan(&n).Error
 		return n, false, err
 	}
-	limit := int64(max(s.countLimit, f.Page*f.PerPage)) + 1
+	countLimit := s.countLimit
+	if f.Text != "" {
+		countLimit = min(countLimit, SearchCountLimit)
+	}
+	limit := int64(max(countLimit, f.Page*f.PerPage)) + 1
 	capped := s.filtered(db, actor, f).Select("1").Limit(int(limit))
 	if err := db.Raw("SELECT COUNT(*) FROM (?) AS capped", capped).Scan(&n).Error; err != nil {
 		return 0, false, err
@@ -409,7 +419,7 @@ func (s *Service) filtered(db *gorm.DB, actor *models.Employee, f Filter) *gorm.
 		// only costs time: a text search reads every row, and LOWER made
 		// it half again as slow.
 		// The trigram index (search.go) narrows the rows first.
-		q = searchText(db, q, f.Text)
+		q = searchText(db, q, f.Text, f.manyMatches)
 		pattern := "%" + escapeLike(f.Text) + "%"
 		if db.Dialector.Name() == "sqlite" {
 			q = q.Where(`(expenses.merchant LIKE ? ESCAPE '\' OR expenses.description LIKE ? ESCAPE '\')`, pattern, pattern)

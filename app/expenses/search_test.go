@@ -1,9 +1,11 @@
 package expenses_test
 
 import (
+	"cmp"
 	"context"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"gorm.io/gorm"
@@ -151,4 +153,261 @@ func TestTextSearchIndexIsBuiltForExistingExpensesAtStartUp(t *testing.T) {
 	if len(p.Items) != 3 { // Hotel Adlon, HOTEL IBIS, Hotelux (descriptions are empty here)
 		t.Errorf("search for hotel after the backfill found %d expenses, want 3", len(p.Items))
 	}
+}
+
+// TestTextSearchIndexIsRewrittenOnlyWhenAnEditChangesTheText: an UPDATE
+// that names merchant and description without changing them (as gorm's
+// Save does) leaves the expense's entry in the SQLite index alone, which
+// spares the write transaction an FTS delete and insert; an edit that
+// changes the text re-indexes it, and search stays exact after both.
+func TestTextSearchIndexIsRewrittenOnlyWhenAnEditChangesTheText(t *testing.T) {
+	t.Parallel()
+	db := dbtest.OnlySQLite(t, expenses.MigrationSteps()...) // the SQLite index's own table
+	e := newEnv(t, db)
+	x := e.insert(e.c.Owner, e.c.Travel, day(2026, 3, 1), 1000, "EUR", "Hotel Adlon", models.StatusSubmitted)
+	// A second expense: FTS4 drops every segment when a delete empties the
+	// index, which would hide the rewrite this test looks for.
+	e.insert(e.c.Owner, e.c.Travel, day(2026, 3, 2), 1000, "EUR", "Lufthansa", models.StatusSubmitted)
+	segments := func() int64 {
+		t.Helper()
+		var n int64
+		if err := db.Raw("SELECT COUNT(*) FROM expense_search_segdir").Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	search := func(q string) []string {
+		t.Helper()
+		p, err := e.svc.List(e.ctx, e.c.Finance, expenses.Filter{Scope: expenses.ScopeAll, Text: q, PerPage: expenses.MaxPerPage})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, x := range p.Items {
+			got = append(got, x.Merchant)
+		}
+		if want := len(likeScan(t, db, q)); len(got) != want {
+			t.Errorf("search %q found %q, a LIKE scan finds %d expenses", q, got, want)
+		}
+		return got
+	}
+
+	before := segments()
+	if err := db.Exec("UPDATE expenses SET merchant = merchant, description = description, status = ? WHERE id = ?",
+		models.StatusApproved, x.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if after := segments(); after != before {
+		t.Errorf("an update that left the text alone rewrote the index entry: %d index segments, %d before", after, before)
+	}
+	if got := search("adlon"); !slices.Equal(got, []string{"Hotel Adlon"}) {
+		t.Errorf("after an edit without text changes, search for adlon found %q", got)
+	}
+
+	if err := db.Exec("UPDATE expenses SET merchant = ? WHERE id = ?", "Pension Sonne", x.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if got := search("adlon"); len(got) != 0 {
+		t.Errorf("after renaming the merchant, search for the old name found %q", got)
+	}
+	if got := search("sonne"); !slices.Equal(got, []string{"Pension Sonne"}) {
+		t.Errorf("after renaming the merchant, search for the new name found %q", got)
+	}
+}
+
+// TestTextSearchUpdateTriggerOfOlderDatabasesIsReplacedAtStartUp: a
+// database whose update trigger predates its WHEN clause gets the current
+// trigger at start-up, and search still follows edits.
+func TestTextSearchUpdateTriggerOfOlderDatabasesIsReplacedAtStartUp(t *testing.T) {
+	t.Parallel()
+	db := dbtest.OnlySQLite(t, expenses.MigrationSteps()...)
+	old := "CREATE TRIGGER expense_search_update AFTER UPDATE OF id, merchant, description ON expenses BEGIN " +
+		"DELETE FROM expense_search WHERE docid = old.id; " +
+		"INSERT INTO expense_search (docid, grams) VALUES (new.id, trigram_tokens(new.merchant || char(10) || new.description)); END"
+	if err := db.Exec("DROP TRIGGER expense_search_update").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec(old).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := database.Migrate(context.Background(), db, expenses.MigrationSteps()...); err != nil {
+		t.Fatal(err)
+	}
+	var sql string
+	if err := db.Raw("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'expense_search_update'").Scan(&sql).Error; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(sql, " WHEN ") {
+		t.Errorf("update trigger after start-up: %s; want the one with a WHEN clause", sql)
+	}
+}
+
+// eachSearchDB runs f on SQLite and, when it is configured, on PostgreSQL.
+func eachSearchDB(t *testing.T, f func(t *testing.T, db *gorm.DB)) {
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); f(t, expensestest.SQLite(t)) })
+	if os.Getenv(expensestest.PostgresEnv) == "" {
+		t.Logf("PostgreSQL half skipped: set %s to run it", expensestest.PostgresEnv)
+		return
+	}
+	t.Run("postgres", func(t *testing.T) { t.Parallel(); f(t, expensestest.Postgres(t)) })
+}
+
+// TestTextSearchMatchingMoreThanTheSearchLimitCountsToItAndShowsTheFirstPageInOrder:
+// a search stops counting at SearchCountLimit matches, so that a broad
+// search does not confirm thousands of rows to print their number ("1,000+
+// expenses"), and its first page is still the first page of a LIKE scan in
+// the list's sort order, on both databases.
+func TestTextSearchMatchingMoreThanTheSearchLimitCountsToItAndShowsTheFirstPageInOrder(t *testing.T) {
+	t.Parallel()
+	eachSearchDB(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		var rows []models.Expense
+		for i := range expenses.SearchCountLimit*3/2 + 60 {
+			merchant := "Hotel Adlon"
+			if i%3 == 0 {
+				merchant = "Lufthansa" // not a match, between the matches
+			}
+			rows = append(rows, models.Expense{EmployeeID: e.c.Owner.UserID, CategoryID: e.c.Travel.ID,
+				SpentOn: day(2025, 1, 1).AddDate(0, 0, i%400), AmountMinor: int64(1000 + i), Currency: "EUR",
+				Merchant: merchant, Status: models.StatusSubmitted, Version: 1})
+		}
+		if err := db.Omit("Employee", "Category").CreateInBatches(&rows, 200).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := expenses.RebuildTotals(e.ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		matches := len(likeScan(t, db, "adlon"))
+		if matches <= expenses.SearchCountLimit {
+			t.Fatalf("%d matches, want more than %d for the test to mean anything", matches, expenses.SearchCountLimit)
+		}
+		for _, f := range []expenses.Filter{
+			{Scope: expenses.ScopeAll, Text: "adlon"},
+			{Scope: expenses.ScopeAll, Text: "adlon", Sort: expenses.SortAmount, Desc: true},
+			{Scope: expenses.ScopeMine, Text: "adlon", Sort: expenses.SortDate, Desc: false, Page: 3},
+		} {
+			p, err := e.svc.List(e.ctx, e.c.Owner, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Total != expenses.SearchCountLimit || !p.TotalIsLowerBound {
+				t.Errorf("%+v: total %d (lower bound %v), want %d+", f, p.Total, p.TotalIsLowerBound, expenses.SearchCountLimit)
+			}
+			want := sortedLikeScan(t, db, "adlon", f)
+			var got []uint
+			for _, x := range p.Items {
+				got = append(got, x.ID)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%+v: page %v, a sorted LIKE scan gives %v", f, got, want)
+			}
+		}
+	})
+}
+
+// TestTextSearchWithManyMatchesFindsExactlyWhatALikeScanFinds: a search
+// whose count reaches the limit reads its page in the list's order,
+// testing rows against the index's candidates; it still finds what the
+// LIKE scan finds, for every search of the exactness test.
+func TestTextSearchWithManyMatchesFindsExactlyWhatALikeScanFinds(t *testing.T) {
+	t.Parallel()
+	eachSearchDB(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		expenses.SetCountLimit(e.svc, 1) // two matches are "many"
+		for i, txt := range searchTexts {
+			x := e.insert(e.c.Owner, e.c.Travel, day(2026, 3, 1+i), int64(1000+i), "EUR", txt[0], models.StatusSubmitted)
+			if err := db.Model(&x).Update("description", txt[1]).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, q := range searchQueries {
+			for _, sort := range []expenses.Sort{expenses.SortDate, expenses.SortAmount} {
+				f := expenses.Filter{Scope: expenses.ScopeAll, Text: q, Sort: sort, Desc: true, PerPage: expenses.MaxPerPage}
+				p, err := e.svc.List(e.ctx, e.c.Finance, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []uint
+				for _, x := range p.Items {
+					got = append(got, x.ID)
+				}
+				if want := sortedLikeScan(t, db, q, f); !slices.Equal(got, want) {
+					t.Errorf("search %q by %s: page %v, a sorted LIKE scan gives %v", q, sort, got, want)
+				}
+			}
+		}
+	})
+}
+
+// sortedLikeScan is the page f asks for, found by the LIKE scan and sorted
+// in Go: the oracle for the order of search results. The test data's
+// expenses are all visible to the actors the tests list them for.
+func sortedLikeScan(t *testing.T, db *gorm.DB, q string, f expenses.Filter) []uint {
+	t.Helper()
+	if f.Sort == "" { // as List reads the zero Filter: newest first
+		f.Sort, f.Desc = expenses.SortDate, true
+	}
+	ids := likeScan(t, db, q)
+	var xs []models.Expense
+	if err := db.Where("id IN ?", ids).Find(&xs).Error; err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(xs, func(a, b models.Expense) int {
+		c := 0
+		switch f.Sort {
+		case expenses.SortAmount:
+			c = cmp.Compare(a.AmountMinor, b.AmountMinor)
+		default:
+			c = a.SpentOn.Compare(b.SpentOn)
+		}
+		if c == 0 {
+			c = cmp.Compare(a.ID, b.ID)
+		}
+		if f.Desc {
+			c = -c
+		}
+		return c
+	})
+	perPage := f.PerPage
+	if perPage == 0 {
+		perPage = expenses.DefaultPerPage
+	}
+	page := max(f.Page, 1)
+	var out []uint
+	for i := (page - 1) * perPage; i < min(len(xs), page*perPage); i++ {
+		out = append(out, xs[i].ID)
+	}
+	return out
+}
+
+// TestTextSearchIndexesOnPostgresUpdateAtOnceRatherThanThroughAPendingList:
+// the pg_trgm indexes are built with fastupdate off, and older ones are
+// switched at start-up, because a GIN pending list made every search read
+// through the entries inserted since the last VACUUM.
+func TestTextSearchIndexesOnPostgresUpdateAtOnceRatherThanThroughAPendingList(t *testing.T) {
+	t.Parallel()
+	db := expensestest.Postgres(t) // skips without PostgreSQL
+	if db.Dialector.Name() != "postgres" {
+		t.Skip("PostgreSQL only")
+	}
+	check := func(when string) {
+		t.Helper()
+		var n int64
+		if err := db.Raw("SELECT COUNT(*) FROM pg_class WHERE relname IN ('idx_expenses_merchant_trgm', 'idx_expenses_description_trgm') " +
+			"AND relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = 'expenses'::regclass) " +
+			"AND reloptions @> ARRAY['fastupdate=off']").Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		if n != 2 {
+			t.Errorf("%s: %d of the 2 trigram indexes have fastupdate off", when, n)
+		}
+	}
+	check("new database")
+	if err := db.Exec("ALTER INDEX idx_expenses_merchant_trgm RESET (fastupdate)").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := database.Migrate(context.Background(), db, expenses.MigrationSteps()...); err != nil {
+		t.Fatal(err)
+	}
+	check("after start-up on an older index")
 }

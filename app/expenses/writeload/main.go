@@ -25,6 +25,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -46,14 +47,15 @@ func main() {
 	n := flag.Int("n", 100_000, "bulk expenses to build the database with")
 	workers := flag.Int("c", 50, "concurrent writers")
 	dur := flag.Duration("d", 10*time.Second, "how long to write (0: only build the database; at most 5m)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the writing phase to this file")
 	flag.Parse()
-	if err := run(*databaseURL, *path, *n, *workers, min(*dur, 5*time.Minute)); err != nil {
+	if err := run(*databaseURL, *path, *n, *workers, min(*dur, 5*time.Minute), *cpuprofile); err != nil {
 		fmt.Fprintln(os.Stderr, "writeload:", err)
 		os.Exit(1)
 	}
 }
 
-func run(databaseURL, path string, n, workers int, dur time.Duration) error {
+func run(databaseURL, path string, n, workers int, dur time.Duration, cpuprofile string) error {
 	ctx := context.Background()
 	db, err := database.Open(databaseURL, path, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
@@ -91,6 +93,17 @@ func run(databaseURL, path string, n, workers int, dur time.Duration) error {
 		return err
 	}
 	svc := expenses.NewService(db)
+	if cpuprofile != "" {
+		f, err := os.Create(cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var (
 		mu        sync.Mutex
 		latencies []time.Duration
