@@ -175,7 +175,7 @@ func TestPageCountersAreReadForTheRequestAndItsMenuShowsTheSame(t *testing.T) {
 	expensestest.EachDB(t, func(t *testing.T, db *gorm.DB) {
 		w := newCacheWorld(t, db)
 		w.approved(t, w.c.Owner)
-		w.menu(t, w.c.Finance) // the cache holds 1
+		w.menu(t, w.c.Finance)  // the cache holds 1
 		w.approved(t, w.c.Peer) // elsewhere, within the TTL
 		c := w.request()
 		_, payable, err := w.a.pendingCounts(c, w.c.Finance) // the dashboard's "ready to pay"
