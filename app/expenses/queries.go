@@ -142,6 +142,62 @@ func (f Filter) Values() url.Values {
 	return v
 }
 
+// Query is Values().Encode(), byte for byte, written straight into one
+// string. A list page links to itself about fifteen times (tabs, sort
+// headers, pages, the export), and building a url.Values map for each was
+// a tenth of its rendering. Keys come in Encode's order (sorted).
+func (f Filter) Query() string {
+	f = f.normalized()
+	var b strings.Builder
+	b.Grow(64 + len(f.Text))
+	sep := func(key string) {
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(key)
+		b.WriteByte('=')
+	}
+	if f.CategoryID != 0 {
+		sep("category")
+		b.WriteString(strconv.FormatUint(uint64(f.CategoryID), 10))
+	}
+	sep("dir")
+	if f.Desc {
+		b.WriteString("desc")
+	} else {
+		b.WriteString("asc")
+	}
+	if !f.From.IsZero() {
+		sep("from")
+		b.WriteString(f.From.Format(DateLayout))
+	}
+	if f.Page > 1 {
+		sep("page")
+		b.WriteString(strconv.Itoa(f.Page))
+	}
+	if f.PerPage != DefaultPerPage {
+		sep("per_page")
+		b.WriteString(strconv.Itoa(f.PerPage))
+	}
+	if f.Text != "" {
+		sep("q")
+		b.WriteString(url.QueryEscape(f.Text))
+	}
+	sep("scope")
+	b.WriteString(url.QueryEscape(string(f.Scope)))
+	sep("sort")
+	b.WriteString(url.QueryEscape(string(f.Sort)))
+	if f.Status != "" {
+		sep("status")
+		b.WriteString(url.QueryEscape(string(f.Status)))
+	}
+	if !f.To.IsZero() {
+		sep("to")
+		b.WriteString(f.To.Format(DateLayout))
+	}
+	return b.String()
+}
+
 // WithPage returns f showing page n.
 func (f Filter) WithPage(n int) Filter {
 	f.Page = n
