@@ -130,3 +130,28 @@ func TestTTLHoldsAtMostSizeValues(t *testing.T) {
 		t.Errorf("a fresh value was dropped to make room: got %d", v)
 	}
 }
+
+// TestTTLIsSafeForConcurrentUse runs readers and Clear at once; with -race
+// it fails on any unguarded access.
+func TestTTLIsSafeForConcurrentUse(t *testing.T) {
+	t.Parallel()
+	c := cache.NewTTL[int, int](time.Millisecond, 8, time.Now)
+	done := make(chan struct{})
+	for w := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 500 {
+				if v, err := c.Get(i%10, func() (int, error) { return i % 10, nil }); err != nil || v != i%10 {
+					t.Errorf("worker %d: Get(%d) = %d, %v", w, i%10, v, err)
+					return
+				}
+				if i%50 == 0 {
+					c.Clear()
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+}
