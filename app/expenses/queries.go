@@ -366,8 +366,8 @@ func (s *Service) count(db *gorm.DB, actor *models.Employee, f Filter) (n int64,
 // administrators see them: the company's rollup without drafts, plus the
 // actor's own drafts. It is what visibleTotals selects for ScopeAll, added
 // up as two sums rather than summed over their UNION ALL, which SQLite
-// first copied row by row into a temporary result: a quarter of the list
-// page's CPU at 100,000 expenses, against a fifth of that now.
+// first copied row by row into a temporary result (at 100,000 expenses,
+// in the sqlite3 shell: 0.74–0.94 ms against 0.14–0.23 ms now).
 func companyCount(db *gorm.DB, actor *models.Employee, f Filter, from, to int) (int64, bool, error) {
 	where, args := "", []any{}
 	if f.Status != "" {
@@ -480,7 +480,7 @@ func (s *Service) inRuns(db *gorm.DB, actor *models.Employee, f Filter) ([]model
 // with their Employee and Category, joined in the same statement and read
 // with a hand-written Scan. gorm's Joins("Employee").Joins("Category")
 // with Find loaded the same, but its reflection over three structs per row
-// was a fifth of the list page's CPU. A column added to one of the three
+// was a quarter of the list page's CPU. A column added to one of the three
 // models must be added to listColumns and listFields;
 // TestListLoadsExpensesWithEmployeeAndCategoryAsGormDoes fails until it is.
 func withPeopleAndCategories(q *gorm.DB) ([]models.Expense, error) {
