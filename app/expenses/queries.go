@@ -146,6 +146,62 @@ func (f Filter) Values() url.Values {
 	return v
 }
 
+// Query is Values().Encode(), byte for byte, written straight into one
+// string. A list page links to itself about fifteen times (tabs, sort
+// headers, pages, the export), and building a url.Values map for each was
+// a tenth of its rendering. Keys come in Encode's order (sorted).
+func (f Filter) Query() string {
+	f = f.normalized()
+	var b strings.Builder
+	b.Grow(64 + len(f.Text))
+	sep := func(key string) {
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(key)
+		b.WriteByte('=')
+	}
+	if f.CategoryID != 0 {
+		sep("category")
+		b.WriteString(strconv.FormatUint(uint64(f.CategoryID), 10))
+	}
+	sep("dir")
+	if f.Desc {
+		b.WriteString("desc")
+	} else {
+		b.WriteString("asc")
+	}
+	if !f.From.IsZero() {
+		sep("from")
+		b.WriteString(f.From.Format(DateLayout))
+	}
+	if f.Page > 1 {
+		sep("page")
+		b.WriteString(strconv.Itoa(f.Page))
+	}
+	if f.PerPage != DefaultPerPage {
+		sep("per_page")
+		b.WriteString(strconv.Itoa(f.PerPage))
+	}
+	if f.Text != "" {
+		sep("q")
+		b.WriteString(url.QueryEscape(f.Text))
+	}
+	sep("scope")
+	b.WriteString(url.QueryEscape(string(f.Scope)))
+	sep("sort")
+	b.WriteString(url.QueryEscape(string(f.Sort)))
+	if f.Status != "" {
+		sep("status")
+		b.WriteString(url.QueryEscape(string(f.Status)))
+	}
+	if !f.To.IsZero() {
+		sep("to")
+		b.WriteString(f.To.Format(DateLayout))
+	}
+	return b.String()
+}
+
 // WithPage returns f showing page n.
 func (f Filter) WithPage(n int) Filter {
 	f.Page = n
@@ -268,8 +324,8 @@ func (s *Service) List(ctx context.Context, actor *models.Employee, f Filter) (P
 	if f.Sort != SortDate && f.Status == "" {
 		p.Items, err = s.inRuns(db, actor, f)
 	} else {
-		err = s.filtered(db, actor, f).Joins("Employee").Joins("Category").Order(orderBy(f)).
-			Limit(f.PerPage).Offset((f.Page - 1) * f.PerPage).Find(&p.Items).Error
+		p.Items, err = withPeopleAndCategories(s.filtered(db, actor, f).Order(orderBy(f)).
+			Limit(f.PerPage).Offset((f.Page - 1) * f.PerPage))
 	}
 	if err != nil {
 		return p, fmt.Errorf("list expenses: %w", err)
@@ -282,6 +338,9 @@ func (s *Service) List(ctx context.Context, actor *models.Employee, f Filter) (P
 // a limit (see List).
 func (s *Service) count(db *gorm.DB, actor *models.Employee, f Filter) (n int64, lowerBound bool, err error) {
 	if from, to, ok := wholeMonths(f); ok && f.Text == "" {
+		if f.Scope == ScopeAll && policy.Can(actor, policy.ViewAllExpenses, nil) {
+			return companyCount(db, actor, f, from, to)
+		}
 		q := visibleTotals(db, actor, f.Scope).Select("COALESCE(SUM(expenses.count), 0)")
 		if f.Status != "" {
 			q = q.Where("expenses.status = ?", f.Status)
@@ -311,6 +370,38 @@ func (s *Service) count(db *gorm.DB, actor *models.Employee, f Filter) (n int64,
 		return limit - 1, true, nil
 	}
 	return n, false, nil
+}
+
+// companyCount is count's answer for everyone's expenses, as finance and
+// administrators see them: the company's rollup without drafts, plus the
+// actor's own drafts. It is what visibleTotals selects for ScopeAll, added
+// up as two sums rather than summed over their UNION ALL, which SQLite
+// first copied row by row into a temporary result (at 100,000 expenses,
+// in the sqlite3 shell: 0.74–0.94 ms against 0.14–0.23 ms now).
+func companyCount(db *gorm.DB, actor *models.Employee, f Filter, from, to int) (int64, bool, error) {
+	where, args := "", []any{}
+	if f.Status != "" {
+		where += " AND status = ?"
+		args = append(args, f.Status)
+	}
+	if f.CategoryID != 0 {
+		where += " AND category_id = ?"
+		args = append(args, f.CategoryID)
+	}
+	if from != 0 {
+		where += " AND month >= ?"
+		args = append(args, from)
+	}
+	if to != 0 {
+		where += " AND month <= ?"
+		args = append(args, to)
+	}
+	all := append(append([]any{models.StatusDraft}, args...), actor.UserID, models.StatusDraft)
+	var n int64
+	err := db.Raw("SELECT (SELECT COALESCE(SUM(count), 0) FROM company_expense_totals WHERE status <> ?"+where+")"+
+		" + (SELECT COALESCE(SUM(count), 0) FROM expense_totals WHERE employee_id = ? AND status = ?"+where+")",
+		append(all, args...)...).Row().Scan(&n)
+	return n, false, err
 }
 
 // wholeMonths returns the months (MonthNumber, 0 for open) that f's dates
@@ -385,14 +476,45 @@ func (s *Service) inRuns(db *gorm.DB, actor *models.Employee, f Filter) ([]model
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
-	var items []models.Expense
-	if err := db.Preload("Employee").Preload("Category").Where("id IN ?", ids).Find(&items).Error; err != nil {
+	items, err := withPeopleAndCategories(db.Model(&models.Expense{}).Where("expenses.id IN ?", ids))
+	if err != nil {
 		return nil, err
 	}
 	slices.SortFunc(items, func(a, b models.Expense) int {
 		return cmp.Compare(slices.Index(ids, a.ID), slices.Index(ids, b.ID))
 	})
 	return items, nil
+}
+
+// withPeopleAndCategories runs q, a query of expenses, and returns them
+// with their Employee and Category, joined in the same statement and read
+// with a hand-written Scan. gorm's Joins("Employee").Joins("Category")
+// with Find loaded the same, but its reflection over three structs per row
+// was a quarter of the list page's CPU. A column added to one of the three
+// models must be added to listColumns and listFields;
+// TestListLoadsExpensesWithEmployeeAndCategoryAsGormDoes fails until it is.
+func withPeopleAndCategories(q *gorm.DB) ([]models.Expense, error) {
+	return scanRows(q.Select(listColumns).
+		Joins("JOIN employees ON employees.user_id = expenses.employee_id").
+		Joins("JOIN categories ON categories.id = expenses.category_id"), listFields)
+}
+
+// listColumns and listFields are the columns withPeopleAndCategories reads
+// and where they go, in the same order.
+const listColumns = "expenses.id, expenses.employee_id, expenses.category_id, expenses.spent_on, " +
+	"expenses.amount_minor, expenses.currency, expenses.merchant, expenses.description, expenses.status, " +
+	"expenses.has_receipt, expenses.version, expenses.created_at, expenses.updated_at, " +
+	"employees.user_id, employees.full_name, employees.is_local_user, employees.department_id, " +
+	"employees.manager_id, employees.avatar_url, employees.job_title, " +
+	"categories.id, categories.name, categories.active"
+
+func listFields(e *models.Expense) []any {
+	return []any{&e.ID, &e.EmployeeID, &e.CategoryID, &e.SpentOn,
+		&e.AmountMinor, &e.Currency, &e.Merchant, &e.Description, &e.Status,
+		&e.HasReceipt, &e.Version, &e.CreatedAt, &e.UpdatedAt,
+		&e.Employee.UserID, &e.Employee.FullName, &e.Employee.IsLocalUser, &e.Employee.DepartmentID,
+		&e.Employee.ManagerID, &e.Employee.AvatarURL, &e.Employee.JobTitle,
+		&e.Category.ID, &e.Category.Name, &e.Category.Active}
 }
 
 // filtered selects the expenses matching f that actor may view.

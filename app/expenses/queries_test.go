@@ -2,8 +2,10 @@ package expenses_test
 
 import (
 	"net/url"
+	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -196,5 +198,77 @@ func TestParseFilterReadsWhatValuesWritesAndIgnoresJunk(t *testing.T) {
 	}
 	if s := f.SortedBy(expenses.SortAmount); !s.Desc || s.Page != 1 {
 		t.Errorf("clicking the current sort column flips it: %+v", s)
+	}
+}
+
+// TestListLoadsExpensesWithEmployeeAndCategoryAsGormDoes checks the list's
+// hand-written Scan (withPeopleAndCategories) against gorm loading the same
+// expenses with Joins: every field of the expense, its Employee and its
+// Category, so that a column added to one of the models and not to the
+// list's query fails here. Both ways of reading a page are covered: by
+// date, and merged from runs per status (by amount).
+func TestListLoadsExpensesWithEmployeeAndCategoryAsGormDoes(t *testing.T) {
+	t.Parallel()
+	expensestest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		w := newListWorld(t, db)
+		// Every Employee column non-zero, so that one left out shows.
+		dept := models.Department{Name: "Sales"}
+		if err := db.Create(&dept).Error; err != nil {
+			t.Fatal(err)
+		}
+		err := db.Model(&models.Employee{}).Where("user_id = ?", w.c.Owner.UserID).Updates(map[string]any{
+			"department_id": dept.ID, "avatar_url": "https://example.com/a.png", "job_title": "Engineer", "is_local_user": false,
+		}).Error
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Model(&w.b).Updates(map[string]any{"has_receipt": true, "version": 3})
+		for _, sort := range []expenses.Sort{expenses.SortDate, expenses.SortAmount} {
+			p, err := w.svc.List(w.ctx, w.c.Finance, expenses.Filter{Scope: expenses.ScopeAll, Sort: sort, PerPage: expenses.MaxPerPage})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Items) != 6 {
+				t.Fatalf("%s: %d items, want 6", sort, len(p.Items))
+			}
+			var want []models.Expense
+			if err := db.Joins("Employee").Joins("Category").Where("expenses.id IN ?", ids(p.Items...)).Find(&want).Error; err != nil {
+				t.Fatal(err)
+			}
+			for _, got := range p.Items {
+				i := slices.IndexFunc(want, func(e models.Expense) bool { return e.ID == got.ID })
+				if i < 0 {
+					t.Fatalf("%s: expense %d not found by gorm", sort, got.ID)
+				}
+				if !reflect.DeepEqual(got, want[i]) {
+					t.Errorf("%s: the list loads\n%+v\ngorm loads\n%+v", sort, got, want[i])
+				}
+			}
+		}
+	})
+}
+
+// TestFilterQueryIsWhatValuesEncodes checks the list's fast link builder
+// against url.Values.Encode for filters with every field set or not,
+// including text that needs escaping and values normalized away.
+func TestFilterQueryIsWhatValuesEncodes(t *testing.T) {
+	t.Parallel()
+	texts := []string{"", "Bahn", "a b&c=d", "100% ünïcode/?#", "  trimmed  "}
+	dates := []time.Time{{}, day(2026, 3, 1)}
+	for _, sc := range []expenses.Scope{expenses.ScopeMine, expenses.ScopeTeam, expenses.ScopeAll, "bogus"} {
+		for _, st := range []models.Status{"", models.StatusSubmitted, "bogus"} {
+			for _, so := range []expenses.Sort{expenses.SortDate, expenses.SortMerchant, ""} {
+				for i, text := range texts {
+					f := expenses.Filter{
+						Scope: sc, Status: st, Sort: so, Desc: i%2 == 0, Text: text,
+						CategoryID: uint(i % 3), From: dates[i%2], To: dates[(i+1)%2],
+						Page: i - 1, PerPage: []int{0, 25, 50, 1000, 10}[i],
+					}
+					if got, want := f.Query(), f.Values().Encode(); got != want {
+						t.Errorf("%+v:\nQuery  %s\nEncode %s", f, got, want)
+					}
+				}
+			}
+		}
 	}
 }

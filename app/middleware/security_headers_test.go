@@ -93,3 +93,20 @@ func TestSecurityHeadersSendHSTSOnlyWhenEnabled(t *testing.T) {
 		}
 	}
 }
+
+func TestSecurityHeadersOfOneResponseAreNotSharedWithTheNext(t *testing.T) {
+	t.Parallel()
+	mw := middleware.SecurityHeaders(true)
+	first := serve(mw, "/")
+	// A handler that edits a header in place must not change anyone else's.
+	for _, v := range first.Header() {
+		v[0] = "changed"
+	}
+	second := serve(mw, "/")
+	if got := second.Header().Get("X-Frame-Options"); got != "DENY" {
+		t.Errorf("X-Frame-Options %q after another response's edit, want DENY", got)
+	}
+	if got := second.Header().Get("Content-Security-Policy"); got != middleware.ContentSecurityPolicy {
+		t.Errorf("Content-Security-Policy %q after another response's edit", got)
+	}
+}

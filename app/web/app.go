@@ -84,6 +84,10 @@ type Application struct {
 	// with UseSSO (and for good when SSO is not started).
 	sso *sso.Service
 
+	// renderBuffers are the pooled buffers pages are rendered into
+	// (render.go).
+	renderBuffers renderBuffers
+
 	echo *echo.Echo
 	// pages is the group of HTML pages, where the SSO startup routine adds
 	// its routes (PageRoutes).

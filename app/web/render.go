@@ -1,10 +1,13 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -16,14 +19,48 @@ import (
 	errorviews "github.com/company-expenses/company-expenses/views/errors"
 )
 
-// render writes a templ component as the response.
+// render writes a templ component as the response. The page is rendered
+// into a pooled buffer first and sent in one write with its length: no
+// chunked encoding and one system call for a whole page, and a component
+// that fails halfway leaves nothing sent, so the error handler can still
+// answer with a proper error page.
 func (a *Application) render(c echo.Context, status int, comp templ.Component) error {
 	if a.signOutLeadsToProvider(c) {
 		a.allowSSOFormActions(c) // the sign-out form may redirect there
 	}
-	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	buf := a.renderBuffers.get()
+	defer a.renderBuffers.put(buf)
+	if err := comp.Render(c.Request().Context(), buf); err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	h.Set(echo.HeaderContentLength, strconv.Itoa(buf.Len()))
 	c.Response().WriteHeader(status)
-	return comp.Render(c.Request().Context(), c.Response())
+	_, err := c.Response().Write(buf.Bytes())
+	return err
+}
+
+// renderBuffers are the buffers render reuses. A buffer that grew past
+// maxPooledPage (an unusually long page) is left to the garbage collector
+// rather than kept for every later page.
+type renderBuffers struct{ pool sync.Pool }
+
+const maxPooledPage = 1 << 20
+
+func (p *renderBuffers) get() *bytes.Buffer {
+	if b, ok := p.pool.Get().(*bytes.Buffer); ok {
+		return b
+	}
+	return bytes.NewBuffer(make([]byte, 0, 64<<10))
+}
+
+func (p *renderBuffers) put(b *bytes.Buffer) {
+	if b.Cap() > maxPooledPage {
+		return
+	}
+	b.Reset()
+	p.pool.Put(b)
 }
 
 // page builds the view model every page receives.

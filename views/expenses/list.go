@@ -51,7 +51,7 @@ func (l ListPage) Tabs() []Tab {
 	for _, s := range l.Scopes {
 		f := l.Filter
 		f.Scope, f.Page = s, 1
-		tabs = append(tabs, Tab{Label: ScopeLabel(s), URL: expensepaths.ExpensesFiltered(f.Values()), Active: s == l.Filter.Scope, Scope: s})
+		tabs = append(tabs, Tab{Label: ScopeLabel(s), URL: expensepaths.ExpensesQuery(f.Query()), Active: s == l.Filter.Scope, Scope: s})
 	}
 	return tabs
 }
@@ -68,19 +68,19 @@ func (l ListPage) Filtered() bool {
 
 // ClearURL is the list in the same scope without filters.
 func (l ListPage) ClearURL() string {
-	return expensepaths.ExpensesFiltered(domain.Filter{Scope: l.Filter.Scope}.Values())
+	return expensepaths.ExpensesQuery(domain.Filter{Scope: l.Filter.Scope}.Query())
 }
 
 // ExportURL downloads exactly this list (all its pages) as CSV.
 func (l ListPage) ExportURL() string {
 	f := l.Filter
 	f.Page = 1
-	return expensepaths.ExpensesExportFiltered(f.Values())
+	return expensepaths.ExpensesExportQuery(f.Query())
 }
 
 // PageURL is page n of this list.
 func (l ListPage) PageURL(n int) string {
-	return expensepaths.ExpensesFiltered(l.Filter.WithPage(n).Values())
+	return expensepaths.ExpensesQuery(l.Filter.WithPage(n).Query())
 }
 
 // Column is a header of the results table.
@@ -110,7 +110,7 @@ func (l ListPage) Columns() []Column {
 	col := func(label string, s domain.Sort, num bool) Column {
 		c := Column{Label: label, Sort: s, Num: num}
 		if s != "" {
-			c.URL = expensepaths.ExpensesFiltered(l.Filter.SortedBy(s).Values())
+			c.URL = expensepaths.ExpensesQuery(l.Filter.SortedBy(s).Query())
 			c.Current = l.Filter.Sort == s
 			c.Desc = l.Filter.Desc
 		}

@@ -59,6 +59,20 @@ func ExpenseReceipt(id uint) string { return Expense(id) + "/receipt" }
 // expenses.Filter.Values writes it.
 func ExpensesFiltered(query url.Values) string { return paths.WithQuery(Expenses, query) }
 
+// ExpensesQuery is the list with an already encoded query string (for
+// example expenses.Filter.Query), or the plain list for "".
+func ExpensesQuery(query string) string { return withRawQuery(Expenses, query) }
+
+// ExpensesExportQuery is the CSV export with an encoded query string.
+func ExpensesExportQuery(query string) string { return withRawQuery(ExpensesExport, query) }
+
+func withRawQuery(path, query string) string {
+	if query == "" {
+		return path
+	}
+	return path + "?" + query
+}
+
 // ExpensesExportFiltered is the CSV export of the list with the same query.
 func ExpensesExportFiltered(query url.Values) string { return paths.WithQuery(ExpensesExport, query) }
 

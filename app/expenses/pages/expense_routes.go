@@ -36,35 +36,40 @@ func uploadLimits() map[string]string {
 // it; the handlers and the expenses service check the expense itself.
 func (a *Handlers) routes(g *echo.Group) {
 	upload := echomw.BodyLimit(uploadLimit)
+	// Every POST below changes something the menu's badges or the select
+	// boxes may show: changed drops their caches once it is done.
+	post := func(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+		g.POST(path, h, append([]echo.MiddlewareFunc{a.changed}, m...)...)
+	}
 	browse := a.requireAny(policy.CreateExpense, policy.ViewTeamExpenses, policy.ViewAllExpenses)
 	create := a.require(policy.CreateExpense)
 
 	g.GET(expensepaths.Expenses, a.expenseList, browse, upload)
 	g.GET(expensepaths.ExpensesExport, a.expenseExport, a.require(policy.ExportCSV))
 	g.GET(expensepaths.ExpensesNew, a.expenseNew, create)
-	g.POST(expensepaths.Expenses, a.expenseCreate, create, upload)
+	post(expensepaths.Expenses, a.expenseCreate, create, upload)
 	g.GET(expensepaths.ExpensePattern, a.expenseShow, upload)
-	g.POST(expensepaths.ExpensePattern, a.expenseUpdate, upload)
+	post(expensepaths.ExpensePattern, a.expenseUpdate, upload)
 	g.GET(expensepaths.ExpenseEditPattern, a.expenseEdit)
 	g.GET(expensepaths.ExpenseReceiptPattern, a.expenseReceipt, upload)
-	g.POST(expensepaths.ExpenseReceiptPattern, a.expenseAttachReceipt, upload)
-	g.POST(expensepaths.ExpenseSubmitPattern, a.expenseSubmit)
-	g.POST(expensepaths.ExpenseApprovePattern, a.expenseApprove)
-	g.POST(expensepaths.ExpenseRejectPattern, a.expenseReject)
-	g.POST(expensepaths.ExpenseReimbursePattern, a.expenseReimburse)
-	g.POST(expensepaths.ExpenseDeletePattern, a.expenseDelete)
+	post(expensepaths.ExpenseReceiptPattern, a.expenseAttachReceipt, upload)
+	post(expensepaths.ExpenseSubmitPattern, a.expenseSubmit)
+	post(expensepaths.ExpenseApprovePattern, a.expenseApprove)
+	post(expensepaths.ExpenseRejectPattern, a.expenseReject)
+	post(expensepaths.ExpenseReimbursePattern, a.expenseReimburse)
+	post(expensepaths.ExpenseDeletePattern, a.expenseDelete)
 
 	g.GET(expensepaths.Approvals, a.approvals, a.require(policy.ViewApprovals))
 
 	reimburse := a.require(policy.ViewReimbursements)
 	g.GET(expensepaths.Reimbursements, a.reimbursements, reimburse)
-	g.POST(expensepaths.Reimbursements, a.reimbursementsPost, reimburse)
+	post(expensepaths.Reimbursements, a.reimbursementsPost, reimburse)
 
 	categories := a.require(policy.ManageCategories)
 	g.GET(expensepaths.AdminCategories, a.adminCategories, categories)
-	g.POST(expensepaths.AdminCategories, a.adminCategoryCreate, categories)
-	g.POST(expensepaths.AdminCategoryPattern, a.adminCategoryRename, categories)
-	g.POST(expensepaths.AdminCategoryActivePattern, a.adminCategorySetActive, categories)
+	post(expensepaths.AdminCategories, a.adminCategoryCreate, categories)
+	post(expensepaths.AdminCategoryPattern, a.adminCategoryRename, categories)
+	post(expensepaths.AdminCategoryActivePattern, a.adminCategorySetActive, categories)
 }
 
 // canBrowseExpenses reports whether the person has an expense list to look
@@ -87,7 +92,7 @@ func (a *Handlers) menu(c echo.Context, v *models.Employee) []layouts.MenuItem {
 	if !mayApprove && !mayReimburse {
 		return a.withCategories(items, v)
 	}
-	approvals, reimbursements, err := a.pendingCounts(c, v)
+	approvals, reimbursements, err := a.menuCounts(c, v)
 	if err != nil {
 		// A badge is not worth failing the page for.
 		a.log.WarnContext(c.Request().Context(), "count pending expenses for the menu", "err", err)

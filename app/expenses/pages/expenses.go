@@ -8,9 +8,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/company-expenses/company-expenses/app/cache"
 	"github.com/company-expenses/company-expenses/app/expenses"
 	"github.com/company-expenses/company-expenses/app/expenses/expensepaths"
 	"github.com/company-expenses/company-expenses/app/expenses/policy"
@@ -84,7 +86,9 @@ func wantsFragment(c echo.Context) bool {
 // filters, only the active ones for the form plus keep (the expense's own
 // category, even when deactivated since).
 func (a *Handlers) categoryOptions(ctx context.Context, activeOnly bool, keep uint) ([]expenseviews.Option, error) {
-	cats, err := a.expenses.ListCategories(ctx, false)
+	cats, err := a.categories.Get(struct{}{}, func() ([]models.Category, error) {
+		return a.expenses.ListCategories(ctx, false)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -103,6 +107,21 @@ func (a *Handlers) categoryOptions(ctx context.Context, activeOnly bool, keep ui
 		opts = append(opts, expenseviews.Option{Value: strconv.FormatUint(uint64(cat.ID), 10), Label: label})
 	}
 	return opts, nil
+}
+
+// The categories change rarely (an administrator adds or renames one) and
+// every list page and form offers them: they are kept for categoryTTL. A
+// change through this module's routes drops them (changed); one made on
+// another instance shows within categoryTTL, and an expense saved with a
+// category deactivated there meanwhile is refused by the service, with the
+// message at the field, as before.
+const categoryTTL = 2 * time.Second
+
+// categoryCache holds every category, by name, under the one key struct{}{}.
+type categoryCache = cache.TTL[struct{}, []models.Category]
+
+func newCategoryCache() *categoryCache {
+	return cache.NewTTL[struct{}, []models.Category](categoryTTL, 1, time.Now)
 }
 
 // expenseExport streams the list's current filter, all pages of it, as CSV.

@@ -28,11 +28,17 @@ type Handlers struct {
 	log      *slog.Logger
 	expenses *expenses.Service
 	people   *people.Service
+	// badges are the menu's counts per person (counts.go), categories
+	// the categories for the select boxes (expenses.go); the module's
+	// unsafe routes drop both (changed).
+	badges     *badgeCache
+	categories *categoryCache
 }
 
 // New builds the expenses pages on host.
 func New(host module.Host, log *slog.Logger, es *expenses.Service, ps *people.Service) *Handlers {
-	return &Handlers{host: host, log: log, expenses: es, people: ps}
+	return &Handlers{host: host, log: log, expenses: es, people: ps,
+		badges: newBadgeCache(), categories: newCategoryCache()}
 }
 
 // Pages is what the expenses demo adds to the template's HTTP side.
