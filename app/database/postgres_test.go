@@ -46,7 +46,7 @@ func TestPostgresMigrateFromThreeInstancesAtOnce(t *testing.T) {
 	errs := make([]error, instances)
 	var wg sync.WaitGroup
 	for i, db := range dbs {
-		wg.Go(func() { errs[i] = database.Migrate(context.Background(), db) })
+		wg.Go(func() { errs[i] = database.Migrate(context.Background(), db, database.Migrations{}) })
 	}
 	wg.Wait()
 	for i, err := range errs {

@@ -1,8 +1,6 @@
 package expenses
 
 import (
-	"fmt"
-
 	"gorm.io/gorm"
 
 	"github.com/company-expenses/company-expenses/app/database"
@@ -39,57 +37,11 @@ import (
 //
 // Search strings shorter than three characters have no trigram: they scan,
 // and being short they usually match early.
-
-// setUpSearch creates the text search index and fills it for the expenses
-// it lacks (all of them, the first time). It runs at every start-up and
-// costs one anti-join when there is nothing to do.
-func setUpSearch(db *gorm.DB) error {
-	if db.Dialector.Name() == "postgres" {
-		// In public, not in the first schema of the search_path: an
-		// extension belongs to the whole database, and dropping the schema
-		// it sits in would drop it, and every index using it, everywhere.
-		if err := db.Exec("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public").Error; err != nil {
-			return nil // not available here: search scans, as it did before
-		}
-		// It may have been installed elsewhere before, and the schema it
-		// is in need not be on this connection's search_path.
-		var schema string
-		if err := db.Raw("SELECT quote_ident(n.nspname) FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'").
-			Scan(&schema).Error; err != nil || schema == "" {
-			return nil
-		}
-		for _, stmt := range []string{
-			"CREATE INDEX IF NOT EXISTS idx_expenses_merchant_trgm ON expenses USING gin (LOWER(merchant) " + schema + ".gin_trgm_ops)",
-			"CREATE INDEX IF NOT EXISTS idx_expenses_description_trgm ON expenses USING gin (LOWER(description) " + schema + ".gin_trgm_ops)",
-		} {
-			if err := db.Exec(stmt).Error; err != nil {
-				return fmt.Errorf("create text search index: %w", err)
-			}
-		}
-		return nil
-	}
-	const text = "trigram_tokens(%[1]s.merchant || char(10) || %[1]s.description)"
-	for _, stmt := range []string{
-		"CREATE VIRTUAL TABLE IF NOT EXISTS expense_search USING fts4(grams)",
-		"CREATE TRIGGER IF NOT EXISTS expense_search_insert AFTER INSERT ON expenses BEGIN " +
-			"INSERT INTO expense_search (docid, grams) VALUES (new.id, " + fmt.Sprintf(text, "new") + "); END",
-		"CREATE TRIGGER IF NOT EXISTS expense_search_update AFTER UPDATE OF id, merchant, description ON expenses BEGIN " +
-			"DELETE FROM expense_search WHERE docid = old.id; " +
-			"INSERT INTO expense_search (docid, grams) VALUES (new.id, " + fmt.Sprintf(text, "new") + "); END",
-		"CREATE TRIGGER IF NOT EXISTS expense_search_delete AFTER DELETE ON expenses BEGIN " +
-			"DELETE FROM expense_search WHERE docid = old.id; END",
-		// Expenses written before the index (or while the triggers were
-		// gone: SQLite drops them with the table when a migration
-		// rebuilds it).
-		"INSERT INTO expense_search (docid, grams) SELECT expenses.id, " + fmt.Sprintf(text, "expenses") +
-			" FROM expenses WHERE expenses.id NOT IN (SELECT docid FROM expense_search)",
-	} {
-		if err := db.Exec(stmt).Error; err != nil {
-			return fmt.Errorf("set up text search index: %w", err)
-		}
-	}
-	return nil
-}
+//
+// The index, its triggers and the pg_trgm indexes are created by the
+// domain's migrations (migrations/*/00001_baseline.sql). A SQLite migration
+// that rebuilds the expenses table (SQLite's way of changing a column) drops
+// its triggers with it, and must create them again and refill the index.
 
 // searchText narrows q to the expenses whose merchant or description may
 // contain text, using the trigram index, before the LIKE decides (see

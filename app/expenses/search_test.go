@@ -126,7 +126,7 @@ func likeScan(t *testing.T, db *gorm.DB, q string) []uint {
 // by the migration, and search finds them.
 func TestTextSearchIndexIsBuiltForExistingExpensesAtStartUp(t *testing.T) {
 	t.Parallel()
-	db := dbtest.OnlySQLite(t, expenses.MigrationSteps()...) // the SQLite index's own table
+	db := dbtest.OnlySQLite(t, expenses.Migrations()) // the SQLite index's own table
 	e := newEnv(t, db)
 	for i, txt := range searchTexts {
 		e.insert(e.c.Owner, e.c.Travel, day(2026, 3, 1+i), 1000, "EUR", txt[0], models.StatusSubmitted)
@@ -135,7 +135,7 @@ func TestTextSearchIndexIsBuiltForExistingExpensesAtStartUp(t *testing.T) {
 	if err := db.Exec("DROP TABLE expense_search").Error; err != nil {
 		t.Fatalf("the SQLite text search index is missing: %v", err)
 	}
-	if err := database.Migrate(context.Background(), db, expenses.MigrationSteps()...); err != nil {
+	if err := database.Migrate(context.Background(), db, expenses.Migrations()); err != nil {
 		t.Fatal(err)
 	}
 	var indexed, all int64

@@ -238,7 +238,7 @@ func TestMigrateFillsTheRollupOfAnOlderDatabaseAndRepairsDrift(t *testing.T) {
 		var wg sync.WaitGroup
 		errs := make([]error, instances)
 		for i := range instances {
-			wg.Go(func() { errs[i] = database.Migrate(e.ctx, db, expenses.MigrationSteps()...) })
+			wg.Go(func() { errs[i] = database.Migrate(e.ctx, db, expenses.Migrations()) })
 		}
 		wg.Wait()
 		for _, err := range errs {
@@ -259,7 +259,7 @@ func TestMigrateFillsTheRollupOfAnOlderDatabaseAndRepairsDrift(t *testing.T) {
 		if err := db.Exec("DELETE FROM expenses WHERE id = (SELECT MAX(id) FROM expenses WHERE status = ?)", models.StatusDraft).Error; err != nil {
 			t.Fatal(err)
 		}
-		if err := database.Migrate(e.ctx, db, expenses.MigrationSteps()...); err != nil {
+		if err := database.Migrate(e.ctx, db, expenses.Migrations()); err != nil {
 			t.Fatal(err)
 		}
 		checkRollup(t, db, "after repairing at start-up")
