@@ -44,7 +44,9 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 
+	"github.com/company-expenses/company-expenses/app/audit"
 	"github.com/company-expenses/company-expenses/app/sso"
+	"github.com/company-expenses/company-expenses/models"
 )
 
 //go:embed migrations
@@ -78,6 +80,13 @@ func TemplateSchema() Schema {
 // template's, then the SSO module's (its identities reference users).
 func CoreSchemas() []Schema {
 	return []Schema{TemplateSchema(), {Name: "sso", FS: sso.Migrations()}}
+}
+
+// CoreModels are the models whose tables CoreSchemas create, for the test
+// that compares the migrated schema with what gorm makes of the models
+// (and for tests of the SSO module's tables on their own).
+func CoreModels() []any {
+	return append(append(append(models.All(), sso.Models()...), audit.Models()...), &heartbeat{})
 }
 
 // Migrations is what Migrate runs after CoreSchemas: the modules' schemas,
