@@ -19,20 +19,6 @@ import (
 	"github.com/company-expenses/company-expenses/models"
 )
 
-// eachEngine runs f as subtests "sqlite" and "postgres", f getting a
-// function that opens a fresh, empty database of that engine (the
-// PostgreSQL one skips without TEST_DATABASE_URL).
-func eachEngine(t *testing.T, f func(t *testing.T, empty func() *gorm.DB)) {
-	t.Run("sqlite", func(t *testing.T) {
-		t.Parallel()
-		f(t, func() *gorm.DB { return dbtest.EmptyOnlySQLite(t) })
-	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		f(t, func() *gorm.DB { return dbtest.EmptyPostgres(t) })
-	})
-}
-
 func migrate(t *testing.T, db *gorm.DB, m database.Migrations) {
 	t.Helper()
 	if err := database.Migrate(context.Background(), db, m); err != nil {
@@ -53,7 +39,7 @@ func fromModels(t *testing.T, db *gorm.DB, models ...any) dbtest.Schema {
 // gains a field without a migration fails it (see the next test).
 func TestTemplateMigrationsCreateTheSchemaOfTheModels(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, empty func() *gorm.DB) {
+	dbtest.EachEngine(t, func(t *testing.T, empty func() *gorm.DB) {
 		migrated := empty()
 		migrate(t, migrated, database.Migrations{})
 		want := fromModels(t, empty(), database.CoreModels()...)
@@ -73,7 +59,7 @@ func (userWithNickname) TableName() string { return "users" }
 
 func TestSchemaDiffNamesTheTableAndColumnOfAFieldAddedWithoutAMigration(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, empty func() *gorm.DB) {
+	dbtest.EachEngine(t, func(t *testing.T, empty func() *gorm.DB) {
 		migrated := empty()
 		migrate(t, migrated, database.Migrations{})
 		want := fromModels(t, empty(), append(database.CoreModels(), &userWithNickname{})...)
@@ -89,7 +75,7 @@ func TestSchemaDiffNamesTheTableAndColumnOfAFieldAddedWithoutAMigration(t *testi
 // them, keeps the data and leaves the schema that of the models.
 func TestDatabaseOfTheAutoMigratingVersionAdoptsTheBaselines(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, empty func() *gorm.DB) {
+	dbtest.EachEngine(t, func(t *testing.T, empty func() *gorm.DB) {
 		ctx := context.Background()
 		old := empty()
 		if err := old.AutoMigrate(database.CoreModels()...); err != nil {
@@ -144,7 +130,7 @@ func gadgets(releases int) database.Schema {
 // knows is applied, logs the newer version at INFO and goes on serving.
 func TestOlderVersionStartsOnADatabaseANewerVersionMigrated(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, empty func() *gorm.DB) {
+	dbtest.EachEngine(t, func(t *testing.T, empty func() *gorm.DB) {
 		ctx := context.Background()
 		db := empty()
 		migrate(t, db, database.Migrations{Schemas: []database.Schema{gadgets(2)}})
@@ -177,7 +163,7 @@ func TestOlderVersionStartsOnADatabaseANewerVersionMigrated(t *testing.T) {
 // applied.
 func TestCheckMigratedRefusesAPendingMigrationAndAppliesNothing(t *testing.T) {
 	t.Parallel()
-	eachEngine(t, func(t *testing.T, empty func() *gorm.DB) {
+	dbtest.EachEngine(t, func(t *testing.T, empty func() *gorm.DB) {
 		ctx := context.Background()
 		db := empty()
 		migrate(t, db, database.Migrations{Schemas: []database.Schema{gadgets(1)}})

@@ -21,6 +21,23 @@ func EmptyOnlySQLite(t testing.TB) *gorm.DB {
 	return sqliteFile(t)
 }
 
+// EachEngine runs f as parallel subtests "sqlite" and "postgres", f getting
+// a function that opens a fresh, empty database of that engine each time it
+// is called (whatever TEST_DB says; the PostgreSQL one skips without
+// TEST_DATABASE_URL). For tests that compare two databases of one engine,
+// such as a migrated one and one made from the models.
+func EachEngine(t *testing.T, f func(t *testing.T, empty func() *gorm.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		f(t, func() *gorm.DB { return sqliteFile(t) })
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		f(t, func() *gorm.DB { return EmptyPostgres(t) })
+	})
+}
+
 // Column is a column as the database describes it, normalised so that the
 // same model gives the same Column whichever way the table was created.
 type Column struct {
