@@ -204,7 +204,7 @@ func indexDef(sql string) string {
 
 var castSuffix = regexp.MustCompile(`::[a-z ]+(\([0-9]+\))?$`)
 
-// normaliseDefault makes gorm's "" and a hand-written '' the same, and
+// normaliseDefault makes gorm's "" and a hand-written ” the same, and
 // (true) and true, and drops PostgreSQL's ::type suffix.
 func normaliseDefault(d string) string {
 	d = strings.TrimSpace(d)

@@ -1,0 +1,53 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/company-expenses/company-expenses/app"
+	"github.com/company-expenses/company-expenses/app/config"
+)
+
+// MIGRATE_ON_START=off: the app refuses to start on a database that lacks
+// its migrations, naming the command that applies them; once that ran, it
+// starts.
+func TestStartWithMigrateOnStartOffRefusesUntilTheMigrateCommandRan(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg := devConfig(t, map[string]string{"MIGRATE_ON_START": "off"})
+	cfg.SQLitePath = filepath.Join(t.TempDir(), "expenses.db")
+	log := slog.New(slog.DiscardHandler)
+	if _, err := app.New(ctx, cfg, log); err == nil || !strings.Contains(err.Error(), app.MigrateCommand) ||
+		!strings.Contains(err.Error(), "template 00001") {
+		t.Fatalf("start on an unmigrated database with MIGRATE_ON_START=off: %v", err)
+	}
+	dbc := config.Database{SQLitePath: cfg.SQLitePath}
+	var out bytes.Buffer
+	if err := app.Migrate(ctx, dbc, []string{"status"}, &out, log); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "expenses   applied: none  pending: 00001") {
+		t.Errorf("migrate status before migrating:\n%s", out.String())
+	}
+	out.Reset()
+	if err := app.Migrate(ctx, dbc, nil, &out, log); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	for _, owner := range []string{"template", "sso", "expenses"} {
+		if !strings.Contains(out.String(), owner+strings.Repeat(" ", 10-len(owner))+" applied: 00001") {
+			t.Errorf("migrate does not report %s applied:\n%s", owner, out.String())
+		}
+	}
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		t.Fatalf("start after migrating: %v", err)
+	}
+	closeApp(a)
+	if err := app.Migrate(ctx, dbc, []string{"sideways"}, &out, log); err == nil || !strings.Contains(err.Error(), "usage") {
+		t.Errorf("migrate with an unknown argument: %v", err)
+	}
+}
