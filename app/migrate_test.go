@@ -10,6 +10,8 @@ import (
 
 	"github.com/company-expenses/company-expenses/app"
 	"github.com/company-expenses/company-expenses/app/config"
+	"github.com/company-expenses/company-expenses/app/database"
+	"github.com/company-expenses/company-expenses/models"
 )
 
 // MIGRATE_ON_START=off: the app refuses to start on a database that lacks
@@ -49,5 +51,37 @@ func TestStartWithMigrateOnStartOffRefusesUntilTheMigrateCommandRan(t *testing.T
 	closeApp(a)
 	if err := app.Migrate(ctx, dbc, []string{"sideways"}, &out, log); err == nil || !strings.Contains(err.Error(), "usage") {
 		t.Errorf("migrate with an unknown argument: %v", err)
+	}
+}
+
+// A database the auto-migrating versions made (tables by AutoMigrate, no
+// version tables, no text search index yet) is adopted at the first start:
+// the app starts, seeds, and its writes keep the search index current.
+func TestAppStartsOnADatabaseOfTheAutoMigratingVersion(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg := devConfig(t, nil)
+	cfg.SQLitePath = filepath.Join(t.TempDir(), "expenses.db")
+	log := slog.New(slog.DiscardHandler)
+	old, err := database.Open("", cfg.SQLitePath, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := old.AutoMigrate(append(database.CoreModels(), models.ExpenseModels()...)...); err != nil {
+		t.Fatal(err)
+	}
+	if sqlDB, err := old.DB(); err == nil {
+		sqlDB.Close()
+	}
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		t.Fatalf("start on a database of the auto-migrating version: %v", err)
+	}
+	defer closeApp(a)
+	var expenses, indexed int64
+	a.DB.Model(&models.Expense{}).Count(&expenses)
+	a.DB.Raw("SELECT COUNT(*) FROM expense_search").Scan(&indexed)
+	if expenses == 0 || indexed != expenses {
+		t.Errorf("%d expenses seeded, %d in the search index", expenses, indexed)
 	}
 }
