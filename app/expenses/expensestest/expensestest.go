@@ -22,7 +22,8 @@ import (
 const PostgresEnv = dbtest.PostgresEnv
 
 // SQLite opens a SQLite database in a file under t.TempDir, migrated as
-// the app migrates it, expenses' own steps included (see dbtest.SQLite).
+// the app migrates it, expenses' own migrations and steps included (see
+// dbtest.SQLite).
 func SQLite(t testing.TB) *gorm.DB {
 	t.Helper()
 	return dbtest.SQLite(t, expenses.Migrations())
