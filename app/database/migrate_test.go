@@ -300,3 +300,27 @@ func TestLintFlagsADroppedColumnOutsideAContractFile(t *testing.T) {
 		t.Errorf("want 3 problems (not the contract file, the Down parts or comments), got:\n%s", got)
 	}
 }
+
+// What start-up costs on a database that is up to date: the versioned
+// migrations read the version tables; the auto-migrating versions
+// introspected every table and index of every model (the "before").
+func BenchmarkStartUpMigrationOfAnUpToDateDatabase(b *testing.B) {
+	db := dbtest.OnlySQLite(b)
+	ctx := context.Background()
+	b.Run("versioned", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := database.Migrate(ctx, db, database.Migrations{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("automigrate", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := db.AutoMigrate(database.CoreModels()...); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
