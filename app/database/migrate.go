@@ -36,6 +36,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -201,10 +202,15 @@ func run(ctx context.Context, db *gorm.DB, m Migrations, apply bool) error {
 		log = slog.New(slog.DiscardHandler)
 	}
 	schemas := append(CoreSchemas(), m.Schemas...)
+	seen := map[string]bool{}
 	for _, s := range schemas {
 		if !schemaName.MatchString(s.Name) {
 			return fmt.Errorf("schema name %q: use lower-case letters, digits and _ (it names the table %s)", s.Name, s.VersionTable())
 		}
+		if seen[s.Name] {
+			return fmt.Errorf("two schemas are named %q: each owner needs a version table of its own", s.Name)
+		}
+		seen[s.Name] = true
 	}
 	db = db.WithContext(ctx)
 	if db.Dialector.Name() == "postgres" {
@@ -290,7 +296,7 @@ func migrateSchemas(ctx context.Context, db *gorm.DB, sqlDB *sql.DB, schemas []S
 			return fmt.Errorf("migrate %s: %w", s.Name, err)
 		}
 		for _, r := range results {
-			log.Info("applied migration", "owner", s.Name, "file", r.Source.Path, "took", r.Duration.Round(1e6).String())
+			log.Info("applied migration", "owner", s.Name, "file", r.Source.Path, "took", r.Duration.Round(time.Millisecond).String())
 		}
 	}
 	if len(pending) > 0 {

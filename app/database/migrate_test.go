@@ -324,3 +324,11 @@ func BenchmarkStartUpMigrationOfAnUpToDateDatabase(b *testing.B) {
 		}
 	})
 }
+
+func TestMigrateRefusesTwoSchemasOfOneName(t *testing.T) {
+	t.Parallel()
+	err := database.Migrate(context.Background(), dbtest.EmptyOnlySQLite(t), database.Migrations{Schemas: []database.Schema{gadgets(1), gadgets(2)}})
+	if err == nil || !strings.Contains(err.Error(), `two schemas are named "gadgets"`) {
+		t.Errorf("Migrate with two schemas named gadgets: %v", err)
+	}
+}
