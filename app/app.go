@@ -153,14 +153,14 @@ func NewWithModules(ctx context.Context, cfg config.Config, db *gorm.DB, log *sl
 
 	var providers []sso.ProviderSpec
 	if useDevIdP {
-		idp, spec, err := startDevIdP(cfg, log, a.Handler())
+		idp, spec, err := startDevIdP(cfg, log, a.Handler(), devIdPStatus(db, log, "openid-connect", devIdPIssuer(cfg)))
 		if err != nil {
 			return nil, err
 		}
 		a.Web.MountDevIdP(idp.BasePath(), idp.Handler())
 		providers = append(providers, spec)
 		if cfg.SSO.DevIdPSAML && !cfg.SSO.SAMLConfigured() {
-			side, spec, err := startDevSAML(cfg, idp)
+			side, spec, err := startDevSAML(cfg, idp, devIdPStatus(db, log, devSAMLName, devidp.SAMLMetadataURL(idp.Issuer())))
 			if err != nil {
 				return nil, err
 			}
@@ -312,7 +312,8 @@ const devIdPClientID = "company-expenses-dev"
 // and ID-token verification code as a real issuer. Its back-channel logout
 // tokens reach the app the same way, through app (the app's handler), so
 // that single sign-out works however BASE_URL is reached from outside.
-func startDevIdP(cfg config.Config, log *slog.Logger, app http.Handler) (*devidp.Provider, sso.OIDC, error) {
+// status tells its picker what signing in as each identity will do here.
+func startDevIdP(cfg config.Config, log *slog.Logger, app http.Handler, status devidp.StatusFunc) (*devidp.Provider, sso.OIDC, error) {
 	secret := rand.Text()
 	idp, err := devidp.New(devidp.Config{
 		Issuer: devIdPIssuer(cfg),
@@ -327,6 +328,8 @@ func startDevIdP(cfg config.Config, log *slog.Logger, app http.Handler) (*devidp
 		Logger:            log,
 		CSRFToken:         web.RequestCSRFToken,
 		Stylesheet:        static.URL("css/app.css"),
+		// The picker says what each identity will do here (devidp_status.go).
+		Status: status,
 	})
 	if err != nil {
 		return nil, sso.OIDC{}, fmt.Errorf("development identity provider: %w", err)

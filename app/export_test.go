@@ -12,3 +12,7 @@ func Server(a *App) *http.Server { return a.server() }
 
 // PruneAudit is housekeeping's audit-log clean-up.
 func PruneAudit(a *App, ctx context.Context) { a.pruneAudit(ctx) }
+
+// DevIdPStatus is what the development identity provider's picker is told
+// about each identity.
+var DevIdPStatus = devIdPStatus

@@ -50,8 +50,9 @@ const devSAMLName = "saml"
 // the demo, and OpenID Connect is the template's first choice) and the spec
 // that makes it the app's "saml" provider, with the button "SAML
 // (development)". Both key pairs are made at each start: the app reads the
-// provider's metadata in process, so nothing outside ever pins them.
-func startDevSAML(cfg config.Config, idp *devidp.Provider) (*devidp.SAMLProvider, sso.SAML, error) {
+// provider's metadata in process, so nothing outside ever pins them. status
+// tells its picker what signing in as each identity will do here.
+func startDevSAML(cfg config.Config, idp *devidp.Provider, status devidp.StatusFunc) (*devidp.SAMLProvider, sso.SAML, error) {
 	spKeys, err := sso.NewSAMLKeyPair("company-expenses (development)")
 	if err != nil {
 		return nil, sso.SAML{}, err
@@ -62,7 +63,7 @@ func startDevSAML(cfg config.Config, idp *devidp.Provider) (*devidp.SAMLProvider
 	}
 	entityID := cmp.Or(cfg.SSO.SAMLEntityID, cfg.BaseURL+"/auth/"+devSAMLName+"/metadata")
 	side, err := idp.SAML(devidp.SAMLConfig{KeyPair: idpKeys, SPEntityID: entityID,
-		ACSURL: cfg.BaseURL + "/auth/" + devSAMLName + "/acs", SPCertificate: spKeys.Leaf, CancelURL: paths.Login})
+		ACSURL: cfg.BaseURL + "/auth/" + devSAMLName + "/acs", SPCertificate: spKeys.Leaf, CancelURL: paths.Login, Status: status})
 	if err != nil {
 		return nil, sso.SAML{}, fmt.Errorf("development identity provider (SAML): %w", err)
 	}

@@ -80,3 +80,43 @@ func TestSAMLDevelopmentProviderSignsInDemoIdentitiesThroughSAML(t *testing.T) {
 		t.Errorf("signed in as %q, want the seeded Liam Chen", name)
 	}
 }
+
+// TestSAMLDevelopmentProviderGroupsBecomeRolesThroughSSORoleMap signs in
+// someone new through the development provider's SAML side with groups:
+// they arrive as the isMemberOf attribute, and SSO_ROLE_MAP gives the
+// role, as it does through OpenID Connect; signing in again without the
+// group takes it away (the seeded administrator stays, so the rule that
+// keeps the last administrator does not decide).
+func TestSAMLDevelopmentProviderGroupsBecomeRolesThroughSSORoleMap(t *testing.T) {
+	t.Parallel()
+	srv := apptest.New(t, apptest.Options{Env: map[string]string{"DEV_IDP_SAML": "on", "SSO_ROLE_MAP": "admin=IT-Admins"}})
+	const email = "ria.groups@example.com"
+	signIn := func(groups string) {
+		t.Helper()
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+		picker := get(t, c, srv.URL+"/auth/saml")
+		posted := submit(t, c, picker, picker.doc.Find(`[data-testid="devidp-new"]`).First(),
+			map[string][]string{"name": {"Ria Groups"}, "email": {email}, "groups": {groups}})
+		acsForm := posted.doc.Find(`form`).FilterFunction(func(_ int, s *goquery.Selection) bool {
+			return s.Find(`input[name="SAMLResponse"]`).Length() > 0
+		})
+		if acsForm.Length() == 0 {
+			t.Fatalf("no SAMLResponse form at %s\n%s", posted.url, posted.body)
+		}
+		submit(t, c, posted, acsForm, nil)
+	}
+	isAdmin := func() bool {
+		var n int64
+		srv.DB.Raw(`SELECT COUNT(*) FROM user_roles r JOIN users u ON u.id = r.user_id WHERE u.email = ? AND r.role = 'admin'`, email).Scan(&n)
+		return n == 1
+	}
+	signIn("IT-Admins, Staff")
+	if !isAdmin() {
+		t.Fatal("signed in through SAML in IT-Admins: not an administrator")
+	}
+	signIn("Staff")
+	if isAdmin() {
+		t.Error("signed in again without IT-Admins: still an administrator")
+	}
+}

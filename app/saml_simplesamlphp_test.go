@@ -38,24 +38,8 @@ const simpleSAMLphpDir = "/usr/share/simplesamlphp"
 // and lands on the deep link signed in as an SSO account.
 func TestSAMLSignInThroughSimpleSAMLphpCreatesAnSSOEmployeeAndTheSecondSignInMatchesThem(t *testing.T) {
 	t.Parallel()
-	php, err := exec.LookPath("php")
-	if err != nil {
-		t.Skip("php is not installed: apt-get install -y simplesamlphp php-xml (.ci/run does)")
-	}
-	if _, err := os.Stat(filepath.Join(simpleSAMLphpDir, "www", "saml2", "idp", "SSOService.php")); err != nil {
-		t.Skip("SimpleSAMLphp is not installed at " + simpleSAMLphpDir + ": apt-get install -y simplesamlphp php-xml (.ci/run does)")
-	}
-	idp := startSimpleSAMLphp(t, php)
-
-	dir := t.TempDir()
-	srv := apptest.New(t, apptest.Options{NoSeed: true, Env: map[string]string{
-		"SSO_SAML_IDP_METADATA_URL": idp.url + "/saml2/idp/metadata.php",
-		"SSO_SAML_NAME":             "University SSO",
-		"SSO_SAML_CERT_FILE":        filepath.Join(dir, "sp.crt"),
-		"SSO_SAML_KEY_FILE":         filepath.Join(dir, "sp.key"),
-		"DEV_IDP":                   "off",
-	}})
-	idp.registerSP(t, srv.URL)
+	idp := startSimpleSAMLphp(t, requireSimpleSAMLphp(t))
+	srv := appWithSimpleSAMLphp(t, idp)
 
 	signIn := func() *goquery.Document {
 		t.Helper()
@@ -116,6 +100,36 @@ func TestSAMLSignInThroughSimpleSAMLphpCreatesAnSSOEmployeeAndTheSecondSignInMat
 	if users != 1 || identities != 1 {
 		t.Errorf("%d users and %d identities after two sign-ins, want 1 and 1", users, identities)
 	}
+}
+
+// requireSimpleSAMLphp returns the php binary, or skips the test with what
+// to install where SimpleSAMLphp is not there.
+func requireSimpleSAMLphp(t *testing.T) string {
+	t.Helper()
+	php, err := exec.LookPath("php")
+	if err != nil {
+		t.Skip("php is not installed: apt-get install -y simplesamlphp php-xml (.ci/run does)")
+	}
+	if _, err := os.Stat(filepath.Join(simpleSAMLphpDir, "www", "saml2", "idp", "SSOService.php")); err != nil {
+		t.Skip("SimpleSAMLphp is not installed at " + simpleSAMLphpDir + ": apt-get install -y simplesamlphp php-xml (.ci/run does)")
+	}
+	return php
+}
+
+// appWithSimpleSAMLphp starts the app, on an empty database, with idp as
+// its SAML identity provider ("University SSO"), and registers it there.
+func appWithSimpleSAMLphp(t *testing.T, idp *simpleSAMLphp) *apptest.Server {
+	t.Helper()
+	dir := t.TempDir()
+	srv := apptest.New(t, apptest.Options{NoSeed: true, Env: map[string]string{
+		"SSO_SAML_IDP_METADATA_URL": idp.url + "/saml2/idp/metadata.php",
+		"SSO_SAML_NAME":             "University SSO",
+		"SSO_SAML_CERT_FILE":        filepath.Join(dir, "sp.crt"),
+		"SSO_SAML_KEY_FILE":         filepath.Join(dir, "sp.key"),
+		"DEV_IDP":                   "off",
+	}})
+	idp.registerSP(t, srv.URL)
+	return srv
 }
 
 // simpleSAMLphp is a running SimpleSAMLphp identity provider.

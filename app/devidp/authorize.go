@@ -140,12 +140,7 @@ func (p *Provider) renderPicker(w http.ResponseWriter, r *http.Request, status i
 		p.renderError(w, r, http.StatusInternalServerError, &pageError{"Internal error", "The sign-in page could not be prepared."})
 		return
 	}
-	people := p.people.list()
-	form.Identities = make([]views.Identity, len(people))
-	for i, id := range people {
-		form.Identities[i] = views.Identity{Subject: id.Subject, Name: id.Name, Email: id.Email, AvatarURL: id.AvatarURL,
-			EmailUnverified: id.Verification != EmailVerified, Groups: id.Groups, GroupsOverage: id.GroupsOverage}
-	}
+	form.Identities = pickerIdentities(r.Context(), p.people.list(), p.status, true)
 	form.Stylesheet = p.stylesheet
 	form.ClientID = req.ClientID
 	form.RedirectURI = req.RedirectURI

@@ -55,6 +55,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 type envOptions struct {
 	clock     *fakeClock
 	csrfToken func(*http.Request) string
+	status    StatusFunc
 }
 
 // testEnv is a provider mounted like the app mounts it, on a test server
@@ -92,6 +93,7 @@ func newEnv(t *testing.T, opts envOptions) *testEnv {
 		},
 		Identities: demoIdentities,
 		CSRFToken:  opts.csrfToken,
+		Status:     opts.status,
 	}
 	if opts.clock != nil {
 		cfg.Now = opts.clock.Now

@@ -124,6 +124,12 @@ type Config struct {
 	// BackChannelClient posts logout tokens to the clients'
 	// BackChannelLogoutURI; nil means a plain client with a 5 s timeout.
 	BackChannelClient *http.Client
+	// Status, when set, tells the picker what signing in as each identity
+	// will do in the app: linked (as whom), new, clashing with a local
+	// account, deactivated, or linked with another issuer. The provider
+	// only shows the answer; the app implements it from its own tables,
+	// which this package never reads.
+	Status StatusFunc
 }
 
 // Provider is a running development identity provider. It is safe for
@@ -142,6 +148,7 @@ type Provider struct {
 	csrfToken   func(*http.Request) string
 	stylesheet  string
 	backChannel *http.Client
+	status      StatusFunc
 }
 
 // Endpoints are the provider's absolute URLs, as published in its discovery
@@ -217,6 +224,7 @@ func New(cfg Config) (*Provider, error) {
 		csrfToken:   cfg.CSRFToken,
 		stylesheet:  stylesheet,
 		backChannel: cfg.BackChannelClient,
+		status:      cfg.Status,
 	}
 	if p.backChannel == nil {
 		p.backChannel = &http.Client{Timeout: 5 * time.Second}

@@ -36,13 +36,19 @@ type SAMLConfig struct {
 	// CancelURL is where "Cancel" on the picker goes (the app's sign-in
 	// page).
 	CancelURL string
+	// Status, when set, tells the picker what signing in as each identity
+	// through SAML will do in the app (see Config.Status); the SAML side
+	// has a function of its own because the app links SAML identities
+	// under another provider and issuer.
+	Status StatusFunc
 }
 
 // SAMLProvider is the development identity provider speaking SAML 2.0: the
 // same demo identities and picker as its OpenID Connect side, under
 // BasePath()+"/saml": metadata at /saml/metadata, single sign-on (HTTP-Redirect
 // binding) at /saml/sso, answering with signed assertions whose NameID is the
-// identity's persistent subject, and mail, cn and displayName attributes.
+// identity's persistent subject, and mail, cn, displayName and (for people
+// with groups) isMemberOf attributes.
 // Built by Provider.SAML, it is off unless the app asks (DEV_IDP_SAML).
 type SAMLProvider struct {
 	p         *Provider
@@ -50,6 +56,14 @@ type SAMLProvider struct {
 	sp        *saml.EntityDescriptor
 	cancelURL string
 	base      string
+	status    StatusFunc
+}
+
+// SAMLMetadataURL is the SAML side's metadata URL for the provider with this
+// issuer. It is also the SAML side's entity id, which the app stores as the
+// issuer of the SAML identities it vouches for.
+func SAMLMetadataURL(issuer string) string {
+	return strings.TrimSuffix(issuer, "/") + "/saml/metadata"
 }
 
 // SAML returns the provider's SAML side for one service provider.
@@ -61,12 +75,12 @@ func (p *Provider) SAML(cfg SAMLConfig) (*SAMLProvider, error) {
 		return nil, errors.New("devidp: the SAML side needs the service provider's entity id, ACS URL and certificate")
 	}
 	base := strings.TrimSuffix(p.issuer, "/") + "/saml"
-	meta, err := url.Parse(base + "/metadata")
+	meta, err := url.Parse(SAMLMetadataURL(p.issuer))
 	if err != nil {
 		return nil, err
 	}
 	sso, _ := url.Parse(base + "/sso")
-	s := &SAMLProvider{p: p, cancelURL: cfg.CancelURL, base: p.basePath + "/saml",
+	s := &SAMLProvider{p: p, cancelURL: cfg.CancelURL, base: p.basePath + "/saml", status: cfg.Status,
 		sp: &saml.EntityDescriptor{EntityID: cfg.SPEntityID, SPSSODescriptors: []saml.SPSSODescriptor{{
 			SSODescriptor: saml.SSODescriptor{RoleDescriptor: saml.RoleDescriptor{
 				ProtocolSupportEnumeration: "urn:oasis:names:tc:SAML:2.0:protocol",
@@ -144,12 +158,23 @@ type ctxPick struct{}
 func (s *SAMLProvider) GetSession(w http.ResponseWriter, r *http.Request, req *saml.IdpAuthnRequest) *saml.Session {
 	if who, ok := r.Context().Value(ctxPick{}).(Identity); ok {
 		now := s.p.now()
+		attrs := []saml.Attribute{{FriendlyName: "displayName", Name: "urn:oid:2.16.840.1.113730.3.1.241",
+			NameFormat: "urn:oasis:names:tc:SAML:2.0:attrname-format:uri", Values: []saml.AttributeValue{{Type: "xs:string", Value: who.Name}}}}
+		// The groups as a Shibboleth IdP releases them (isMemberOf), one of
+		// the names the app reads by default, so that SSO_ROLE_MAP works
+		// through this side as through the OpenID Connect one.
+		if len(who.Groups) > 0 {
+			groups := saml.Attribute{FriendlyName: "isMemberOf", Name: "urn:oid:1.3.6.1.4.1.5923.1.5.1.1",
+				NameFormat: "urn:oasis:names:tc:SAML:2.0:attrname-format:uri"}
+			for _, g := range who.Groups {
+				groups.Values = append(groups.Values, saml.AttributeValue{Type: "xs:string", Value: g})
+			}
+			attrs = append(attrs, groups)
+		}
 		return &saml.Session{
 			ID: "dev-" + who.Subject, CreateTime: now, ExpireTime: now.Add(time.Hour), Index: "1",
 			NameID: who.Subject, NameIDFormat: string(saml.PersistentNameIDFormat),
-			UserEmail: who.Email, UserCommonName: who.Name,
-			CustomAttributes: []saml.Attribute{{FriendlyName: "displayName", Name: "urn:oid:2.16.840.1.113730.3.1.241",
-				NameFormat: "urn:oasis:names:tc:SAML:2.0:attrname-format:uri", Values: []saml.AttributeValue{{Type: "xs:string", Value: who.Name}}}},
+			UserEmail: who.Email, UserCommonName: who.Name, CustomAttributes: attrs,
 		}
 	}
 	s.renderPicker(w, r, http.StatusOK, pending{Request: base64.StdEncoding.EncodeToString(req.RequestBuffer), RelayState: req.RelayState}, views.Picker{})
@@ -206,11 +231,7 @@ func (s *SAMLProvider) servePick(w http.ResponseWriter, r *http.Request) {
 // renderPicker shows the same picker as the OpenID Connect side.
 func (s *SAMLProvider) renderPicker(w http.ResponseWriter, r *http.Request, status int, pend pending, form views.Picker) {
 	b, _ := json.Marshal(pend)
-	people := s.p.people.list()
-	form.Identities = make([]views.Identity, len(people))
-	for i, id := range people {
-		form.Identities[i] = views.Identity{Subject: id.Subject, Name: id.Name, Email: id.Email, AvatarURL: id.AvatarURL}
-	}
+	form.Identities = pickerIdentities(r.Context(), s.p.people.list(), s.status, false)
 	form.Stylesheet = s.p.stylesheet
 	form.ClientID = s.sp.EntityID + " (SAML)"
 	form.RedirectURI = s.sp.SPSSODescriptors[0].AssertionConsumerServices[0].Location

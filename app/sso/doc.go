@@ -104,9 +104,11 @@
 // when they exchange the code. They are confidential clients with a secret.
 //
 // SAML 2.0 (the SAML spec, saml.go) is not goth's: it is crewjam/saml's
-// service provider, with the same flow cookie, account rules and hooks.
-// Its identities are (provider, the IdP's entity id as issuer, persistent
-// NameID), and the assertions it accepted are kept in the table
+// service provider, with the same account rules and hooks. Its sign-ins in
+// progress are rows of sso_saml_requests (saml_requests.go), named by an
+// opaque RelayState and bound to the browser by a cookie's hash, instead of
+// flow cookies. Its identities are (provider, the IdP's entity id as issuer,
+// persistent NameID), and the assertions it accepted are kept in the table
 // saml_assertion_uses (in Models) until they expire, so that none is
 // accepted twice on any instance.
 //

@@ -53,7 +53,8 @@ func (AccountRef) TableName() string { return "users" }
 
 // Models are the module's tables, for the app's schema migration (the app
 // runs them with its own, under its own migration lock): identities, the
-// logout tokens already used (LogoutToken) and the SAML assertions already
-// used (SAMLAssertionUse). Migrate them after the app's users table, which
+// logout tokens already used (LogoutToken), the SAML assertions already
+// used (SAMLAssertionUse) and the SAML sign-ins in progress (SAMLRequest).
+// Migrate them after the app's users table, which
 // identities references.
-func Models() []any { return []any{&Identity{}, &LogoutToken{}, &SAMLAssertionUse{}} }
+func Models() []any { return []any{&Identity{}, &LogoutToken{}, &SAMLAssertionUse{}, &SAMLRequest{}} }

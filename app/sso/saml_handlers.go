@@ -25,15 +25,16 @@ type PostRouter interface {
 // a few hundred groups is some tens of kilobytes.
 const maxSAMLResponseBytes = 512 << 10
 
-// startSAML records a new SAML sign-in in its flow cookie and returns the
-// identity provider's URL with the AuthnRequest (HTTP-Redirect binding).
+// startSAML records a new SAML sign-in server-side (a SAMLRequest row) and
+// returns the identity provider's URL with the AuthnRequest (HTTP-Redirect
+// binding).
 //
-// RelayState is an opaque random id (the flow's state), never a URL: the
-// deep link stays in the encrypted, signed cookie that only this app reads,
-// so nothing the identity provider or the network sees or changes can send
-// the person elsewhere. The AuthnRequest's ID goes into the cookie too; the
-// response must answer exactly that request (InResponseTo), so a response
-// obtained in another browser is refused in this one.
+// RelayState is the row's random id, never a URL: the deep link stays in
+// the row, which only this app reads, so nothing the identity provider or
+// the network sees or changes can send the person elsewhere. The row keeps
+// the AuthnRequest's ID, which the response must answer (InResponseTo), and
+// the hash of this browser's binding cookie, so a response obtained in
+// another browser is refused in this one.
 func (s *Service) startSAML(c echo.Context, p *provider, f flow) (string, error) {
 	sp := p.saml.current()
 	if sp == nil {
@@ -43,15 +44,15 @@ func (s *Service) startSAML(c echo.Context, p *provider, f flow) (string, error)
 	if err != nil {
 		return "", fmt.Errorf("SAML authentication request: %w", err)
 	}
-	f.State = randomToken()
-	f.Started = s.now().Unix()
-	f.Nonce = req.ID
-	u, err := req.Redirect(f.State, sp)
+	now := p.saml.now().UTC()
+	row := SAMLRequest{ID: randomToken(), Provider: p.name, RequestID: req.ID, ReturnPath: f.Next, LinkUserID: f.LinkUserID,
+		BrowserHash: hashBinding(s.samlBinding.ensure(c)), CreatedAt: now, ExpiresAt: now.Add(flowTTL)}
+	if err := saveSAMLRequest(c.Request().Context(), s.db, row); err != nil {
+		return "", err
+	}
+	u, err := req.Redirect(row.ID, sp)
 	if err != nil {
 		return "", fmt.Errorf("SAML redirect: %w", err)
-	}
-	if err := s.samlFlows.save(c, f); err != nil {
-		return "", fmt.Errorf("save sign-in cookie: %w", err)
 	}
 	return u.String(), nil
 }
@@ -99,16 +100,14 @@ func (s *Service) samlMetadata(c echo.Context) error {
 //
 // It has no CSRF token, and cannot have one: the form that posts here is the
 // identity provider's, on another site. What the token would prove — that
-// this browser started this — is proved instead by the flow cookie that
-// begin set and only this browser has: RelayState names it, and the
-// response must answer the AuthnRequest ID recorded in it (InResponseTo,
-// checked by crewjam against that one ID only). A response posted into
-// someone else's browser (login CSRF) finds no such cookie and is refused,
-// as is an unsolicited one unless IdP-initiated sign-in is configured.
-//
-// The flow cookie is SameSite=None in production (https), because a
-// cross-site POST does not carry Lax cookies; it is still bound to its
-// request and encrypted, and lives at /auth only.
+// this browser started this — is proved instead by the SAMLRequest row that
+// RelayState names: it must exist, be unexpired and unspent, and carry the
+// hash of this browser's binding cookie, and the response must answer the
+// AuthnRequest ID recorded in it (InResponseTo, checked by crewjam against
+// that one ID only). A response posted into someone else's browser (login
+// CSRF) is refused, as is an unsolicited one unless IdP-initiated sign-in is
+// configured. An unknown, expired, spent or foreign RelayState ends on the
+// "sign-in expired" page, never in a redirect.
 func (s *Service) acs(c echo.Context) error {
 	p, err := s.samlParam(c)
 	if err != nil {
@@ -136,10 +135,15 @@ func (s *Service) acs(c echo.Context) error {
 	var f flow
 	var requestIDs []string
 	if relay := r.PostForm.Get("RelayState"); relay != "" || !p.saml.spec.AllowIDPInitiated {
-		if f, err = s.samlFlows.take(c, p.name, relay); err != nil {
+		row, err := takeSAMLRequest(r.Context(), s.db, p.saml.now().UTC(), p.name, relay, hashBinding(s.samlBinding.value(c)))
+		if err != nil && !errors.Is(err, errRefusedRelay) {
+			return s.fail(c, p, nil, problemInternal(err))
+		}
+		if err != nil {
 			return s.fail(c, p, nil, problemState(err))
 		}
-		requestIDs = []string{f.Nonce}
+		f = flow{Provider: row.Provider, Nonce: row.RequestID, Next: row.ReturnPath, LinkUserID: row.LinkUserID, Started: row.CreatedAt.Unix()}
+		requestIDs = []string{row.RequestID}
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), callbackTimeout)
 	defer cancel()
@@ -251,22 +255,6 @@ func (sp *samlProvider) profile(p *provider, a *saml.Assertion) (Profile, error)
 		prof.GroupsOverage = true
 	}
 	return prof, nil
-}
-
-// newSAMLFlowStore is the flow store of SAML sign-ins. Its cookies are
-// SameSite=None when secure: the identity provider posts the response
-// cross-site, and browsers send Lax cookies with cross-site GETs only.
-// Without https (development) they stay Lax, which works there because the
-// development identity provider, or one on localhost, is the same site.
-func newSAMLFlowStore(secret string, secure bool) (*flowStore, error) {
-	fs, err := newFlowStore(secret, secure)
-	if err != nil {
-		return nil, err
-	}
-	if secure {
-		fs.cookies.Options.SameSite = http.SameSiteNoneMode
-	}
-	return fs, nil
 }
 
 // registerSAML gives the SAML providers their database and registers their

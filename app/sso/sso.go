@@ -253,8 +253,9 @@ type Service struct {
 	providers    map[string]*provider
 	order        []*provider
 	flows        *flowStore
-	// samlFlows are the SAML sign-ins in progress (saml_handlers.go).
-	samlFlows    *flowStore
+	// samlBinding binds SAML sign-ins in progress to their browser
+	// (saml_requests.go).
+	samlBinding  samlBinding
 	now          func() time.Time
 	onLogout     ProviderLogoutFunc
 	serverRoutes bool
@@ -292,10 +293,6 @@ func Start(ctx context.Context, r Router, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	samlFlows, err := newSAMLFlowStore(cfg.Secret, cfg.SecureCookies)
-	if err != nil {
-		return nil, err
-	}
 	s := &Service{
 		db:           cfg.DB,
 		log:          log.With("component", "sso"),
@@ -309,7 +306,7 @@ func Start(ctx context.Context, r Router, cfg Config) (*Service, error) {
 		provisioned:  cfg.OnProvisionedLogin,
 		providers:    map[string]*provider{},
 		flows:        flows,
-		samlFlows:    samlFlows,
+		samlBinding:  samlBinding{secure: cfg.SecureCookies},
 		now:          time.Now,
 		onLogout:     cfg.OnProviderLogout,
 	}

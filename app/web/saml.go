@@ -12,8 +12,9 @@ import (
 // middleware (no caching, the signed-in person loaded) but without the CSRF
 // check, route by route. The identity provider's page posts there cross-site
 // and cannot carry our token; the SSO module binds the post to the browser
-// that started the sign-in instead (its flow cookie and InResponseTo, see
-// app/sso/saml_handlers.go). Every other POST keeps its CSRF check: this
+// that started the sign-in instead (the server-side request RelayState names,
+// the browser's binding cookie and InResponseTo, see
+// app/sso/saml_requests.go). Every other POST keeps its CSRF check: this
 // router registers single routes, not a group, so it adds no catch-all that
 // would shadow the page group's.
 func (a *Application) CrossSitePosts() sso.PostRouter { return crossSitePosts{a} }

@@ -41,6 +41,36 @@ type Identity struct {
 	// overage pointer instead.
 	Groups        []string
 	GroupsOverage bool
+	// Status is what signing in as the identity will do in the app; the
+	// zero Status shows nothing.
+	Status Status
+}
+
+// StatusKind names what signing in as an identity will do in the app. It is
+// also the data-status attribute of the identity's status, for tests.
+type StatusKind string
+
+// The kinds of Status; the empty kind shows nothing.
+const (
+	StatusLinked      StatusKind = "linked"
+	StatusNew         StatusKind = "new"
+	StatusClash       StatusKind = "clash"
+	StatusDeactivated StatusKind = "deactivated"
+	StatusOtherIssuer StatusKind = "other-issuer"
+)
+
+// Status is what the app says about an identity (devidp.Status).
+type Status struct {
+	Kind StatusKind
+	// Name is the account's name in the app (linked, deactivated).
+	Name string
+	// Issuer is the issuer the identity is linked with (other-issuer).
+	Issuer string
+	// HasPassword: the clashing account signs in with a password.
+	HasPassword bool
+	// Relinks: the app re-links the identity to this provider when it
+	// starts (other-issuer).
+	Relinks bool
 }
 
 // Picker is everything the identity picker page shows.

@@ -14,7 +14,10 @@
 // real 127.0.0.1 listener).
 // They save screenshots into $E2E_SCREENSHOTS, or
 // company-expenses-screenshots in the system's temporary folder. The package
-// has no code of its own; everything is in the _test.go files.
+// has no code of its own; everything is in the _test.go files, on top of the
+// template's browser helpers (app/apptest/browsertest: the shared Chromium,
+// tabs, screenshots, the sideways-scrolling and axe-core checks, the page
+// walk), which the template's own browser tests (app/web/browser) use too.
 //
 // Run them with the rest of the tests, or alone:
 //

@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/chromedp/chromedp"
+	"github.com/company-expenses/company-expenses/app/apptest/browsertest"
 )
 
 // A signed-out visitor follows a deep link, signs in through the development
@@ -17,38 +15,38 @@ func TestBrowserDeepLinkSurvivesTheSSORoundTripAndProvisionsANewEmployee(t *test
 	b := newBrowser(t)
 	const email = "jordan.rivera@example.com"
 	var before int64
-	if err := b.srv.DB.Raw("SELECT count(*) FROM users WHERE email = ?", email).Scan(&before).Error; err != nil {
+	if err := b.Srv.DB.Raw("SELECT count(*) FROM users WHERE email = ?", email).Scan(&before).Error; err != nil {
 		t.Fatal(err)
 	}
 	if before != 0 {
 		t.Fatalf("%s has an account before signing in", email)
 	}
 
-	b.open("/expenses")
-	b.waitVisible(`[data-testid="sso-buttons"]`)
-	if p := b.path(); !strings.HasPrefix(p, "/login") {
+	b.Open("/expenses")
+	b.WaitVisible(`[data-testid="sso-buttons"]`)
+	if p := b.Path(); !strings.HasPrefix(p, "/login") {
 		t.Fatalf("signed-out deep link to /expenses shows %s, want the sign-in page", p)
 	}
 
-	b.clickText(byText(`//*[@data-testid="sso-buttons"]`, "a", "Sign in with Company SSO (development)"))
-	b.waitVisible(`[data-testid="devidp-identities"]`)
-	b.clickText(`//form[@data-testid="devidp-identities"]//button[.//*[normalize-space(.)="Jordan Rivera"]]`)
+	b.ClickText(browsertest.ByText(`//*[@data-testid="sso-buttons"]`, "a", "Sign in with Company SSO (development)"))
+	b.WaitVisible(`[data-testid="devidp-identities"]`)
+	b.ClickText(`//form[@data-testid="devidp-identities"]//button[.//*[normalize-space(.)="Jordan Rivera"]]`)
 
-	b.waitVisible(`[data-testid="navigation-widget"]`)
-	if p := b.path(); p != "/expenses" {
+	b.WaitVisible(`[data-testid="navigation-widget"]`)
+	if p := b.Path(); p != "/expenses" {
 		t.Errorf("after the SSO round trip the browser is at %s, want the deep link /expenses", p)
 	}
-	b.openProfileMenu()
-	b.screenshot("path-sso-first-login-profile-menu")
-	if got := b.text(`[data-testid="profile-name"]`); got != "Jordan Rivera" {
+	b.OpenProfileMenu()
+	b.Screenshot("path-sso-first-login-profile-menu")
+	if got := b.Text(`[data-testid="profile-name"]`); got != "Jordan Rivera" {
 		t.Errorf("profile menu name = %q, want Jordan Rivera", got)
 	}
-	if got := b.text(`[data-testid="account-kind"]`); got != "SSO · Company SSO (development)" {
+	if got := b.Text(`[data-testid="account-kind"]`); got != "SSO · Company SSO (development)" {
 		t.Errorf("profile menu account kind = %q, want %q", got, "SSO · Company SSO (development)")
 	}
 
 	var isLocal []bool
-	if err := b.srv.DB.Raw(`SELECT e.is_local_user FROM employees e JOIN users u ON u.id = e.user_id WHERE u.email = ?`, email).
+	if err := b.Srv.DB.Raw(`SELECT e.is_local_user FROM employees e JOIN users u ON u.id = e.user_id WHERE u.email = ?`, email).
 		Scan(&isLocal).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -65,57 +63,13 @@ func TestBrowserDeepLinkSurvivesTheSSORoundTripAndProvisionsANewEmployee(t *test
 func TestBrowserPagesLoadWithoutScriptOrCSPErrors(t *testing.T) {
 	t.Parallel()
 	b := newBrowser(t)
-	problems := b.watchProblems()
+	problems := b.WatchProblems()
 
-	b.signIn("admin@example.com", demoPassword)
-	for _, path := range []string{"/", "/expenses", "/admin/users", "/admin/categories", "/admin/settings", "/profile"} {
-		b.open(path)
-		b.waitVisible(`[data-testid="navigation-widget"]`)
-		if got := b.path(); got != path {
-			t.Errorf("GET %s as admin ended at %s", path, got)
-		}
-		// The deferred scripts ran: htmx is there, and app.js's menu
-		// handling is reachable through the profile menu.
-		b.do("check scripts on "+path, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			ok, err := chromedp.Evaluate[bool](`typeof window.htmx === "object"`)(ctx, tg)
-			if err == nil && !ok {
-				t.Errorf("%s: htmx did not load", path)
-			}
-			return err
-		}))
-		for _, p := range problems.take() {
-			t.Errorf("%s: %s", path, p)
-		}
-	}
+	b.SignIn("admin@example.com", demoPassword)
+	b.CheckPagesLoadCleanly(problems, "/", "/expenses", "/admin/users", "/admin/categories", "/admin/settings", "/profile")
 
 	// The check above proves nothing if the listener hears nothing: an
 	// inline script must be refused by the Content-Security-Policy, and the
 	// refusal reported.
-	b.do("inject an inline script", chromedp.Evaluate[chromedp.Void](`(() => {
-		const s = document.createElement("script");
-		s.textContent = "window.__e2eInlineRan = true";
-		document.head.appendChild(s);
-	})()`))
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
-	defer cancel()
-	if err := problems.waitAny(ctx); err != nil {
-		t.Fatalf("an inline script was injected, but the browser reported no CSP violation: %v", err)
-	}
-	ran, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`window.__e2eInlineRan === true`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ran {
-		t.Errorf("an injected inline script ran: the Content-Security-Policy allows inline script")
-	}
-	reported := problems.take()
-	csp := false
-	for _, p := range reported {
-		if strings.Contains(p.text, "Content Security Policy") {
-			csp = true
-		}
-	}
-	if !csp {
-		t.Errorf("the injected inline script was reported, but not as a CSP violation: %v", reported)
-	}
+	b.CheckCSPRefusesInlineScript(problems)
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/company-expenses/company-expenses/app/apptest/browsertest"
 )
 
 var expensePath = regexp.MustCompile(`^/expenses/([0-9]+)$`)
@@ -41,8 +43,8 @@ func receiptPNG(t *testing.T) string {
 
 // waitHtmx waits until htmx has loaded (it is deferred).
 func (b *browser) waitHtmx() {
-	b.t.Helper()
-	b.do("wait for htmx", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+	b.T.Helper()
+	b.Do("wait for htmx", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := chromedp.Poll[bool](`typeof window.htmx === "object"`,
 			chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))(ctx, tg)
 		return err
@@ -51,9 +53,9 @@ func (b *browser) waitHtmx() {
 
 // status is the status badge of the expense page the tab shows.
 func (b *browser) status() string {
-	b.t.Helper()
-	b.waitVisible(`[data-testid="history"]`)
-	return b.text(`[data-testid="expense-details"] [data-status]`)
+	b.T.Helper()
+	b.WaitVisible(`[data-testid="history"]`)
+	return b.Text(`[data-testid="expense-details"] [data-status]`)
 }
 
 // The whole claim through the UI: an employee claims an expense with a
@@ -64,18 +66,18 @@ func TestBrowserEmployeeClaimsWithReceiptManagerApprovesInlineFinanceReimburses(
 	b := newBrowser(t)
 	const merchant = "Harbour Bistro (browser test)"
 
-	b.signIn("employee@example.com", demoPassword)
-	b.clickText(byText("//main", "a", "New expense"))
-	b.waitVisible(`[data-testid="expense-form"]`)
+	b.SignIn("employee@example.com", demoPassword)
+	b.ClickText(browsertest.ByText("//main", "a", "New expense"))
+	b.WaitVisible(`[data-testid="expense-form"]`)
 
 	// The date field starts at the server's today, in the yyyy-mm-dd form a
 	// date input takes as its value.
-	today := b.attr(`#f-spent_on`, "value")
+	today := b.Attr(`#f-spent_on`, "value")
 	if _, err := time.Parse("2006-01-02", today); err != nil {
 		t.Fatalf("date input value = %q, not a date: %v", today, err)
 	}
-	category := b.attr(`#f-category_id option:not([value=""])`, "value")
-	b.do("fill in the expense form",
+	category := b.Attr(`#f-category_id option:not([value=""])`, "value")
+	b.Do("fill in the expense form",
 		chromedp.SetValue(chromedp.CSS(`#f-spent_on`), today),
 		chromedp.SetValue(chromedp.CSS(`#f-category_id`), category),
 		chromedp.SendKeys(chromedp.CSS(`#f-amount`), "42.50"),
@@ -83,102 +85,102 @@ func TestBrowserEmployeeClaimsWithReceiptManagerApprovesInlineFinanceReimburses(
 		chromedp.SendKeys(chromedp.CSS(`#f-description`), "Lunch with a customer."),
 		chromedp.SetUploadFiles(chromedp.CSS(`#f-receipt`), []string{receiptPNG(t)}),
 	)
-	b.screenshot("path-claim-1-form-filled")
-	b.clickText(byText(`//form[@data-testid="expense-form"]`, "button", "Submit for approval"))
+	b.Screenshot("path-claim-1-form-filled")
+	b.ClickText(browsertest.ByText(`//form[@data-testid="expense-form"]`, "button", "Submit for approval"))
 
 	if got := b.status(); got != "Submitted" {
 		t.Errorf("status after submitting = %q, want Submitted", got)
 	}
-	m := expensePath.FindStringSubmatch(b.path())
+	m := expensePath.FindStringSubmatch(b.Path())
 	if m == nil {
-		t.Fatalf("after submitting, the browser is at %s, want the expense's page", b.path())
+		t.Fatalf("after submitting, the browser is at %s, want the expense's page", b.Path())
 	}
 	id := m[1]
-	if got := b.text(`h1`); got != merchant {
+	if got := b.Text(`h1`); got != merchant {
 		t.Errorf("detail page title = %q, want %q", got, merchant)
 	}
-	if got := b.text(`[data-testid="detail-amount"]`); !strings.Contains(got, "42.50") {
+	if got := b.Text(`[data-testid="detail-amount"]`); !strings.Contains(got, "42.50") {
 		t.Errorf("detail amount = %q, want 42.50", got)
 	}
-	b.waitVisible(`[data-testid="receipt"] img`)
-	b.screenshot("path-claim-2-submitted-with-receipt")
+	b.WaitVisible(`[data-testid="receipt"] img`)
+	b.Screenshot("path-claim-2-submitted-with-receipt")
 
-	b.signOut()
-	b.signIn("manager@example.com", demoPassword)
-	b.open("/approvals")
+	b.SignOut()
+	b.SignIn("manager@example.com", demoPassword)
+	b.Open("/approvals")
 	item := `[data-testid="approval-item"][data-id="` + id + `"]`
-	b.waitVisible(item)
+	b.WaitVisible(item)
 	b.waitHtmx()
 	// A marker on the window survives an htmx swap but not a page load, so
 	// it tells the inline decision from the plain form post fallback.
-	b.do("mark the page", chromedp.Evaluate[chromedp.Void](`window.__e2eSamePage = true`))
-	b.clickText(`//article[@data-testid="approval-item"][@data-id="` + id + `"]//button[normalize-space(.)="Approve"]`)
-	b.waitVisible(item + ` [data-testid="approval-outcome"]`)
-	same, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`window.__e2eSamePage === true`))
+	b.Do("mark the page", chromedp.Evaluate[chromedp.Void](`window.__e2eSamePage = true`))
+	b.ClickText(`//article[@data-testid="approval-item"][@data-id="` + id + `"]//button[normalize-space(.)="Approve"]`)
+	b.WaitVisible(item + ` [data-testid="approval-outcome"]`)
+	same, err := chromedp.Run(b.Ctx, chromedp.Evaluate[bool](`window.__e2eSamePage === true`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !same {
 		t.Errorf("approving reloaded the page; want the inline (htmx) decision")
 	}
-	if got := b.text(item + ` [data-testid="approval-outcome"] [data-status]`); got != "Approved" {
+	if got := b.Text(item + ` [data-testid="approval-outcome"] [data-status]`); got != "Approved" {
 		t.Errorf("approvals queue outcome = %q, want Approved", got)
 	}
-	b.screenshot("path-claim-3-approved-inline")
-	b.open("/expenses/" + id)
+	b.Screenshot("path-claim-3-approved-inline")
+	b.Open("/expenses/" + id)
 	if got := b.status(); got != "Approved" {
 		t.Errorf("status after approval = %q, want Approved", got)
 	}
 	approval := `[data-testid="history-event"][data-event="approved"]`
-	b.waitVisible(approval)
-	if got := b.text(approval); !strings.Contains(got, "Marcus Reed") {
+	b.WaitVisible(approval)
+	if got := b.Text(approval); !strings.Contains(got, "Marcus Reed") {
 		t.Errorf("approval history entry = %q, want it by Marcus Reed", got)
 	}
 
-	b.signOut()
-	b.signIn("finance@example.com", demoPassword)
-	b.open("/reimbursements")
+	b.SignOut()
+	b.SignIn("finance@example.com", demoPassword)
+	b.Open("/reimbursements")
 	box := `#ids-` + id
-	b.waitVisible(box)
-	b.do("tick the expense and reimburse it",
+	b.WaitVisible(box)
+	b.Do("tick the expense and reimburse it",
 		// The form asks "Mark the selected expenses as reimbursed?" with
 		// window.confirm (static/js/app.js); say yes.
 		chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
 		chromedp.Click(chromedp.CSS(box)),
 	)
-	b.screenshot("path-claim-4-reimbursement-run")
-	b.clickText(`(//form[@data-testid="reimburse-form"]//button[normalize-space(.)="Reimburse selected"])[1]`)
-	b.waitVisible(`.flashes`)
-	b.open("/expenses/" + id)
+	b.Screenshot("path-claim-4-reimbursement-run")
+	b.ClickText(`(//form[@data-testid="reimburse-form"]//button[normalize-space(.)="Reimburse selected"])[1]`)
+	b.WaitVisible(`.flashes`)
+	b.Open("/expenses/" + id)
 	if got := b.status(); got != "Reimbursed" {
 		t.Errorf("status after finance's run = %q, want Reimbursed", got)
 	}
-	b.screenshot("path-claim-5-reimbursed")
+	b.Screenshot("path-claim-5-reimbursed")
 }
 
 // An employee corrects an expense their manager rejected and sends it again.
 func TestBrowserEmployeeEditsARejectedExpenseAndSubmitsItAgain(t *testing.T) {
 	t.Parallel()
 	b := newBrowser(t)
-	id := idOf(t, b.srv, expenseOf, "employee@example.com", "rejected")
+	id := idOf(t, b.Srv, expenseOf, "employee@example.com", "rejected")
 
-	b.signIn("employee@example.com", demoPassword)
-	b.open("/expenses/" + id)
-	b.waitVisible(`[data-testid="rejection-note"]`)
-	b.screenshot("path-resubmit-1-rejected")
-	b.click(`main a[href="/expenses/` + id + `/edit"]`)
-	b.waitVisible(`[data-testid="expense-form"]`)
-	b.do("correct the description",
+	b.SignIn("employee@example.com", demoPassword)
+	b.Open("/expenses/" + id)
+	b.WaitVisible(`[data-testid="rejection-note"]`)
+	b.Screenshot("path-resubmit-1-rejected")
+	b.Click(`main a[href="/expenses/` + id + `/edit"]`)
+	b.WaitVisible(`[data-testid="expense-form"]`)
+	b.Do("correct the description",
 		chromedp.SetValue(chromedp.CSS(`#f-description`), "Corrected: the receipt is attached and the amount is right."),
 	)
-	b.click(`[data-testid="submit-expense"]`)
+	b.Click(`[data-testid="submit-expense"]`)
 	if got := b.status(); got != "Submitted" {
 		t.Errorf("status after correcting and submitting = %q, want Submitted", got)
 	}
-	if got := b.text(`[data-testid="expense-details"]`); !strings.Contains(got, "Corrected: the receipt") {
+	if got := b.Text(`[data-testid="expense-details"]`); !strings.Contains(got, "Corrected: the receipt") {
 		t.Errorf("the details do not show the corrected description: %q", got)
 	}
-	b.screenshot("path-resubmit-2-submitted-again")
+	b.Screenshot("path-resubmit-2-submitted-again")
 }
 
 // An administrator adds a person, who can then sign in, and deactivates
@@ -186,60 +188,60 @@ func TestBrowserEmployeeEditsARejectedExpenseAndSubmitsItAgain(t *testing.T) {
 func TestBrowserAdministratorAddsAPersonAndDeactivatesAnotherWhoIsSignedOutAtOnce(t *testing.T) {
 	t.Parallel()
 	admin := newBrowser(t)
-	exe := chromePath(t)
-	emily := newTab(t, exe, admin.srv)
-	emily.signIn("employee@example.com", demoPassword)
-	emily.open("/expenses")
-	emily.waitVisible(`[data-testid="expense-table"]`)
+	browsertest.ChromePath(t)
+	emily := newTab(t, admin.Srv)
+	emily.SignIn("employee@example.com", demoPassword)
+	emily.Open("/expenses")
+	emily.WaitVisible(`[data-testid="expense-table"]`)
 
-	admin.signIn("admin@example.com", demoPassword)
-	admin.open("/admin/users")
-	admin.clickText(byText("//main", "a", "Add a person"))
-	admin.waitVisible(`#f-full_name`)
+	admin.SignIn("admin@example.com", demoPassword)
+	admin.Open("/admin/users")
+	admin.ClickText(browsertest.ByText("//main", "a", "Add a person"))
+	admin.WaitVisible(`#f-full_name`)
 	const newPassword = "correct horse battery staple 42"
-	admin.do("fill in the new person",
+	admin.Do("fill in the new person",
 		chromedp.SendKeys(chromedp.CSS(`#f-full_name`), "Robin Hale"),
 		chromedp.SendKeys(chromedp.CSS(`#f-email`), "robin.hale@example.com"),
 		// The form offers an invitation first; this path types a password.
 		chromedp.Click(chromedp.CSS(`input[name="password_setup"][value="password"]`)),
 		chromedp.SendKeys(chromedp.CSS(`#f-password`), newPassword),
 	)
-	admin.screenshot("path-admin-1-new-person")
-	admin.click(`main form button[type=submit]`)
-	admin.waitVisible(`.flashes`)
-	admin.open("/admin/users")
-	if got := admin.text(`[data-testid="users-table"]`); !strings.Contains(got, "robin.hale@example.com") {
+	admin.Screenshot("path-admin-1-new-person")
+	admin.Click(`main form button[type=submit]`)
+	admin.WaitVisible(`.flashes`)
+	admin.Open("/admin/users")
+	if got := admin.Text(`[data-testid="users-table"]`); !strings.Contains(got, "robin.hale@example.com") {
 		t.Errorf("the people list does not show the new person: %q", got)
 	}
 
-	robin := newTab(t, exe, admin.srv)
-	robin.signIn("robin.hale@example.com", newPassword)
-	robin.openProfileMenu()
-	if got := robin.text(`[data-testid="profile-name"]`); got != "Robin Hale" {
+	robin := newTab(t, admin.Srv)
+	robin.SignIn("robin.hale@example.com", newPassword)
+	robin.OpenProfileMenu()
+	if got := robin.Text(`[data-testid="profile-name"]`); got != "Robin Hale" {
 		t.Errorf("the new person signed in as %q, want Robin Hale", got)
 	}
 
-	admin.open("/admin/users/" + idOf(t, admin.srv, `SELECT id FROM users WHERE email = ?`, "employee@example.com"))
-	admin.waitVisible(`input[name="active"]`)
-	admin.do("untick Active", chromedp.Click(chromedp.CSS(`input[name="active"]`)))
-	admin.click(`main form button[type=submit]`)
-	admin.waitVisible(`.flashes`)
-	admin.open("/admin/users")
-	admin.screenshot("path-admin-2-person-deactivated")
+	admin.Open("/admin/users/" + idOf(t, admin.Srv, `SELECT id FROM users WHERE email = ?`, "employee@example.com"))
+	admin.WaitVisible(`input[name="active"]`)
+	admin.Do("untick Active", chromedp.Click(chromedp.CSS(`input[name="active"]`)))
+	admin.Click(`main form button[type=submit]`)
+	admin.WaitVisible(`.flashes`)
+	admin.Open("/admin/users")
+	admin.Screenshot("path-admin-2-person-deactivated")
 
-	emily.open("/expenses")
-	emily.waitVisible(`main`)
-	if p := emily.path(); strings.HasPrefix(p, "/expenses") {
+	emily.Open("/expenses")
+	emily.WaitVisible(`main`)
+	if p := emily.Path(); strings.HasPrefix(p, "/expenses") {
 		t.Errorf("the deactivated person still sees %s", p)
 	}
-	n, err := chromedp.Run(emily.ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="expense-table"], [data-testid="navigation-widget"] .profile-menu').length`))
+	n, err := chromedp.Run(emily.Ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="expense-table"], [data-testid="navigation-widget"] .profile-menu').length`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n != 0 {
 		t.Errorf("the deactivated person's next page still shows the app (%d elements of a signed-in page)", n)
 	}
-	emily.screenshot("path-admin-3-deactivated-person-next-page")
+	emily.Screenshot("path-admin-3-deactivated-person-next-page")
 }
 
 // Sign out really signs out: going Back afterwards shows the sign-in page,
@@ -247,25 +249,25 @@ func TestBrowserAdministratorAddsAPersonAndDeactivatesAnotherWhoIsSignedOutAtOnc
 func TestBrowserSignOutThenBackShowsNothingOfTheApp(t *testing.T) {
 	t.Parallel()
 	b := newBrowser(t)
-	b.signIn("employee@example.com", demoPassword)
-	b.open("/expenses")
-	b.waitVisible(`[data-testid="expense-table"]`)
-	b.signOut()
-	b.screenshot("path-signout-1-signed-out")
+	b.SignIn("employee@example.com", demoPassword)
+	b.Open("/expenses")
+	b.WaitVisible(`[data-testid="expense-table"]`)
+	b.SignOut()
+	b.Screenshot("path-signout-1-signed-out")
 
-	b.do("go back", chromedp.NavigateBack())
-	b.waitVisible(`main`)
-	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="expense-table"], [data-testid="profile-menu"]').length`))
+	b.Do("go back", chromedp.NavigateBack())
+	b.WaitVisible(`main`)
+	n, err := chromedp.Run(b.Ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="expense-table"], [data-testid="profile-menu"]').length`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n != 0 {
-		t.Errorf("Back after signing out shows the app again (%d elements of %s)", n, b.path())
+		t.Errorf("Back after signing out shows the app again (%d elements of %s)", n, b.Path())
 	}
-	b.screenshot("path-signout-2-after-back")
+	b.Screenshot("path-signout-2-after-back")
 	// And the session is gone on the server too, not just in this tab.
-	b.open("/expenses")
-	if p := b.path(); !strings.HasPrefix(p, "/login") {
+	b.Open("/expenses")
+	if p := b.Path(); !strings.HasPrefix(p, "/login") {
 		t.Errorf("after signing out, /expenses shows %s, want the sign-in page", p)
 	}
 }

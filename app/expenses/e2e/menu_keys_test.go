@@ -10,17 +10,17 @@ import (
 
 // focused names the element that has the keyboard focus.
 func (b *browser) focused() string {
-	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(function(){var a=document.activeElement;return a.tagName+":"+a.textContent.trim().replace(/\s+/g," ")})()`))
+	b.T.Helper()
+	s, err := chromedp.Run(b.Ctx, chromedp.Evaluate[string](`(function(){var a=document.activeElement;return a.tagName+":"+a.textContent.trim().replace(/\s+/g," ")})()`))
 	if err != nil {
-		b.t.Fatalf("read the focused element: %v", err)
+		b.T.Fatalf("read the focused element: %v", err)
 	}
 	return s
 }
 
 func (b *browser) press(key string) {
-	b.t.Helper()
-	b.do("press "+key, chromedp.KeyEvent(key))
+	b.T.Helper()
+	b.Do("press "+key, chromedp.KeyEvent(key))
 }
 
 // The navigation widget's menus say role="menu", which promises screen-
@@ -29,8 +29,8 @@ func (b *browser) press(key string) {
 func TestBrowserProfileMenuMovesBetweenItemsWithTheArrowKeys(t *testing.T) {
 	t.Parallel()
 	b := newBrowser(t)
-	b.signIn("employee@example.com", demoPassword)
-	b.do("focus the profile button", chromedp.Focus(chromedp.CSS(`.profile-menu summary`)))
+	b.SignIn("employee@example.com", demoPassword)
+	b.Do("focus the profile button", chromedp.Focus(chromedp.CSS(`.profile-menu summary`)))
 
 	steps := []struct{ name, key, want string }{
 		{"ArrowDown", kb.ArrowDown, "A:Your profile"}, // opens the menu at its first item
@@ -46,7 +46,7 @@ func TestBrowserProfileMenuMovesBetweenItemsWithTheArrowKeys(t *testing.T) {
 			t.Fatalf("after %s the focus is on %q, want %q", s.name, got, s.want)
 		}
 	}
-	open, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.querySelector(".profile-menu").open`))
+	open, err := chromedp.Run(b.Ctx, chromedp.Evaluate[bool](`document.querySelector(".profile-menu").open`))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,15 +4,17 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/company-expenses/company-expenses/app/apptest/browsertest"
 )
 
 // visible reports whether the element sel finds is rendered: in the
 // layout, not inside a closed <details>, not visibility: hidden.
 func (b *browser) visible(sel string) bool {
-	b.t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(function(){var e=document.querySelector(`+"`"+sel+"`"+`);return !!e && e.checkVisibility({visibilityProperty: true})})()`))
+	b.T.Helper()
+	v, err := chromedp.Run(b.Ctx, chromedp.Evaluate[bool](`(function(){var e=document.querySelector(`+"`"+sel+"`"+`);return !!e && e.checkVisibility({visibilityProperty: true})})()`))
 	if err != nil {
-		b.t.Fatalf("is %s visible: %v", sel, err)
+		b.T.Fatalf("is %s visible: %v", sel, err)
 	}
 	return v
 }
@@ -23,23 +25,23 @@ func (b *browser) visible(sel string) bool {
 func TestBrowserPhoneFoldsTheExpenseFiltersBehindAFilterButton(t *testing.T) {
 	t.Parallel()
 	b := newBrowser(t)
-	b.signIn("finance@example.com", demoPassword)
-	b.resize(phone)
-	b.open("/expenses?scope=all")
-	b.waitVisible(`[data-testid="filter-toggle"]`)
+	b.SignIn("finance@example.com", demoPassword)
+	b.Resize(browsertest.Phone)
+	b.Open("/expenses?scope=all")
+	b.WaitVisible(`[data-testid="filter-toggle"]`)
 	if b.visible(`#f-q`) {
 		t.Fatal("on a phone the search field shows before the Filter button is pressed")
 	}
-	b.quickScreenshot("expenses-phone-filters-folded")
-	b.click(`[data-testid="filter-toggle"]`)
-	b.waitVisible(`#f-q`)
+	b.QuickScreenshot("expenses-phone-filters-folded")
+	b.Click(`[data-testid="filter-toggle"]`)
+	b.WaitVisible(`#f-q`)
 
-	b.open("/expenses?scope=all&status=submitted")
-	b.waitVisible(`#f-status`)
+	b.Open("/expenses?scope=all&status=submitted")
+	b.WaitVisible(`#f-status`)
 
-	b.resize(desktop)
-	b.open("/expenses?scope=all")
-	b.waitVisible(`#f-q`)
+	b.Resize(browsertest.Desktop)
+	b.Open("/expenses?scope=all")
+	b.WaitVisible(`#f-q`)
 	if b.visible(`[data-testid="filter-toggle"]`) {
 		t.Error("the Filter button shows on a desktop, where the filters are always open")
 	}

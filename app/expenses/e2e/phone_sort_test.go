@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/company-expenses/company-expenses/app/apptest/browsertest"
 )
 
 // Below 640px the expense table becomes cards and its header row, which
@@ -12,21 +14,21 @@ import (
 func TestBrowserPhoneSortsTheExpenseCardsWithoutTheHiddenHeaderRow(t *testing.T) {
 	t.Parallel()
 	b := newBrowser(t)
-	b.signIn("finance@example.com", demoPassword)
-	b.resize(phone)
-	b.open("/expenses?scope=all")
-	b.waitVisible(`[data-testid="phone-sort"]`)
-	b.click(`[data-testid="phone-sort"] a[data-sort="amount"]`)
+	b.SignIn("finance@example.com", demoPassword)
+	b.Resize(browsertest.Phone)
+	b.Open("/expenses?scope=all")
+	b.WaitVisible(`[data-testid="phone-sort"]`)
+	b.Click(`[data-testid="phone-sort"] a[data-sort="amount"]`)
 	// The results swap in with the bar marking Amount as the current sort.
-	b.waitVisible(`[data-testid="phone-sort"] a[data-sort="amount"][aria-current="true"]`)
+	b.WaitVisible(`[data-testid="phone-sort"] a[data-sort="amount"][aria-current="true"]`)
 	b.waitHtmx()
-	if p := b.path(); !strings.Contains(p, "sort=amount") {
+	if p := b.Path(); !strings.Contains(p, "sort=amount") {
 		t.Errorf("after choosing Amount the URL is %q, want sort=amount in it", p)
 	}
-	b.quickScreenshot("expenses-phone-sorted-by-amount")
+	b.QuickScreenshot("expenses-phone-sorted-by-amount")
 
-	b.resize(desktop)
-	visible, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`getComputedStyle(document.querySelector('[data-testid="phone-sort"]')).display !== "none"`))
+	b.Resize(browsertest.Desktop)
+	visible, err := chromedp.Run(b.Ctx, chromedp.Evaluate[bool](`getComputedStyle(document.querySelector('[data-testid="phone-sort"]')).display !== "none"`))
 	if err != nil {
 		t.Fatal(err)
 	}

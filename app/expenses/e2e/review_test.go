@@ -11,18 +11,19 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/company-expenses/company-expenses/app/apptest"
+	"github.com/company-expenses/company-expenses/app/apptest/browsertest"
 )
 
 // evalJSON evaluates a JavaScript expression that returns a JSON string and
 // decodes it into v.
 func (b *browser) evalJSON(what, js string, v any) {
-	b.t.Helper()
-	raw, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](js))
+	b.T.Helper()
+	raw, err := chromedp.Run(b.Ctx, chromedp.Evaluate[string](js))
 	if err != nil {
-		b.t.Fatalf("%s: %v", what, err)
+		b.T.Fatalf("%s: %v", what, err)
 	}
 	if err := json.Unmarshal([]byte(raw), v); err != nil {
-		b.t.Fatalf("%s: %v (%s)", what, err, raw)
+		b.T.Fatalf("%s: %v (%s)", what, err, raw)
 	}
 }
 
@@ -33,7 +34,7 @@ type box struct {
 }
 
 func (b *browser) box(sel string) box {
-	b.t.Helper()
+	b.T.Helper()
 	var r box
 	b.evalJSON("measure "+sel, fmt.Sprintf(`(() => {
 		const el = document.querySelector(%q);
@@ -70,24 +71,24 @@ func contrast(a, b [3]float64) float64 {
 // parallel tabs.
 func TestUIReviewFindingsStayFixed(t *testing.T) {
 	t.Parallel()
-	exe := chromePath(t)
+	browsertest.ChromePath(t)
 	srv := apptest.New(t, apptest.Options{Modules: withDemo})
 
 	t.Run("PhoneHeaderIsOneRowAndItsMenuButtonReachesEveryEntry", func(t *testing.T) {
 		t.Parallel()
-		b := newTab(t, exe, srv)
-		b.resize(phone)
-		b.signIn("admin@example.com", demoPassword)
-		b.open("/admin/settings")
+		b := newTab(t, srv)
+		b.Resize(browsertest.Phone)
+		b.SignIn("admin@example.com", demoPassword)
+		b.Open("/admin/settings")
 		if h := b.box(`.navbar`).Height; h > 64 {
 			t.Errorf("the header is %.0f px high at 390 px, want one row (≤ 64 px)", h)
 		}
 		if b.box(`.mainmenu`).Visible {
 			t.Errorf("the wide menu shows at 390 px; want it behind the menu button")
 		}
-		b.click(`.phone-menu > summary`)
-		b.waitVisible(`.phone-menu-panel`)
-		b.screenshot("review-phone-menu-open")
+		b.Click(`.phone-menu > summary`)
+		b.WaitVisible(`.phone-menu-panel`)
+		b.Screenshot("review-phone-menu-open")
 		for _, label := range []string{"Dashboard", "Expenses", "People", "Categories", "Settings"} {
 			var r box
 			b.evalJSON("find "+label, fmt.Sprintf(`(() => {
@@ -96,7 +97,7 @@ func TestUIReviewFindingsStayFixed(t *testing.T) {
 				const r = a.getBoundingClientRect();
 				return JSON.stringify({Top: r.top, Bottom: r.bottom, Left: r.left, Right: r.right, Width: r.width, Height: r.height, Visible: r.width > 0});
 			})()`, label), &r)
-			if !r.Visible || r.Left < 0 || r.Right > float64(phone.width) || r.Bottom > float64(phone.height) {
+			if !r.Visible || r.Left < 0 || r.Right > float64(browsertest.Phone.Width) || r.Bottom > float64(browsertest.Phone.Height) {
 				t.Errorf("menu entry %q is not on screen in the open phone menu: %+v", label, r)
 			}
 		}
@@ -104,15 +105,15 @@ func TestUIReviewFindingsStayFixed(t *testing.T) {
 
 	t.Run("AdministratorMenuFitsOneLineAt1280", func(t *testing.T) {
 		t.Parallel()
-		b := newTab(t, exe, srv)
-		b.signIn("admin@example.com", demoPassword)
+		b := newTab(t, srv)
+		b.SignIn("admin@example.com", demoPassword)
 		if h := b.box(`.navbar`).Height; h > 64 {
 			t.Errorf("the administrator's header is %.0f px high at 1280 px, want one line (≤ 64 px)", h)
 		}
-		b.click(`.admin-menu > summary`)
-		b.screenshot("review-desktop-admin-menu-open")
+		b.Click(`.admin-menu > summary`)
+		b.Screenshot("review-desktop-admin-menu-open")
 		for _, label := range []string{"People", "Categories", "Settings"} {
-			if _, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.Search(byText(`//*[contains(@class,"admin-menu")]`, "a", label)))); err != nil {
+			if _, err := chromedp.Run(b.Ctx, chromedp.Text(chromedp.Search(browsertest.ByText(`//*[contains(@class,"admin-menu")]`, "a", label)))); err != nil {
 				t.Errorf("the Admin menu has no %q: %v", label, err)
 			}
 		}
@@ -120,11 +121,11 @@ func TestUIReviewFindingsStayFixed(t *testing.T) {
 
 	t.Run("PhoneTablesShowAmountAndStatusOnScreenWithTheirLabels", func(t *testing.T) {
 		t.Parallel()
-		b := newTab(t, exe, srv)
-		b.resize(phone)
-		b.signIn("employee@example.com", demoPassword)
-		b.open("/expenses")
-		b.waitVisible(`[data-testid="expense-row"]`)
+		b := newTab(t, srv)
+		b.Resize(browsertest.Phone)
+		b.SignIn("employee@example.com", demoPassword)
+		b.Open("/expenses")
+		b.WaitVisible(`[data-testid="expense-row"]`)
 		for _, label := range []string{"Amount", "Status", "Date", "Category"} {
 			var got struct {
 				Right, Width float64
@@ -136,7 +137,7 @@ func TestUIReviewFindingsStayFixed(t *testing.T) {
 				const r = td.getBoundingClientRect();
 				return JSON.stringify({Right: r.right, Width: r.width, Before: getComputedStyle(td, "::before").content});
 			})()`, label), &got)
-			if got.Width == 0 || got.Right > float64(phone.width) {
+			if got.Width == 0 || got.Right > float64(browsertest.Phone.Width) {
 				t.Errorf("the %s cell of the first expense is off screen at 390 px (right edge %.0f)", label, got.Right)
 			}
 			if got.Before != `"`+label+`"` {
@@ -147,10 +148,10 @@ func TestUIReviewFindingsStayFixed(t *testing.T) {
 
 	t.Run("FocusRingHasAtLeast3To1ContrastOnWhite", func(t *testing.T) {
 		t.Parallel()
-		b := newTab(t, exe, srv)
-		b.signIn("employee@example.com", demoPassword)
+		b := newTab(t, srv)
+		b.SignIn("employee@example.com", demoPassword)
 		// Tab, as a keyboard user does, so that :focus-visible applies.
-		b.do("tab to the first link", chromedp.KeyEvent("\t"))
+		b.Do("tab to the first link", chromedp.KeyEvent("\t"))
 		var c []float64
 		b.evalJSON("read the focus ring colour", `(() => {
 			const s = getComputedStyle(document.activeElement);
@@ -170,12 +171,12 @@ func TestUIReviewFindingsStayFixed(t *testing.T) {
 
 	t.Run("FailedSubmitPutsFocusOnTheErrorSummary", func(t *testing.T) {
 		t.Parallel()
-		b := newTab(t, exe, srv)
-		b.open("/login")
-		b.do("sign in with a wrong password",
+		b := newTab(t, srv)
+		b.Open("/login")
+		b.Do("sign in with a wrong password",
 			chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), "employee@example.com"),
 			chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "not the password"),
-			chromedp.Click(chromedp.Search(byText("//form", "button", "Sign in with e-mail"))),
+			chromedp.Click(chromedp.Search(browsertest.ByText("//form", "button", "Sign in with e-mail"))),
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid="form-problem"]`)),
 		)
 		if got := b.activeTestID(); got != "form-problem" {
@@ -186,9 +187,9 @@ func TestUIReviewFindingsStayFixed(t *testing.T) {
 			t.Errorf("the sign-in error is %.0f px above the E-mail label, want some room (≥ 8 px)", gap)
 		}
 
-		b.signIn("employee@example.com", demoPassword)
-		b.open("/expenses/new")
-		b.do("submit a bad amount",
+		b.SignIn("employee@example.com", demoPassword)
+		b.Open("/expenses/new")
+		b.Do("submit a bad amount",
 			chromedp.SendKeys(chromedp.CSS(`#f-amount`), "-12,3x"),
 			chromedp.Click(chromedp.CSS(`[data-testid="save-expense"]`)),
 			chromedp.WaitVisible(chromedp.CSS(`#f-amount-error`)),
@@ -196,7 +197,7 @@ func TestUIReviewFindingsStayFixed(t *testing.T) {
 		if got := b.activeTestID(); got != "form-problem" {
 			t.Errorf("after a refused expense form the focus is on %q, want the error summary", got)
 		}
-		if got := b.text(`#f-amount-error`); !strings.Contains(got, "as a number") {
+		if got := b.Text(`#f-amount-error`); !strings.Contains(got, "as a number") {
 			t.Errorf("amount -12,3x: error %q, want the not-a-number message", got)
 		}
 		// Side-by-side fields start level even when only one has an error.
@@ -210,16 +211,16 @@ func TestUIReviewFindingsStayFixed(t *testing.T) {
 		if gap := b.box(`#f-merchant-error`).Top - b.box(`#f-merchant`).Bottom; gap > 12 {
 			t.Errorf("the merchant error is %.0f px below its field, want it right under it", gap)
 		}
-		b.screenshot("review-desktop-expense-form-errors")
+		b.Screenshot("review-desktop-expense-form-errors")
 	})
 
 	t.Run("SignInButtonsKeepTheirLabelsCentredOnOneLine", func(t *testing.T) {
 		t.Parallel()
-		b := newTab(t, exe, srv)
-		b.open("/login")
+		b := newTab(t, srv)
+		b.Open("/login")
 		sso := `[data-testid="sso-buttons"] a.btn`
 		var align string
-		align, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('[data-testid="sso-buttons"] a.btn')).textAlign`))
+		align, err := chromedp.Run(b.Ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('[data-testid="sso-buttons"] a.btn')).textAlign`))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -233,15 +234,15 @@ func TestUIReviewFindingsStayFixed(t *testing.T) {
 
 	t.Run("ProfileShowsTheWholeSSOBadge", func(t *testing.T) {
 		t.Parallel()
-		b := newTab(t, exe, srv)
-		b.open("/login")
-		b.clickText(byText(`//*[@data-testid="sso-buttons"]`, "a", "Sign in with Company SSO (development)"))
-		b.waitVisible(`[data-testid="devidp-identities"]`)
-		b.clickText(`//form[@data-testid="devidp-identities"]//button[.//*[normalize-space(.)="Jordan Rivera"]]`)
-		b.waitVisible(`[data-testid="navigation-widget"]`)
-		b.open("/profile")
+		b := newTab(t, srv)
+		b.Open("/login")
+		b.ClickText(browsertest.ByText(`//*[@data-testid="sso-buttons"]`, "a", "Sign in with Company SSO (development)"))
+		b.WaitVisible(`[data-testid="devidp-identities"]`)
+		b.ClickText(`//form[@data-testid="devidp-identities"]//button[.//*[normalize-space(.)="Jordan Rivera"]]`)
+		b.WaitVisible(`[data-testid="navigation-widget"]`)
+		b.Open("/profile")
 		badge := `[data-testid="profile-account-kind"] .kind-badge`
-		if got := b.text(badge); !strings.HasPrefix(got, "SSO · ") {
+		if got := b.Text(badge); !strings.HasPrefix(got, "SSO · ") {
 			t.Fatalf("profile account kind = %q, want an SSO badge", got)
 		}
 		card := b.box(`main .card`)
@@ -253,25 +254,25 @@ func TestUIReviewFindingsStayFixed(t *testing.T) {
 				t.Errorf("the profile's two-column grid lays out %d columns", cols)
 			}
 		}
-		b.screenshot("review-desktop-profile-sso")
+		b.Screenshot("review-desktop-profile-sso")
 	})
 }
 
 // activeTestID is the data-testid of the focused element.
 func (b *browser) activeTestID() string {
-	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.activeElement ? (document.activeElement.dataset.testid || document.activeElement.tagName.toLowerCase() + (document.activeElement.id ? "#" + document.activeElement.id : "")) : ""`))
+	b.T.Helper()
+	s, err := chromedp.Run(b.Ctx, chromedp.Evaluate[string](`document.activeElement ? (document.activeElement.dataset.testid || document.activeElement.tagName.toLowerCase() + (document.activeElement.id ? "#" + document.activeElement.id : "")) : ""`))
 	if err != nil {
-		b.t.Fatal(err)
+		b.T.Fatal(err)
 	}
 	return s
 }
 
 func (b *browser) count(sel string) int {
-	b.t.Helper()
-	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll(%q).length`, sel)))
+	b.T.Helper()
+	n, err := chromedp.Run(b.Ctx, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll(%q).length`, sel)))
 	if err != nil {
-		b.t.Fatal(err)
+		b.T.Fatal(err)
 	}
 	return n
 }
@@ -279,10 +280,10 @@ func (b *browser) count(sel string) int {
 // columns counts the distinct left edges of the elements: the columns they
 // are laid out in.
 func (b *browser) columns(sel string) int {
-	b.t.Helper()
-	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](fmt.Sprintf(`new Set([...document.querySelectorAll(%q)].map(e => Math.round(e.getBoundingClientRect().left))).size`, sel)))
+	b.T.Helper()
+	n, err := chromedp.Run(b.Ctx, chromedp.Evaluate[int](fmt.Sprintf(`new Set([...document.querySelectorAll(%q)].map(e => Math.round(e.getBoundingClientRect().left))).size`, sel)))
 	if err != nil {
-		b.t.Fatal(err)
+		b.T.Fatal(err)
 	}
 	return n
 }

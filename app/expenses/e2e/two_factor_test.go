@@ -8,6 +8,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+
+	"github.com/company-expenses/company-expenses/app/apptest/browsertest"
 )
 
 // An administrator turns on two-factor sign-in from the profile, keeps the
@@ -15,15 +17,15 @@ import (
 func TestBrowserAdministratorTurnsOnTwoFactorSignInAndSignsInWithTheCode(t *testing.T) {
 	t.Parallel()
 	b := newBrowser(t)
-	b.signIn("admin@example.com", demoPassword)
-	b.open("/profile")
-	b.click(`[data-testid="two-factor-setup"]`)
-	b.waitVisible(`[data-testid="two-factor-qr"]`)
-	for _, v := range []viewport{phone, desktop} {
-		b.resize(v)
-		b.screenshot("two-factor-setup-" + v.name)
+	b.SignIn("admin@example.com", demoPassword)
+	b.Open("/profile")
+	b.Click(`[data-testid="two-factor-setup"]`)
+	b.WaitVisible(`[data-testid="two-factor-qr"]`)
+	for _, v := range []browsertest.Viewport{browsertest.Phone, browsertest.Desktop} {
+		b.Resize(v)
+		b.Screenshot("two-factor-setup-" + v.Name)
 	}
-	key := strings.ReplaceAll(b.text(`[data-testid="two-factor-key"]`), " ", "")
+	key := strings.ReplaceAll(b.Text(`[data-testid="two-factor-key"]`), " ", "")
 	code := func(steps int) string {
 		c, err := totp.GenerateCodeCustom(key, time.Now().Add(time.Duration(steps)*30*time.Second), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
 		if err != nil {
@@ -31,29 +33,29 @@ func TestBrowserAdministratorTurnsOnTwoFactorSignInAndSignsInWithTheCode(t *test
 		}
 		return c
 	}
-	b.do("confirm with a code from the app",
+	b.Do("confirm with a code from the app",
 		chromedp.SendKeys(chromedp.CSS(`#f-code`), code(0)),
-		chromedp.Click(chromedp.Search(byText("//form", "button", "Turn on"))),
+		chromedp.Click(chromedp.Search(browsertest.ByText("//form", "button", "Turn on"))),
 	)
-	b.waitVisible(`[data-testid="recovery-codes"]`)
-	for _, v := range []viewport{phone, desktop} {
-		b.resize(v)
-		b.screenshot("two-factor-recovery-codes-" + v.name)
+	b.WaitVisible(`[data-testid="recovery-codes"]`)
+	for _, v := range []browsertest.Viewport{browsertest.Phone, browsertest.Desktop} {
+		b.Resize(v)
+		b.Screenshot("two-factor-recovery-codes-" + v.Name)
 	}
-	b.signOut()
+	b.SignOut()
 
-	b.open("/login")
-	b.do("sign in with the password",
+	b.Open("/login")
+	b.Do("sign in with the password",
 		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), "admin@example.com"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), demoPassword),
-		chromedp.Click(chromedp.Search(byText("//form", "button", "Sign in with e-mail"))),
+		chromedp.Click(chromedp.Search(browsertest.ByText("//form", "button", "Sign in with e-mail"))),
 	)
-	b.waitVisible(`[data-testid="second-factor"]`)
-	b.resize(phone)
-	b.screenshot("two-factor-code-step-phone")
-	b.do("type the app's next code",
+	b.WaitVisible(`[data-testid="second-factor"]`)
+	b.Resize(browsertest.Phone)
+	b.Screenshot("two-factor-code-step-phone")
+	b.Do("type the app's next code",
 		chromedp.SendKeys(chromedp.CSS(`#f-code`), code(1)),
-		chromedp.Click(chromedp.Search(byText("//form", "button", "Sign in"))),
+		chromedp.Click(chromedp.Search(browsertest.ByText("//form", "button", "Sign in"))),
 	)
-	b.waitVisible(`[data-testid="navigation-widget"]`)
+	b.WaitVisible(`[data-testid="navigation-widget"]`)
 }
