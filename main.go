@@ -4,6 +4,11 @@
 //
 // serves the demo on http://localhost:8080 with an embedded SQLite database,
 // demo data and working single sign-on. README lists the settings.
+//
+//	go run . migrate [status]
+//
+// applies the database migrations and exits (or prints which are applied),
+// for deployments that migrate as a step of their own (MIGRATE_ON_START=off).
 package main
 
 import (
@@ -29,6 +34,11 @@ func main() {
 	if loaded {
 		log.Info("read settings from .env (development only; the real environment wins)")
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if len(os.Args) > 1 && os.Args[1] == "migrate" {
+		os.Exit(migrate(ctx, getenv, os.Args[2:], log))
+	}
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		// Load reports every problem at once; one line each.
@@ -37,8 +47,6 @@ func main() {
 		}
 		os.Exit(2)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {
@@ -50,4 +58,21 @@ func main() {
 		log.Error("serve: " + err.Error())
 		os.Exit(1)
 	}
+}
+
+// migrate runs the migrate command with only the database settings, and
+// returns the exit code.
+func migrate(ctx context.Context, getenv func(string) string, args []string, log *slog.Logger) int {
+	dbc, err := config.LoadDatabase(getenv)
+	if err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			log.Error("configuration: " + line)
+		}
+		return 2
+	}
+	if err := app.Migrate(ctx, dbc, args, os.Stdout, log); err != nil {
+		log.Error("migrate: " + err.Error())
+		return 1
+	}
+	return 0
 }

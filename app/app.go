@@ -75,7 +75,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Lo
 // modules() wires, so that the template's tests can run the template alone
 // (or with a small test module) and a module's tests can run just theirs.
 func NewWithModules(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger, mods []module.Module) (*App, error) {
-	if err := database.Migrate(ctx, db, module.MigrationsOf(mods)...); err != nil {
+	if err := migrateOnStart(ctx, cfg, db, log, mods); err != nil {
 		return nil, err
 	}
 	// In development the app serves its own identity provider and makes it

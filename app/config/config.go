@@ -83,6 +83,11 @@ type Config struct {
 	AuditRetention time.Duration
 	// Seed fills an empty database with the demo company (development only).
 	Seed bool
+	// MigrateOnStart applies pending schema migrations at start-up
+	// (MIGRATE_ON_START, on by default). Off, start-up refuses to go on
+	// while a migration is pending: for teams that migrate as a deploy step
+	// (go run . migrate).
+	MigrateOnStart bool
 	// Apps are the company's other applications, for the app switcher.
 	Apps []AppLink
 	// LoginMode is local, sso or both.
@@ -241,8 +246,6 @@ func Load(getenv func(string) string) (Config, error) {
 		// The default follows PORT, so that changing only the port keeps the
 		// SSO callback and the development provider's issuer right.
 		BaseURL:       strings.TrimRight(env("BASE_URL", "http://localhost:"+env("PORT", "8080")), "/"),
-		DatabaseURL:   env("DATABASE_URL", ""),
-		SQLitePath:    env("SQLITE_PATH", "data/expenses.db"),
 		SessionSecret: env("SESSION_SECRET", DevSessionSecret),
 		LoginMode:     LoginMode(strings.ToLower(env("LOGIN_MODE", string(LoginBoth)))),
 		SSO: SSO{
@@ -287,30 +290,11 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.AuditRetention, err = retention(env("AUDIT_RETENTION", "8760h"), "AUDIT_RETENTION"); err != nil {
 		problems = append(problems, err)
 	}
-	for _, it := range []struct {
-		name string
-		dst  *int
-	}{{"DB_MAX_OPEN_CONNS", &c.DBPool.MaxOpenConns}, {"DB_MAX_IDLE_CONNS", &c.DBPool.MaxIdleConns}} {
-		name, dst := it.name, it.dst
-		if v := env(name, ""); v != "" {
-			if n, err := strconv.Atoi(v); err != nil || n <= 0 {
-				problems = append(problems, fmt.Errorf("%s must be a positive whole number, not %q", name, v))
-			} else {
-				*dst = n
-			}
-		}
-	}
-	for _, it := range []struct {
-		name string
-		dst  *time.Duration
-	}{{"DB_CONN_MAX_LIFETIME", &c.DBPool.ConnMaxLifetime}, {"DB_STATEMENT_TIMEOUT", &c.DBPool.StatementTimeout},
-		{"DB_CONNECT_TIMEOUT", &c.DBPool.ConnectTimeout}} {
-		name, dst := it.name, it.dst
-		if v := env(name, ""); v != "" {
-			if *dst, err = duration(v, name); err != nil {
-				problems = append(problems, err)
-			}
-		}
+	db, dbProblems := loadDatabase(env)
+	c.DatabaseURL, c.SQLitePath, c.DBPool = db.URL, db.SQLitePath, db.Pool
+	problems = append(problems, dbProblems...)
+	if c.MigrateOnStart, err = flag(env("MIGRATE_ON_START", "on"), "MIGRATE_ON_START"); err != nil {
+		problems = append(problems, err)
 	}
 	if c.Seed, err = flag(env("SEED_DEMO_DATA", strconv.FormatBool(c.Env == Development)), "SEED_DEMO_DATA"); err != nil {
 		problems = append(problems, err)
@@ -508,6 +492,58 @@ func retention(v, name string) (time.Duration, error) {
 		return 0, fmt.Errorf("%s must be a duration of at least 1h such as 8760h (a year), or 0 to keep everything, not %q", name, v)
 	}
 	return d, nil
+}
+
+// Database is the part of the configuration that opens the database: all
+// that the migrate command (main.go) needs.
+type Database struct {
+	URL, SQLitePath string
+	Pool            DBPool
+}
+
+// LoadDatabase reads only the database settings (DATABASE_URL, SQLITE_PATH
+// and the DB_ settings), so that running the migrations as a deploy step
+// needs no session secret, SSO or mail settings.
+func LoadDatabase(getenv func(string) string) (Database, error) {
+	d, problems := loadDatabase(func(key, def string) string {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			return v
+		}
+		return def
+	})
+	return d, errors.Join(problems...)
+}
+
+func loadDatabase(env func(key, def string) string) (Database, []error) {
+	var problems []error
+	d := Database{URL: env("DATABASE_URL", ""), SQLitePath: env("SQLITE_PATH", "data/expenses.db")}
+	for _, it := range []struct {
+		name string
+		dst  *int
+	}{{"DB_MAX_OPEN_CONNS", &d.Pool.MaxOpenConns}, {"DB_MAX_IDLE_CONNS", &d.Pool.MaxIdleConns}} {
+		name, dst := it.name, it.dst
+		if v := env(name, ""); v != "" {
+			if n, err := strconv.Atoi(v); err != nil || n <= 0 {
+				problems = append(problems, fmt.Errorf("%s must be a positive whole number, not %q", name, v))
+			} else {
+				*dst = n
+			}
+		}
+	}
+	for _, it := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"DB_CONN_MAX_LIFETIME", &d.Pool.ConnMaxLifetime}, {"DB_STATEMENT_TIMEOUT", &d.Pool.StatementTimeout},
+		{"DB_CONNECT_TIMEOUT", &d.Pool.ConnectTimeout}} {
+		name, dst := it.name, it.dst
+		if v := env(name, ""); v != "" {
+			var err error
+			if *dst, err = duration(v, name); err != nil {
+				problems = append(problems, err)
+			}
+		}
+	}
+	return d, problems
 }
 
 func flag(v, name string) (bool, error) {

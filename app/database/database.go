@@ -1,5 +1,5 @@
 // Package database opens the database named by the configuration and keeps
-// its schema current.
+// its schema current with versioned migrations (migrate.go).
 //
 // SQLite is the embedded default; a postgres:// DATABASE_URL selects
 // PostgreSQL, with the same models. Code above this package does not know
@@ -26,8 +26,6 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
-	"github.com/company-expenses/company-expenses/app/audit"
-	"github.com/company-expenses/company-expenses/app/sso"
 	"github.com/company-expenses/company-expenses/models"
 )
 
@@ -308,82 +306,6 @@ func SQLiteDSN(path string) string {
 // IsPostgres reports whether a DATABASE_URL names PostgreSQL.
 func IsPostgres(databaseURL string) bool {
 	return strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://")
-}
-
-// migrationLockID is the PostgreSQL advisory lock that serialises schema
-// migration when several instances start at once. Any constant works, as
-// long as nothing else in the database uses it.
-const migrationLockID = 7_202_611_270
-
-// Migrate brings the schema up to date, then runs the data migration steps
-// in order. On PostgreSQL it holds an advisory
-// lock meanwhile, so that instances starting together migrate one after the
-// other instead of racing to create the same tables. SQLite needs no lock: it
-// serves a single instance.
-func Migrate(ctx context.Context, db *gorm.DB, steps ...Step) error {
-	if db.Dialector.Name() != "postgres" {
-		return migrate(db.WithContext(ctx), steps)
-	}
-	// An advisory lock belongs to a connection, so take it, migrate and
-	// release it on one connection.
-	return db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
-		// Waiting for another instance's migration, and building an index
-		// on a large table, may take longer than DB_STATEMENT_TIMEOUT:
-		// lift it on this connection meanwhile (RESET restores the
-		// connection's own setting before it goes back to the pool).
-		if err := conn.Exec("SET statement_timeout = 0").Error; err != nil {
-			return fmt.Errorf("lift the statement timeout for migrating: %w", err)
-		}
-		defer conn.Exec("RESET statement_timeout")
-		if err := conn.Exec("SELECT pg_advisory_lock(?)", migrationLockID).Error; err != nil {
-			return fmt.Errorf("take migration lock: %w", err)
-		}
-		defer conn.Exec("SELECT pg_advisory_unlock(?)", migrationLockID)
-		return migrate(conn, steps)
-	})
-}
-
-func migrate(db *gorm.DB, steps []Step) error {
-	// The template's tables; modules create theirs in their steps (the
-	// expenses demo: expenses.MigrationSteps). The readiness check's
-	// heartbeat is the database package's own table. The SSO module owns
-	// its tables (identities); they reference users. The audit log
-	// (app/audit) keeps its own table.
-	tables := append(append(models.All(), sso.Models()...), audit.Models()...)
-	if err := db.AutoMigrate(append(tables, &heartbeat{})...); err != nil {
-		return fmt.Errorf("migrate schema: %w", err)
-	}
-	for _, step := range steps {
-		if err := step.Run(db); err != nil {
-			return fmt.Errorf("migrate %s: %w", step.Name, err)
-		}
-	}
-	if db.Dialector.Name() == "sqlite" {
-		// SQLite plans queries with statistics only ANALYZE gathers, and
-		// without them it picks poor plans for some list queries at
-		// 100,000 expenses (tens of milliseconds instead of one). This
-		// analyzes the tables that were never analyzed or changed a lot
-		// since, on a sample, so it costs little (about 0.1 s at 100,000
-		// expenses, nothing when nothing changed). PostgreSQL's
-		// autovacuum does the same by itself. Long-running instances
-		// should repeat "PRAGMA optimize" now and then, as SQLite advises.
-		if err := db.Exec("PRAGMA optimize=0x10002").Error; err != nil {
-			return fmt.Errorf("analyze SQLite tables: %w", err)
-		}
-	}
-	return nil
-}
-
-// Step is a data migration that runs after the schema is migrated, on the
-// same connection and, on PostgreSQL, under the same advisory lock, so a step
-// never runs twice at once even when several instances start together. It
-// runs at every start-up, so it must be cheap when there is nothing to do.
-// A module's steps (module.Module.Migrations) create its tables first; the
-// expenses demo's then fill its rollup tables in databases created before
-// them and repair them if they drifted (expenses.MigrationSteps).
-type Step struct {
-	Name string // for error messages
-	Run  func(db *gorm.DB) error
 }
 
 // IsEmpty reports whether the database holds no users yet.

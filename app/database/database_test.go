@@ -89,7 +89,7 @@ func TestOpenCreatesTheDatabaseFolder(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "nested", "data")
 	path := filepath.Join(dir, "expenses.db")
 	db := openSQLite(t, path)
-	if err := database.Migrate(context.Background(), db); err != nil {
+	if err := database.Migrate(context.Background(), db, database.Migrations{}); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
@@ -164,7 +164,7 @@ func TestMigrateTwiceKeepsSchemaAndData(t *testing.T) {
 	if err := models.CreateEmployee(db, e); err != nil {
 		t.Fatal(err)
 	}
-	if err := database.Migrate(ctx, db); err != nil {
+	if err := database.Migrate(ctx, db, database.Migrations{}); err != nil {
 		t.Fatalf("second Migrate: %v", err)
 	}
 	var got models.Employee

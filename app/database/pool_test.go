@@ -42,7 +42,7 @@ func TestPostgresCancelsAStatementRunningLongerThanTheStatementTimeout(t *testin
 			return err
 		}
 		done := make(chan error, 1)
-		go func() { done <- database.Migrate(context.Background(), db) }()
+		go func() { done <- database.Migrate(context.Background(), db, database.Migrations{}) }()
 		time.Sleep(600 * time.Millisecond)
 		conn.Exec("SELECT pg_advisory_unlock(7202611270)")
 		return <-done
@@ -66,7 +66,7 @@ func TestPostgresConnectionsEndedByARestartAreReplacedWithoutRestartingTheApp(t 
 	t.Parallel()
 	url := dbtest.PostgresURL(t)
 	db := openPostgres(t, url)
-	if err := database.Migrate(context.Background(), db); err != nil {
+	if err := database.Migrate(context.Background(), db, database.Migrations{}); err != nil {
 		t.Fatal(err)
 	}
 	// Fill the pool with idle connections.

@@ -1,43 +1,40 @@
 package expenses
 
 import (
-	"fmt"
-
-	"gorm.io/gorm"
+	"embed"
+	"io/fs"
 
 	"github.com/company-expenses/company-expenses/app/database"
-	"github.com/company-expenses/company-expenses/models"
 )
 
+//go:embed migrations
+var migrations embed.FS
+
+// Schema is the expenses domain's tables (models.ExpenseModels) and its
+// text search index, as goose SQL files per dialect (migrations/sqlite,
+// migrations/postgres), recorded in schema_versions_expenses. They run
+// after the template's, whose employees they reference.
+func Schema() database.Schema {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err) // the embedded folder is there, or this does not compile
+	}
+	return database.Schema{Name: "expenses", FS: sub}
+}
+
 // MigrationSteps are the expenses domain's start-up steps, for
-// database.Migrate to run after creating the tables, under its migration
-// lock (app/app.go hands them over).
+// database.Migrate to run at every start after the schemas, under its
+// migration lock (app/app.go hands them over): they repair the totals
+// tables if they drifted from the expenses.
 func MigrationSteps() []database.Step {
 	return []database.Step{
-		{Name: "expense tables", Run: func(db *gorm.DB) error { return db.AutoMigrate(models.ExpenseModels()...) }},
-		{Name: "retired expense indexes", Run: dropRetiredIndexes},
 		{Name: "expense totals", Run: checkTotals},
 		{Name: "dashboard totals", Run: checkDashboardTotals},
-		{Name: "expense text search index", Run: setUpSearch},
 	}
 }
 
-// retiredIndexes are indexes of models.Expense that newer ones replaced.
-// AutoMigrate creates the new ones but never drops anything, so the old
-// ones would go on costing every write, and might still tempt a planner.
-var retiredIndexes = []string{
-	"idx_expenses_spent", // by idx_expenses_spent_id
-}
-
-func dropRetiredIndexes(db *gorm.DB) error {
-	m := db.Migrator()
-	for _, name := range retiredIndexes {
-		if !m.HasIndex(&models.Expense{}, name) {
-			continue
-		}
-		if err := m.DropIndex(&models.Expense{}, name); err != nil {
-			return fmt.Errorf("drop index %s: %w", name, err)
-		}
-	}
-	return nil
+// Migrations are the domain's schema and start-up steps together, for
+// database.Migrate and the test databases of app/database/dbtest.
+func Migrations() database.Migrations {
+	return database.Migrations{Schemas: []database.Schema{Schema()}, Steps: MigrationSteps()}
 }

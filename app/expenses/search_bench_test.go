@@ -27,7 +27,7 @@ import (
 //	go test ./app/expenses -run '^$' -bench TextSearch -benchtime 200x
 func BenchmarkTextSearch(b *testing.B) {
 	dbs := map[string]func(testing.TB) *gorm.DB{"sqlite": func(t testing.TB) *gorm.DB {
-		return dbtest.OnlySQLite(t, expenses.MigrationSteps()...)
+		return dbtest.OnlySQLite(t, expenses.Migrations())
 	}}
 	if os.Getenv(expensestest.PostgresEnv) != "" {
 		dbs["postgres"] = expensestest.Postgres

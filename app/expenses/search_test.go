@@ -123,22 +123,32 @@ func likeScan(t *testing.T, db *gorm.DB, q string) []uint {
 	return ids
 }
 
-// TestTextSearchIndexIsBuiltForExistingExpensesAtStartUp: a database whose
-// expenses predate the index (or lost their index rows) gets them indexed
-// by the migration, and search finds them.
+// TestTextSearchIndexIsBuiltForExistingExpensesAtStartUp: a database of an
+// auto-migrating version from before the index (tables by AutoMigrate, no
+// version tables, expenses without index rows, an index since retired)
+// adopts the baseline: the migration indexes its expenses, search finds
+// them, and the retired index is gone.
 func TestTextSearchIndexIsBuiltForExistingExpensesAtStartUp(t *testing.T) {
 	t.Parallel()
-	db := dbtest.OnlySQLite(t, expenses.MigrationSteps()...) // the SQLite index's own table
+	db := dbtest.EmptyOnlySQLite(t) // the SQLite index's own table
+	if err := db.AutoMigrate(append(database.CoreModels(), models.ExpenseModels()...)...); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec("CREATE INDEX idx_expenses_spent ON expenses (spent_on)").Error; err != nil {
+		t.Fatal(err)
+	}
 	e := newEnv(t, db)
 	for i, txt := range searchTexts {
 		e.insert(e.c.Owner, e.c.Travel, day(2026, 3, 1+i), 1000, "EUR", txt[0], models.StatusSubmitted)
 	}
-	// As if the expenses were written before the index existed.
-	if err := db.Exec("DROP TABLE expense_search").Error; err != nil {
-		t.Fatalf("the SQLite text search index is missing: %v", err)
+	if db.Migrator().HasTable("expense_search") {
+		t.Fatal("the old database already has the text search index")
 	}
-	if err := database.Migrate(context.Background(), db, expenses.MigrationSteps()...); err != nil {
+	if err := database.Migrate(context.Background(), db, expenses.Migrations()); err != nil {
 		t.Fatal(err)
+	}
+	if m := db.Migrator(); m.HasIndex(&models.Expense{}, "idx_expenses_spent") || !m.HasIndex(&models.Expense{}, "idx_expenses_spent_id") {
+		t.Error("the retired index is still there, or its replacement missing")
 	}
 	var indexed, all int64
 	db.Raw("SELECT COUNT(*) FROM expense_search").Scan(&indexed)
@@ -162,7 +172,7 @@ func TestTextSearchIndexIsBuiltForExistingExpensesAtStartUp(t *testing.T) {
 // changes the text re-indexes it, and search stays exact after both.
 func TestTextSearchIndexIsRewrittenOnlyWhenAnEditChangesTheText(t *testing.T) {
 	t.Parallel()
-	db := dbtest.OnlySQLite(t, expenses.MigrationSteps()...) // the SQLite index's own table
+	db := dbtest.OnlySQLite(t, expenses.Migrations()) // the SQLite index's own table
 	e := newEnv(t, db)
 	x := e.insert(e.c.Owner, e.c.Travel, day(2026, 3, 1), 1000, "EUR", "Hotel Adlon", models.StatusSubmitted)
 	// A second expense: FTS4 drops every segment when a delete empties the
@@ -216,11 +226,11 @@ func TestTextSearchIndexIsRewrittenOnlyWhenAnEditChangesTheText(t *testing.T) {
 }
 
 // TestTextSearchUpdateTriggerOfOlderDatabasesIsReplacedAtStartUp: a
-// database whose update trigger predates its WHEN clause gets the current
-// trigger at start-up, and search still follows edits.
+// database whose update trigger predates its WHEN clause (migrated to 00002
+// only) gets the current trigger from migration 00003 at start-up.
 func TestTextSearchUpdateTriggerOfOlderDatabasesIsReplacedAtStartUp(t *testing.T) {
 	t.Parallel()
-	db := dbtest.OnlySQLite(t, expenses.MigrationSteps()...)
+	db := dbtest.OnlySQLite(t, expenses.Migrations())
 	old := "CREATE TRIGGER expense_search_update AFTER UPDATE OF id, merchant, description ON expenses BEGIN " +
 		"DELETE FROM expense_search WHERE docid = old.id; " +
 		"INSERT INTO expense_search (docid, grams) VALUES (new.id, trigram_tokens(new.merchant || char(10) || new.description)); END"
@@ -230,7 +240,8 @@ func TestTextSearchUpdateTriggerOfOlderDatabasesIsReplacedAtStartUp(t *testing.T
 	if err := db.Exec(old).Error; err != nil {
 		t.Fatal(err)
 	}
-	if err := database.Migrate(context.Background(), db, expenses.MigrationSteps()...); err != nil {
+	forgetMigration(t, db, 3)
+	if err := database.Migrate(context.Background(), db, expenses.Migrations()); err != nil {
 		t.Fatal(err)
 	}
 	var sql string
@@ -381,8 +392,8 @@ func sortedLikeScan(t *testing.T, db *gorm.DB, q string, f expenses.Filter) []ui
 }
 
 // TestTextSearchIndexesOnPostgresUpdateAtOnceRatherThanThroughAPendingList:
-// the pg_trgm indexes are built with fastupdate off, and older ones are
-// switched at start-up, because a GIN pending list made every search read
+// the pg_trgm indexes have fastupdate off, and older ones are switched by
+// migration 00003 at start-up, because a GIN pending list made every search read
 // through the entries inserted since the last VACUUM.
 func TestTextSearchIndexesOnPostgresUpdateAtOnceRatherThanThroughAPendingList(t *testing.T) {
 	t.Parallel()
@@ -406,8 +417,19 @@ func TestTextSearchIndexesOnPostgresUpdateAtOnceRatherThanThroughAPendingList(t 
 	if err := db.Exec("ALTER INDEX idx_expenses_merchant_trgm RESET (fastupdate)").Error; err != nil {
 		t.Fatal(err)
 	}
-	if err := database.Migrate(context.Background(), db, expenses.MigrationSteps()...); err != nil {
+	forgetMigration(t, db, 3)
+	if err := database.Migrate(context.Background(), db, expenses.Migrations()); err != nil {
 		t.Fatal(err)
 	}
 	check("after start-up on an older index")
+}
+
+// forgetMigration makes db look like a database from before the demo's
+// migration version: its row in the version table goes, so the next Migrate
+// applies it again, as it would on that older database.
+func forgetMigration(t *testing.T, db *gorm.DB, version int64) {
+	t.Helper()
+	if err := db.Exec("DELETE FROM "+expenses.Schema().VersionTable()+" WHERE version_id = ?", version).Error; err != nil {
+		t.Fatal(err)
+	}
 }

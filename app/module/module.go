@@ -4,10 +4,11 @@
 //
 // A Module is a plain struct of what a domain adds, every field optional:
 // pages (routes, menu entries, the home page), and, in later fields, its
-// tables, migration steps, roles, seed data and development identities. The
-// template reads the fields it knows at start-up and never imports a
-// module's package: app/app.go builds the list of modules (one visible line
-// per module) and hands it to the parts of the template that use it.
+// tables (their migrations), start-up steps, roles, seed data and
+// development identities. The template reads the fields it knows at start-up
+// and never imports a module's package: app/app.go builds the list of
+// modules (one visible line per module) and hands it to the parts of the
+// template that use it.
 //
 // Why a struct of fields and not an interface with many methods: a domain
 // fills only what it has, the zero value means "nothing", and a reader sees
@@ -39,10 +40,15 @@ type Module struct {
 	// admin), with their labels; screens list them before admin.
 	Roles []models.RoleDef
 
-	// Migrations run after the template's tables are created, under the
-	// migration lock, at every start (database.Step). A module's first
-	// step usually creates its tables (AutoMigrate of its models).
-	Migrations []database.Step
+	// Schema is the module's tables as versioned migrations (goose SQL
+	// files per dialect, database.Schema); nil when it has none. They run
+	// after the template's and the SSO module's, module by module.
+	Schema *database.Schema
+
+	// Steps run after every schema is migrated, under the migration lock,
+	// at every start (database.Step): checks and repairs of the module's
+	// data, never schema changes.
+	Steps []database.Step
 
 	// Seed is what the module adds to the development seed; nil adds
 	// nothing.
@@ -135,11 +141,15 @@ func RolesOf(mods []Module) models.Roles {
 	return rs
 }
 
-// MigrationsOf returns every module's migration steps, module by module.
-func MigrationsOf(mods []Module) []database.Step {
-	var steps []database.Step
-	for _, m := range mods {
-		steps = append(steps, m.Migrations...)
+// MigrationsOf returns every module's schema and start-up steps, module by
+// module, for database.Migrate.
+func MigrationsOf(mods []Module) database.Migrations {
+	var m database.Migrations
+	for _, mod := range mods {
+		if mod.Schema != nil {
+			m.Schemas = append(m.Schemas, *mod.Schema)
+		}
+		m.Steps = append(m.Steps, mod.Steps...)
 	}
-	return steps
+	return m
 }

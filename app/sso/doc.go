@@ -47,10 +47,12 @@
 //     inside its own layout to make them look like the rest of it.
 //   - Tables: the module owns the identities table (Identity; the same name
 //     and columns models.Identity had, so existing databases carry on). The
-//     app's schema migration creates it from Models(), next to its own
-//     tables and under its own migration lock, rather than the module
+//     app's schema migration runs the module's SQL migrations
+//     (Migrations: goose files per dialect, recorded in schema_versions_sso)
+//     after its own, under its own migration lock, rather than the module
 //     migrating by itself: one migration, serialised once, when several
-//     instances start together. identities.user_id references the app's
+//     instances start together. Models() describes the same tables, for
+//     the app's test that compares the two. identities.user_id references the app's
 //     users(id) ON DELETE CASCADE (AccountRef): the one assumption the module
 //     makes about the app's schema. The app may read identities (its admin
 //     list shows local/SSO), but changes them only through the Service

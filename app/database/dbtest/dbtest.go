@@ -45,13 +45,15 @@ const EngineEnv = "TEST_DB"
 func OnPostgres() bool { return os.Getenv(EngineEnv) == "postgres" }
 
 // SQLite opens a database on its own SQLite file under t.TempDir, migrated
-// with database.Migrate and the given steps, and closes it when the test
+// with database.Migrate (the template's and SSO module's schemas, then the
+// modules' migrations given, such as expenses.Migrations()), and closes it
+// when the test
 // ends. A file, not :memory:, so that tests see the locking of the real
 // thing. With TEST_DB=postgres it is Postgres instead.
-func SQLite(t testing.TB, steps ...database.Step) *gorm.DB {
+func SQLite(t testing.TB, mods ...database.Migrations) *gorm.DB {
 	t.Helper()
 	db := EmptySQLite(t)
-	migrate(t, db, steps)
+	migrate(t, db, mods)
 	return db
 }
 
@@ -68,10 +70,10 @@ func EmptySQLite(t testing.TB) *gorm.DB {
 
 // OnlySQLite is SQLite whatever TEST_DB says, for tests of what only
 // SQLite does (its write gate, its locking, its PRAGMAs, its FTS tables).
-func OnlySQLite(t testing.TB, steps ...database.Step) *gorm.DB {
+func OnlySQLite(t testing.TB, mods ...database.Migrations) *gorm.DB {
 	t.Helper()
 	db := sqliteFile(t)
-	migrate(t, db, steps)
+	migrate(t, db, mods)
 	return db
 }
 
@@ -86,12 +88,12 @@ func sqliteFile(t testing.TB) *gorm.DB {
 }
 
 // Postgres opens a schema of its own in the PostgreSQL database named by
-// TEST_DATABASE_URL, migrated with database.Migrate and the given steps, and
+// TEST_DATABASE_URL, migrated with database.Migrate and the given modules' migrations, and
 // drops it when the test ends. It skips the test when the variable is unset.
-func Postgres(t testing.TB, steps ...database.Step) *gorm.DB {
+func Postgres(t testing.TB, mods ...database.Migrations) *gorm.DB {
 	t.Helper()
 	db := EmptyPostgres(t)
-	migrate(t, db, steps)
+	migrate(t, db, mods)
 	return db
 }
 
@@ -169,13 +171,14 @@ func PostgresURL(t testing.TB) string {
 }
 
 // EachDB runs f as parallel subtests "sqlite" and "postgres", each on a
-// database migrated with the given steps (see SQLite and Postgres). The
+// database migrated with the given modules' migrations (see SQLite and
+// Postgres). The
 // PostgreSQL one skips itself when TEST_DATABASE_URL is unset.
-func EachDB(t *testing.T, f func(t *testing.T, db *gorm.DB), steps ...database.Step) {
+func EachDB(t *testing.T, f func(t *testing.T, db *gorm.DB), mods ...database.Migrations) {
 	t.Helper()
 	each(t, f,
-		func(t *testing.T) *gorm.DB { return SQLite(t, steps...) },
-		func(t *testing.T) *gorm.DB { return Postgres(t, steps...) })
+		func(t *testing.T) *gorm.DB { return SQLite(t, mods...) },
+		func(t *testing.T) *gorm.DB { return Postgres(t, mods...) })
 }
 
 // EachEmptyDB is EachDB on databases without tables (see EmptySQLite and
@@ -212,9 +215,9 @@ func postgresBase(t testing.TB) string {
 	return base
 }
 
-func migrate(t testing.TB, db *gorm.DB, steps []database.Step) {
+func migrate(t testing.TB, db *gorm.DB, mods []database.Migrations) {
 	t.Helper()
-	if err := database.Migrate(context.Background(), db, steps...); err != nil {
+	if err := database.Migrate(context.Background(), db, database.Migrations{}.Join(mods...)); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
 }

@@ -29,7 +29,7 @@ func count(t *testing.T, db *gorm.DB, query string, args ...any) int64 {
 // seeded returns a database holding the demo company, by e-mail.
 func seeded(t *testing.T) (*gorm.DB, map[string]models.Employee) {
 	t.Helper()
-	db := dbtest.SQLite(t, expenses.MigrationSteps()...)
+	db := dbtest.SQLite(t, expenses.Migrations())
 	if _, err := seed.Company(context.Background(), db, expensesmodule.Company()); err != nil {
 		t.Fatalf("seed.Company: %v", err)
 	}
@@ -46,7 +46,7 @@ func seeded(t *testing.T) (*gorm.DB, map[string]models.Employee) {
 
 func TestCompanySeedsThirteenPeopleInThreeDepartments(t *testing.T) {
 	t.Parallel()
-	db := dbtest.SQLite(t, expenses.MigrationSteps()...)
+	db := dbtest.SQLite(t, expenses.Migrations())
 	created, err := seed.Company(context.Background(), db, expensesmodule.Company())
 	if err != nil {
 		t.Fatalf("seed.Company: %v", err)
@@ -136,7 +136,7 @@ func TestCompanyDoesNothingOnASecondRun(t *testing.T) {
 // seeded: demo people must never appear in a real company.
 func TestCompanyLeavesADatabaseWithUsersAlone(t *testing.T) {
 	t.Parallel()
-	db := dbtest.SQLite(t, expenses.MigrationSteps()...)
+	db := dbtest.SQLite(t, expenses.Migrations())
 	if err := models.CreateEmployee(db, models.NewLocalEmployee("real.admin@corp.example", "Real Admin", models.RoleAdmin)); err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestCompanyLeavesADatabaseWithUsersAlone(t *testing.T) {
 // one wins and the other backs off without an error.
 func TestCompanyFromTwoInstancesAtOnceSeedsOnce(t *testing.T) {
 	t.Parallel()
-	db := dbtest.SQLite(t, expenses.MigrationSteps()...)
+	db := dbtest.SQLite(t, expenses.Migrations())
 	var (
 		wg      sync.WaitGroup
 		created [2][]models.Employee

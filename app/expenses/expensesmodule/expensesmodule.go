@@ -21,11 +21,13 @@ import (
 func New(db *gorm.DB, log *slog.Logger) module.Module {
 	es := expenses.NewService(db)
 	company := Company()
+	schema := expenses.Schema()
 	return module.Module{
-		Name:       "expenses",
-		Roles:      models.ExpenseRoles(),
-		Migrations: expenses.MigrationSteps(),
-		Seed:       &module.Seed{Roster: &company, Data: seedExpenses},
+		Name:   "expenses",
+		Roles:  models.ExpenseRoles(),
+		Schema: &schema,
+		Steps:  expenses.MigrationSteps(),
+		Seed:   &module.Seed{Roster: &company, Data: seedExpenses},
 		Pages: func(h module.Host) module.Pages {
 			// The pages' changes mail the people they concern; the seed's
 			// do not (it uses es without the notifier).

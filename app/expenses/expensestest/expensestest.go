@@ -22,10 +22,11 @@ import (
 const PostgresEnv = dbtest.PostgresEnv
 
 // SQLite opens a SQLite database in a file under t.TempDir, migrated as
-// the app migrates it, expenses' own steps included (see dbtest.SQLite).
+// the app migrates it, expenses' own migrations and steps included (see
+// dbtest.SQLite).
 func SQLite(t testing.TB) *gorm.DB {
 	t.Helper()
-	return dbtest.SQLite(t, expenses.MigrationSteps()...)
+	return dbtest.SQLite(t, expenses.Migrations())
 }
 
 // Postgres opens a migrated, empty schema of its own in the PostgreSQL
@@ -33,7 +34,7 @@ func SQLite(t testing.TB) *gorm.DB {
 // skips the test when the variable is unset (see dbtest.Postgres).
 func Postgres(t testing.TB) *gorm.DB {
 	t.Helper()
-	return dbtest.Postgres(t, expenses.MigrationSteps()...)
+	return dbtest.Postgres(t, expenses.Migrations())
 }
 
 // EachDB runs f as a subtest against SQLite and against PostgreSQL (which
@@ -41,7 +42,7 @@ func Postgres(t testing.TB) *gorm.DB {
 // parallel (see dbtest.EachDB).
 func EachDB(t *testing.T, f func(t *testing.T, db *gorm.DB)) {
 	t.Helper()
-	dbtest.EachDB(t, f, expenses.MigrationSteps()...)
+	dbtest.EachDB(t, f, expenses.Migrations())
 }
 
 // Company is a small organisation with one person for every relationship

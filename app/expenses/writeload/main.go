@@ -61,7 +61,7 @@ func run(databaseURL, path string, n, workers int, dur time.Duration, cpuprofile
 	if err != nil {
 		return err
 	}
-	if err := database.Migrate(ctx, db, expenses.MigrationSteps()...); err != nil {
+	if err := database.Migrate(ctx, db, expenses.Migrations()); err != nil {
 		return err
 	}
 	empty, err := database.IsEmpty(ctx, db)

@@ -1,0 +1,38 @@
+-- The SSO module's tables (sso.Models) as the auto-migrating versions
+-- created them; IF NOT EXISTS lets a database those versions created adopt
+-- this baseline. They reference the template's users, which the template's
+-- migrations create first.
+
+-- +goose Up
+CREATE TABLE IF NOT EXISTS identities (
+    id bigserial PRIMARY KEY,
+    provider varchar(100) NOT NULL,
+    subject varchar(255) NOT NULL,
+    issuer varchar(500) NOT NULL DEFAULT '',
+    user_id bigint NOT NULL,
+    email varchar(254) NOT NULL DEFAULT '',
+    name varchar(200) NOT NULL DEFAULT '',
+    avatar_url varchar(1000) NOT NULL DEFAULT '',
+    created_at timestamptz,
+    last_login_at timestamptz,
+    CONSTRAINT fk_identities_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS idx_identities_user_id ON identities (user_id);
+CREATE UNIQUE INDEX IF NOT EXISTS idx_identities_provider_subject ON identities (provider, subject);
+
+CREATE TABLE IF NOT EXISTS sso_logout_tokens (
+    hash varchar(64) NOT NULL PRIMARY KEY,
+    expires_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_sso_logout_tokens_expires_at ON sso_logout_tokens (expires_at);
+
+CREATE TABLE IF NOT EXISTS saml_assertion_uses (
+    key varchar(400) NOT NULL PRIMARY KEY,
+    expires_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_saml_assertion_uses_expires_at ON saml_assertion_uses (expires_at);
+
+-- +goose Down
+DROP TABLE IF EXISTS saml_assertion_uses;
+DROP TABLE IF EXISTS sso_logout_tokens;
+DROP TABLE IF EXISTS identities;
