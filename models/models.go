@@ -1,8 +1,9 @@
 package models
 
 // All lists every model of the template, in an order that satisfies
-// foreign keys, for migrations. A module's tables are created by its own
-// migration steps (module.Module.Migrations), after these.
+// foreign keys. The schema itself comes from the template's migrations
+// (app/database/migrations); the schema test compares the two. A module's
+// tables come from its own migrations (module.Module.Schema), after these.
 func All() []any {
 	return []any{
 		&User{}, &UserRole{}, &Department{}, &Employee{},
