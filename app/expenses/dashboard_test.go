@@ -161,3 +161,31 @@ func TestRecentActivityShowsOnlyEventsOfVisibleExpenses(t *testing.T) {
 		}
 	})
 }
+
+// TestTeamWhoseMemberWasDeletedIsSyncedOnceNotAtEveryRead: a report whose
+// employee row goes (SCIM's hard delete) leaves the dashboard's copy of the
+// team at the next read, so later reads find nothing moved and open no
+// write transaction.
+func TestTeamWhoseMemberWasDeletedIsSyncedOnceNotAtEveryRead(t *testing.T) {
+	t.Parallel()
+	expensestest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		leaver := expensestest.Employee(t, db, "leaver@example.com", "Lee Leaver", &e.c.Manager.UserID, models.RoleEmployee)
+		if _, err := e.svc.PendingApprovalsCount(e.ctx, e.c.Manager); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Exec("DELETE FROM employees WHERE user_id = ?", leaver.UserID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.PendingApprovalsCount(e.ctx, e.c.Manager); err != nil {
+			t.Fatal(err)
+		}
+		moved, err := expenses.TeamMoved(db, e.c.Manager.UserID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if moved {
+			t.Error("after a read, the team copy still differs from the employees table: every read would sync again")
+		}
+	})
+}

@@ -193,6 +193,14 @@ func moveTeamMembers(tx *gorm.DB, managerID uint) error {
 	if tx.Dialector.Name() == "postgres" {
 		lock = " FOR NO KEY UPDATE" // see teamsOf
 	}
+	if tx.Dialector.Name() == "postgres" {
+		// The start-up rebuild locks this table before the employees
+		// rows (rebuildTotals, teamsOf); take the locks in that order
+		// too, or the two would deadlock.
+		if err := tx.Exec("LOCK TABLE dashboard_team_members IN ROW EXCLUSIVE MODE").Error; err != nil {
+			return fmt.Errorf("lock team members: %w", err)
+		}
+	}
 	var ids []uint
 	err := tx.Raw("SELECT user_id FROM employees WHERE (manager_id = ? AND user_id <> ?)"+
 		" OR user_id IN (SELECT employee_id FROM dashboard_team_members WHERE manager_id = ?) ORDER BY user_id"+lock,
@@ -200,6 +208,15 @@ func moveTeamMembers(tx *gorm.DB, managerID uint) error {
 	if err != nil {
 		return fmt.Errorf("lock team of %d: %w", managerID, err)
 	}
+	// Members whose employee row is gone (a SCIM hard delete) are in the
+	// copy only; they leave the team too, or teamMoved would stay true and
+	// every read of this team would open a transaction.
+	var gone []uint
+	if err := tx.Raw("SELECT m.employee_id FROM dashboard_team_members m WHERE m.manager_id = ?"+
+		" AND NOT EXISTS (SELECT 1 FROM employees e WHERE e.user_id = m.employee_id)", managerID).Scan(&gone).Error; err != nil {
+		return fmt.Errorf("read departed team members of %d: %w", managerID, err)
+	}
+	ids = append(ids, gone...)
 	if len(ids) == 0 {
 		return nil
 	}

@@ -9,3 +9,7 @@ func SetCountLimit(s *Service, n int) { s.countLimit = n }
 
 // EscapeLike is escapeLike, for the search tests' LIKE oracle.
 func EscapeLike(s string) string { return escapeLike(s) }
+
+// TeamMoved is teamMoved, for the test of a team member whose employee row
+// went.
+var TeamMoved = teamMoved
