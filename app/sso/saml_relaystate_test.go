@@ -240,3 +240,34 @@ func TestSAMLRelayStateFromAnotherBrowserIsRefused(t *testing.T) {
 		}
 	})
 }
+
+// TestSAMLBrowserKeepsAtMostFiveSignInsInProgress: every start stores a
+// row, so one browser's starts are capped, the oldest forgotten first, and
+// the newest still signs in.
+func TestSAMLBrowserKeepsAtMostFiveSignInsInProgress(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, db *gorm.DB) {
+		x := newSAMLIdP(t)
+		app := appWithSAML(t, db, x, nil)
+		b := app.Browser(t)
+		var reqs []authnRequest
+		for range 8 {
+			reqs = append(reqs, x.begin(t, b, "/auth/saml"))
+		}
+		sum := sha256.Sum256([]byte(bindingCookie(t, app, b)))
+		var n int64
+		if err := db.Table("sso_saml_requests").Where("browser_hash = ?", hex.EncodeToString(sum[:])).Count(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		if n != 5 {
+			t.Errorf("%d sign-ins in progress for one browser after 8 starts, want 5", n)
+		}
+		if rows := samlRequestRows(t, db, reqs[0].RelayState); len(rows) != 0 {
+			t.Error("the oldest start is still stored")
+		}
+		last := reqs[len(reqs)-1]
+		if loc := x.signInSAMLFromRequest(t, app, b, last, answer{Who: ann}); loc == "" {
+			t.Error("the newest start did not sign in")
+		}
+	})
+}

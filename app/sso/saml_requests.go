@@ -62,9 +62,17 @@ var (
 	errRelayWrongProvider = fmt.Errorf("%w: the sign-in was started with another provider", errRefusedRelay)
 )
 
+// samlRequestsPerBrowser is how many sign-ins one browser may have in
+// progress (tabs started one after the other); starting another forgets
+// its oldest, as the OpenID Connect flow cookie does. It bounds what a
+// client that keeps its cookies can store; one that drops them gets a new
+// binding each time, which only a rate limit in front of /auth stops.
+const samlRequestsPerBrowser = 5
+
 // saveSAMLRequest stores r, after deleting the rows that have expired: each
 // start purges, so the table holds at most the sign-ins of the last
-// flowTTL, with no schedule to run.
+// flowTTL, with no schedule to run. It keeps at most
+// samlRequestsPerBrowser rows of r's browser.
 func saveSAMLRequest(ctx context.Context, db *gorm.DB, r SAMLRequest) error {
 	db = db.WithContext(ctx)
 	if err := db.Where("expires_at < ?", r.CreatedAt).Delete(&SAMLRequest{}).Error; err != nil {
@@ -72,6 +80,11 @@ func saveSAMLRequest(ctx context.Context, db *gorm.DB, r SAMLRequest) error {
 	}
 	if err := db.Create(&r).Error; err != nil {
 		return fmt.Errorf("record the SAML request: %w", err)
+	}
+	newest := db.Model(&SAMLRequest{}).Select("id").Where("browser_hash = ?", r.BrowserHash).
+		Order("created_at DESC, id DESC").Limit(samlRequestsPerBrowser)
+	if err := db.Where("browser_hash = ? AND id NOT IN (?)", r.BrowserHash, newest).Delete(&SAMLRequest{}).Error; err != nil {
+		return fmt.Errorf("forget the browser's oldest SAML requests: %w", err)
 	}
 	return nil
 }
