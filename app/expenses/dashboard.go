@@ -227,9 +227,7 @@ func (s *Service) Counts(ctx context.Context, actor *models.Employee) (approvals
 // badge (Counts) has done already.
 func (s *Service) OldestAwaitingApproval(ctx context.Context, actor *models.Employee, n int) ([]models.Expense, error) {
 	f := Filter{Scope: ScopeTeam, Status: models.StatusSubmitted, Sort: SortDate, PerPage: n}.normalized()
-	var items []models.Expense
-	err := s.filtered(s.db.WithContext(ctx), actor, f).Joins("Employee").Joins("Category").Order(orderBy(f)).
-		Limit(f.PerPage).Find(&items).Error
+	items, err := withPeopleAndCategories(s.filtered(s.db.WithContext(ctx), actor, f).Order(orderBy(f)).Limit(f.PerPage))
 	if err != nil {
 		return nil, fmt.Errorf("list oldest expenses awaiting approval: %w", err)
 	}
