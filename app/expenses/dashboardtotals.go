@@ -381,8 +381,9 @@ func readTeams(tx *gorm.DB, from string) (map[uint]uint, error) {
 }
 
 // checkDashboardTotals is a start-up step (see MigrationSteps), after
-// checkTotals: it compares the dashboard rollup with ExpenseTotal (a few
-// thousand rows, not the expenses) and the teams of the employees table,
+// checkTotals: it compares the dashboard rollup with ExpenseTotal and the
+// teams of the employees table, reading all three rollup tables (tens of
+// thousands of rows at 100,000 expenses, not the expenses themselves),
 // and rebuilds every rollup when they differ: a database from before the
 // dashboard rollup, people moved while no manager looked, or an older
 // instance that wrote expenses during a rolling upgrade.

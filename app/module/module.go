@@ -45,9 +45,10 @@ type Module struct {
 	// after the template's and the SSO module's, module by module.
 	Schema *database.Schema
 
-	// Steps run after every schema is migrated, under the migration lock,
-	// at every start (database.Step): checks and repairs of the module's
-	// data, never schema changes.
+	// Steps run after every schema is migrated, at every start
+	// (database.Step): checks and repairs of the module's data, never
+	// schema changes. On PostgreSQL they run under the migration lock; on
+	// SQLite, which serves one instance, after it.
 	Steps []database.Step
 
 	// Seed is what the module adds to the development seed; nil adds

@@ -15,7 +15,8 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// maxNextBytes bounds the return-to path kept in the flow cookie.
+// maxNextBytes bounds the return-to path kept in the flow cookie (OpenID
+// Connect) or the sso_saml_requests row (SAML).
 const maxNextBytes = 512
 
 // callbackTimeout bounds all of a callback's calls to the provider together
@@ -68,8 +69,10 @@ func (s *Service) BeginLink(c echo.Context, name string, userID uint) (string, e
 	return s.start(c, p, flow{Next: s.urls.Profile, LinkUserID: userID})
 }
 
-// start records a new sign-in in its cookie and returns the provider's
-// authorization URL. OpenID Connect sign-ins get PKCE and a nonce.
+// start records a new OpenID Connect or OAuth sign-in in its flow cookie
+// and returns the provider's authorization URL; OpenID Connect sign-ins get
+// PKCE and a nonce. (SAML sign-ins start in startSAML and are recorded in
+// the database.)
 func (s *Service) start(c echo.Context, p *provider, f flow) (string, error) {
 	f.Provider = p.name
 	if len(f.Next) > maxNextBytes {
