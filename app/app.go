@@ -56,10 +56,7 @@ type App struct {
 // New opens the database named by cfg, migrates it, seeds the demo company
 // when asked to and the database is empty, and builds the web application.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
-	db, err := database.OpenPool(ctx, cfg.DatabaseURL, cfg.SQLitePath, database.Pool{
-		MaxOpen: cfg.DBPool.MaxOpenConns, MaxIdle: cfg.DBPool.MaxIdleConns, MaxLifetime: cfg.DBPool.ConnMaxLifetime,
-		StatementTimeout: cfg.DBPool.StatementTimeout, ConnectTimeout: cfg.DBPool.ConnectTimeout,
-	}, log)
+	db, err := openDB(ctx, config.Database{URL: cfg.DatabaseURL, SQLitePath: cfg.SQLitePath, Pool: cfg.DBPool}, log)
 	if err != nil {
 		return nil, err
 	}

@@ -29,10 +29,7 @@ func Migrate(ctx context.Context, dbc config.Database, args []string, out io.Wri
 	if len(args) > 1 || (len(args) == 1 && args[0] != "status") {
 		return fmt.Errorf("usage: %s [status]", MigrateCommand)
 	}
-	db, err := database.OpenPool(ctx, dbc.URL, dbc.SQLitePath, database.Pool{
-		MaxOpen: dbc.Pool.MaxOpenConns, MaxIdle: dbc.Pool.MaxIdleConns, MaxLifetime: dbc.Pool.ConnMaxLifetime,
-		StatementTimeout: dbc.Pool.StatementTimeout, ConnectTimeout: dbc.Pool.ConnectTimeout,
-	}, log)
+	db, err := openDB(ctx, dbc, log)
 	if err != nil {
 		return err
 	}
@@ -70,14 +67,16 @@ func orNone(vs []int64) string {
 	if len(vs) == 0 {
 		return "none"
 	}
-	out := ""
-	for i, v := range vs {
-		if i > 0 {
-			out += ", "
-		}
-		out += fmt.Sprintf("%05d", v)
-	}
-	return out
+	return database.VersionList(vs)
+}
+
+// openDB opens the database d names with its pool settings: the server's
+// and the migrate command's one way in.
+func openDB(ctx context.Context, d config.Database, log *slog.Logger) (*gorm.DB, error) {
+	return database.OpenPool(ctx, d.URL, d.SQLitePath, database.Pool{
+		MaxOpen: d.Pool.MaxOpenConns, MaxIdle: d.Pool.MaxIdleConns, MaxLifetime: d.Pool.ConnMaxLifetime,
+		StatementTimeout: d.Pool.StatementTimeout, ConnectTimeout: d.Pool.ConnectTimeout,
+	}, log)
 }
 
 // migrateOnStart applies the pending migrations (MIGRATE_ON_START=on), or

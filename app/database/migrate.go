@@ -141,12 +141,14 @@ type PendingError struct{ Pending []Status }
 func (e *PendingError) Error() string {
 	var parts []string
 	for _, s := range e.Pending {
-		parts = append(parts, fmt.Sprintf("%s %s", s.Owner, versionList(s.Pending)))
+		parts = append(parts, fmt.Sprintf("%s %s", s.Owner, VersionList(s.Pending)))
 	}
 	return "the database lacks migrations this version needs (" + strings.Join(parts, "; ") + ")"
 }
 
-func versionList(vs []int64) string {
+// VersionList writes versions as the migration files number them
+// ("00001, 00003").
+func VersionList(vs []int64) string {
 	out := make([]string, len(vs))
 	for i, v := range vs {
 		out[i] = fmt.Sprintf("%05d", v)
@@ -278,7 +280,7 @@ func migrateSchemas(ctx context.Context, db *gorm.DB, sqlDB *sql.DB, schemas []S
 		}
 		if len(st.Newer) > 0 {
 			log.Info("the database has migrations a newer version applied; this version does not need them and goes on",
-				"owner", s.Name, "versions", versionList(st.Newer))
+				"owner", s.Name, "versions", VersionList(st.Newer))
 		}
 		if len(st.Pending) == 0 {
 			continue
