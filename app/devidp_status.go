@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"strings"
 
 	"gorm.io/gorm"
 
 	"github.com/company-expenses/company-expenses/app/devidp"
+	"github.com/company-expenses/company-expenses/app/seed"
 	"github.com/company-expenses/company-expenses/app/sso"
 	"github.com/company-expenses/company-expenses/models"
 )
@@ -43,7 +43,7 @@ func identityStatus(ctx context.Context, db *gorm.DB, provider, issuer, subject,
 		if id.Issuer != "" && id.Issuer != issuer {
 			// seed.FollowDevIssuer moves such identities at start when
 			// the old issuer was the development provider's too.
-			relinks := provider == "openid-connect" && strings.HasSuffix(id.Issuer, "/dev-idp")
+			relinks := provider == "openid-connect" && seed.IsDevIssuer(id.Issuer)
 			return devidp.Status{Kind: devidp.StatusOtherIssuer, Issuer: id.Issuer, Relinks: relinks}, nil
 		}
 		var u models.User

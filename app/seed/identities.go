@@ -3,6 +3,7 @@ package seed
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -127,3 +128,7 @@ func FollowDevIssuer(ctx context.Context, db *gorm.DB, provider, issuer string) 
 // devIssuerSuffix ends every development identity provider's issuer
 // (BASE_URL + "/dev-idp").
 const devIssuerSuffix = "/dev-idp"
+
+// IsDevIssuer reports whether issuer is a development identity provider's,
+// at whatever address: the identities FollowDevIssuer moves.
+func IsDevIssuer(issuer string) bool { return strings.HasSuffix(issuer, devIssuerSuffix) }
