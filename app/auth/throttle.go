@@ -158,15 +158,23 @@ func (t *Throttle) Reserve(ctx context.Context, a Attempt) (Reservation, error) 
 	return r, err
 }
 
+// lockForReservation serialises the reservations that count against the
+// same limits: a trusted device's own, or the account's and the address's.
 func lockForReservation(tx *gorm.DB, a Attempt) error {
+	if a.Device != "" {
+		return lockThrottleKeys(tx, "", "", a.Device)
+	}
+	return lockThrottleKeys(tx, a.Email, a.IP, "")
+}
+
+// lockThrottleKeys takes, on PostgreSQL, the transaction's advisory locks
+// for the account, the address and the device given (empty: none), always
+// in that order, so that no two transactions wait for each other.
+func lockThrottleKeys(tx *gorm.DB, email, ip, device string) error {
 	if tx.Dialector.Name() != "postgres" {
 		return nil // SQLite: the transaction already holds the write lock
 	}
-	keys := []string{a.Email, a.IP}
-	if a.Device != "" {
-		keys = []string{"", "", a.Device}
-	}
-	for i, k := range keys {
+	for i, k := range []string{email, ip, device} {
 		if k == "" {
 			continue
 		}
@@ -200,6 +208,14 @@ func (t *Throttle) freesAt(tx *gorm.DB, ru rule, now time.Time) (time.Time, erro
 // guessing from elsewhere.
 func (t *Throttle) Succeed(ctx context.Context, r Reservation, a Attempt) error {
 	return t.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Two successes of one account from one address (a shared
+		// account in one office) each delete their own row first and
+		// then the pair's other rows: without a lock taken first, each
+		// can hold a row the other wants, and PostgreSQL aborts one
+		// sign-in as a deadlock. The account's throttle lock orders them.
+		if err := lockThrottleKeys(tx, a.Email, "", a.Device); err != nil {
+			return err
+		}
 		if err := tx.Delete(&models.LoginAttempt{}, r.id).Error; err != nil {
 			return err
 		}

@@ -301,3 +301,44 @@ func TestThrottlePruneDeletesOnlyAttemptsOutsideTheWindow(t *testing.T) {
 		t.Errorf("%d recent attempts left after Prune, want 1", n)
 	}
 }
+
+// TestThrottleSimultaneousSuccessesOfOneAccountFromOneAddressDoNotDeadlock:
+// two people signing in to a shared account from one office address at the
+// same moment both succeed. Each success deletes its own reservation, then
+// every failure of the pair; without one lock order, two of them could each
+// hold a row the other wants next, and PostgreSQL would abort one sign-in.
+func TestThrottleSimultaneousSuccessesOfOneAccountFromOneAddressDoNotDeadlock(t *testing.T) {
+	t.Parallel()
+	dbtest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		if sqlDB, err := db.DB(); err == nil {
+			sqlDB.SetMaxOpenConns(16) // enough for the successes to overlap
+		}
+		th := auth.NewThrottle(db, window, auth.Limits{PerAccountAndIP: 1000, PerAccount: 1000, PerIP: 1000, PerDevice: 1000})
+		a := auth.Attempt{Email: "shared@example.com", IP: "203.0.113.7"}
+		for round := range 5 {
+			const n = 12
+			rs := make([]auth.Reservation, n)
+			for i := range rs {
+				r, err := th.Reserve(context.Background(), a)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rs[i] = r
+			}
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for _, r := range rs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					if err := th.Succeed(context.Background(), r, a); err != nil {
+						t.Errorf("round %d: Succeed: %v", round, err)
+					}
+				}()
+			}
+			close(start)
+			wg.Wait()
+		}
+	})
+}
