@@ -88,61 +88,27 @@ func TestEveryUnsafeRouteRefusesRequestsWithoutAValidCSRFTokenOrFromAnotherSite(
 			method, _, _ := strings.Cut(k, " ")
 			target, version := fillTarget(t, w, o, row.target)
 			token := csrfFor(t, b)
-			form := func(tok string) url.Values {
-				f := url.Values{"version": {strconv.Itoa(version)}}
-				if tok != "" {
-					f.Set("_csrf", tok)
-				}
-				return f
-			}
-			hdr := func(kv ...string) http.Header {
-				h := http.Header{}
-				for i := 0; i+1 < len(kv); i += 2 {
-					h.Set(kv[i], kv[i+1])
-				}
-				return h
-			}
-
+			fields := url.Values{"version": {strconv.Itoa(version)}}
 			// An attacker's own token and cookie: valid, but not this
 			// person's.
 			attacker := w.Browser(t)
 			attackerToken := csrfFor(t, attacker)
 
-			cases := []struct {
-				name    string
-				form    url.Values
-				header  http.Header
-				finding string // a known audit finding: skipped while it is accepted
-			}{
-				{name: "no token", form: form("")},
-				{name: "another session's token", form: form(attackerToken)},
-				{name: "a made-up token", form: form(strings.Repeat("A", len(token)))},
-				{name: "Sec-Fetch-Site cross-site with a valid token", form: form(token), header: hdr("Sec-Fetch-Site", "cross-site")},
-				{name: "Sec-Fetch-Site cross-site and another site's Origin, no token", form: form(""),
-					header: hdr("Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example")},
-				{name: "another site's Origin, no token", form: form(""), header: hdr("Origin", "https://evil.example")},
-				{name: "another site's Origin with a valid token", form: form(token), header: hdr("Origin", "https://evil.example")},
-				{name: "Sec-Fetch-Site same-site (a sibling subdomain) with a valid token", form: form(token), header: hdr("Sec-Fetch-Site", "same-site", "Origin", "http://evil.localhost")},
-			}
-			for _, tc := range cases {
-				if tc.finding != "" {
-					t.Run(tc.name, func(t *testing.T) { t.Skip(tc.finding) })
-					continue
-				}
-				if res := send(t, b, w.URL, method, target, tc.form, withHeaderToken(method, tc.form, tc.header)); !csrfRefused(res) {
-					t.Errorf("%s %s as %s with %s: %d, want the CSRF protection to refuse it", method, target, who, tc.name, res.StatusCode)
+			for _, tc := range apptest.ForgedRequests(token, attackerToken, fields) {
+				if res := send(t, b, w.URL, method, target, tc.Form, withHeaderToken(method, tc.Form, tc.Header)); !csrfRefused(res) {
+					t.Errorf("%s %s as %s with %s: %d, want the CSRF protection to refuse it", method, target, who, tc.Name, res.StatusCode)
 				}
 			}
 			// The token in the query string instead of the form.
 			t.Run("token in the query string", func(t *testing.T) {
 				q := target + "?_csrf=" + url.QueryEscape(token)
-				if res := send(t, b, w.URL, method, q, form(""), nil); !csrfRefused(res) {
+				if res := send(t, b, w.URL, method, q, apptest.CSRFForm("", fields), nil); !csrfRefused(res) {
 					t.Errorf("%s %s as %s with the token in the query string: %d, want it refused", method, target, who, res.StatusCode)
 				}
 			})
 
 			// The control: the page's own token gets past the CSRF check.
-			if res := send(t, b, w.URL, method, target, form(token), withHeaderToken(method, form(token), nil)); csrfRefused(res) {
+			if res := send(t, b, w.URL, method, target, apptest.CSRFForm(token, fields), withHeaderToken(method, apptest.CSRFForm(token, fields), nil)); csrfRefused(res) {
 				t.Errorf("%s %s as %s with the page's own token: refused by CSRF (%d); the cases above prove nothing", method, target, who, res.StatusCode)
 			}
 		})
