@@ -10,62 +10,41 @@ import (
 // as the application tells it (Config.Status). The provider knows nothing of
 // the application's accounts; it only shows the answer on the picker, so a
 // developer sees before clicking which path through single sign-on each
-// button takes.
-type StatusKind int
+// button takes. It is the picker view's own type: the provider passes the
+// application's answer through unchanged.
+type StatusKind = views.StatusKind
 
 const (
 	// StatusUnknown shows nothing: the application gave no status function,
 	// or could not tell.
-	StatusUnknown StatusKind = iota
+	StatusUnknown StatusKind = ""
 	// StatusLinked: the identity is linked to an account, which it signs
 	// in as (Status.Name).
-	StatusLinked
+	StatusLinked = views.StatusLinked
 	// StatusNew: nobody has the identity or its e-mail address; the first
 	// sign-in creates the person.
-	StatusNew
+	StatusNew = views.StatusNew
 	// StatusClash: an account with the identity's e-mail address exists
 	// but is not linked to it; the application refuses the sign-in rather
 	// than link them silently.
-	StatusClash
+	StatusClash = views.StatusClash
 	// StatusDeactivated: the account the identity would sign in as is
 	// deactivated; the sign-in is refused.
-	StatusDeactivated
+	StatusDeactivated = views.StatusDeactivated
 	// StatusOtherIssuer: the subject is linked, but with another issuer
 	// (Status.Issuer), typically this provider at an earlier address after
 	// PORT or BASE_URL changed; the sign-in is refused.
-	StatusOtherIssuer
+	StatusOtherIssuer = views.StatusOtherIssuer
 )
 
-// Status is what the application says about one identity on the picker.
-type Status struct {
-	Kind StatusKind
-	// Name is the account's name in the application (StatusLinked,
-	// StatusDeactivated).
-	Name string
-	// Issuer is the issuer the identity is linked with (StatusOtherIssuer).
-	Issuer string
-	// HasPassword tells, for StatusClash, whether the existing account
-	// signs in with a password, so the picker can say how to link it.
-	HasPassword bool
-	// Relinks tells, for StatusOtherIssuer, that the app moves the
-	// identity to this provider's current address when it starts: only
-	// the development issuer moved, and a restart fixes the sign-in.
-	Relinks bool
-}
+// Status is what the application says about one identity on the picker
+// (its fields are documented in views/devidp).
+type Status = views.Status
 
 // StatusFunc tells the picker what signing in as the identity with this
 // subject and e-mail address will do. It is called once per identity each
 // time the picker is shown, so it should be a quick lookup.
 type StatusFunc func(ctx context.Context, subject, email string) Status
-
-// statusKinds are the picker's words for each kind.
-var statusKinds = map[StatusKind]views.StatusKind{
-	StatusLinked:      views.StatusLinked,
-	StatusNew:         views.StatusNew,
-	StatusClash:       views.StatusClash,
-	StatusDeactivated: views.StatusDeactivated,
-	StatusOtherIssuer: views.StatusOtherIssuer,
-}
 
 // pickerIdentities turns the directory's people into the picker's buttons,
 // each with what the application says signing in as them will do (nothing
@@ -80,9 +59,7 @@ func pickerIdentities(ctx context.Context, people []Identity, status StatusFunc,
 			out[i].Groups, out[i].GroupsOverage = id.Groups, id.GroupsOverage
 		}
 		if status != nil {
-			s := status(ctx, id.Subject, id.Email)
-			out[i].Status = views.Status{Kind: statusKinds[s.Kind], Name: s.Name, Issuer: s.Issuer, HasPassword: s.HasPassword,
-				Relinks: s.Relinks}
+			out[i].Status = status(ctx, id.Subject, id.Email)
 		}
 	}
 	return out

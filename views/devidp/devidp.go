@@ -59,7 +59,8 @@ const (
 	StatusOtherIssuer StatusKind = "other-issuer"
 )
 
-// Status is what the app says about an identity (devidp.Status).
+// Status is what the app says about an identity; app/devidp shows its
+// Config.Status answer as it is (devidp.Status is this type).
 type Status struct {
 	Kind StatusKind
 	// Name is the account's name in the app (linked, deactivated).
