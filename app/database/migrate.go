@@ -69,12 +69,17 @@ func (s Schema) VersionTable() string { return "schema_versions_" + s.Name }
 var schemaName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 // TemplateSchema is the template's own tables.
-func TemplateSchema() Schema {
-	sub, err := fs.Sub(templateMigrations, "migrations")
+func TemplateSchema() Schema { return EmbeddedSchema("template", templateMigrations) }
+
+// EmbeddedSchema is the schema named name whose files are embedded in fsys
+// under a folder "migrations" (//go:embed migrations), as the template's
+// and a module's are.
+func EmbeddedSchema(name string, fsys fs.FS) Schema {
+	sub, err := fs.Sub(fsys, "migrations")
 	if err != nil {
-		panic(err) // the embedded folder is there, or this does not compile
+		panic(err) // fs.Sub fails only for an invalid path, and this one is valid
 	}
-	return Schema{Name: "template", FS: sub}
+	return Schema{Name: name, FS: sub}
 }
 
 // CoreSchemas are the schemas every app has, in the order they run: the

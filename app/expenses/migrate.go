@@ -2,7 +2,6 @@ package expenses
 
 import (
 	"embed"
-	"io/fs"
 
 	"github.com/company-expenses/company-expenses/app/database"
 )
@@ -14,13 +13,7 @@ var migrations embed.FS
 // text search index, as goose SQL files per dialect (migrations/sqlite,
 // migrations/postgres), recorded in schema_versions_expenses. They run
 // after the template's, whose employees they reference.
-func Schema() database.Schema {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		panic(err) // the embedded folder is there, or this does not compile
-	}
-	return database.Schema{Name: "expenses", FS: sub}
-}
+func Schema() database.Schema { return database.EmbeddedSchema("expenses", migrations) }
 
 // MigrationSteps are the expenses domain's start-up steps, for
 // database.Migrate to run at every start after the schemas, under its
