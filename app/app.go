@@ -485,6 +485,9 @@ func (a *App) server() *http.Server {
 func (a *App) Run(ctx context.Context) error {
 	srv := a.server()
 	go a.housekeeping(ctx)
+	if a.Config.ProfileAddr != "" {
+		go serveProfiles(ctx, a.Config.ProfileAddr, a.log)
+	}
 	if a.Mailer != nil {
 		go a.Mailer.Run(ctx) // every instance sends the outbox (app/mail)
 	}

@@ -60,6 +60,10 @@ type Config struct {
 	Host string
 	// Addr is the listen address, Host and PORT joined ("127.0.0.1:8080").
 	Addr string
+	// ProfileAddr is DEBUG_PPROF_ADDR: where a second listener serves Go's
+	// profiles (net/http/pprof), empty (the default) for none. A loopback
+	// address only: profiles show memory, which may hold secrets.
+	ProfileAddr string
 	// BaseURL is the public URL of the app, without a trailing slash. SSO
 	// callback URLs are built from it.
 	BaseURL string
@@ -275,6 +279,12 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.Host = env("HOST", defaultHost)
 	c.Addr = net.JoinHostPort(c.Host, env("PORT", "8080"))
+	c.ProfileAddr = env("DEBUG_PPROF_ADDR", "")
+	if c.ProfileAddr != "" {
+		if err := loopbackAddr(c.ProfileAddr); err != nil {
+			problems = append(problems, fmt.Errorf("DEBUG_PPROF_ADDR %w", err))
+		}
+	}
 	switch c.LoginMode {
 	case LoginLocal, LoginSSO, LoginBoth:
 	default:
@@ -565,4 +575,17 @@ func list(v string) []string {
 		}
 	}
 	return out
+}
+
+// loopbackAddr checks that addr is host:port with a loopback host
+// (127.0.0.1, ::1 or localhost) and a port.
+func loopbackAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return fmt.Errorf("must be host:port, such as 127.0.0.1:6060, not %q", addr)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("must be a loopback address (127.0.0.1, ::1 or localhost), not %q: profiles show the process's memory", host)
+	}
+	return nil
 }

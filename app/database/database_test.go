@@ -54,6 +54,9 @@ func TestSQLiteDSNAsksForWALBusyTimeoutForeignKeysAndImmediateTransactions(t *te
 		"_txlock":       "immediate",
 		// Statements prepared once per connection, not once per request.
 		"_stmt_cache_size": "128",
+		// No per-connection mutex: database/sql already serialises a
+		// connection's use.
+		"_mutex": "no",
 	} {
 		if got := q.Get(key); got != want {
 			t.Errorf("%s = %q, want %q", key, got, want)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/company-expenses/company-expenses/app/expenses/policy"
 	"github.com/company-expenses/company-expenses/models"
@@ -486,7 +487,12 @@ func scanRows[T any](q *gorm.DB, fields func(*T) []any) ([]T, error) {
 		return nil, err
 	}
 	defer rows.Close()
+	// A page's rows are known in number: room for them at once, rather
+	// than growing the slice (and copying the rows) five times over.
 	var out []T
+	if l, ok := q.Statement.Clauses["LIMIT"].Expression.(clause.Limit); ok && l.Limit != nil && *l.Limit > 0 {
+		out = make([]T, 0, min(*l.Limit, 1000))
+	}
 	for rows.Next() {
 		var r T
 		if err := rows.Scan(fields(&r)...); err != nil {

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
 
+	"github.com/company-expenses/company-expenses/app/database"
 	"github.com/company-expenses/company-expenses/models"
 )
 
@@ -30,7 +31,7 @@ func (s *Service) SessionViewer(ctx context.Context, tokenHash string) (sess *mo
 	if err != nil {
 		return nil, nil, false, err
 	}
-	rows, err := s.db.WithContext(ctx).Raw(q.sql, tokenHash).Rows()
+	rows, err := q.stmt.Query(s.db.WithContext(ctx), tokenHash)
 	if err != nil {
 		return nil, nil, false, fmt.Errorf("load session and viewer: %w", err)
 	}
@@ -65,7 +66,7 @@ func (s *Service) SessionViewer(ctx context.Context, tokenHash string) (sess *mo
 // sessionViewerSQL is the statement SessionViewer runs and the model fields
 // its columns fill, in order; built once per Service from gorm's schema.
 type sessionViewerSQL struct {
-	sql                     string
+	stmt                    database.HotQuery
 	session, employee, user []*schema.Field
 }
 
@@ -122,7 +123,7 @@ func buildSessionViewerSQL(db *gorm.DB) (*sessionViewerSQL, error) {
 	if err != nil {
 		return nil, fmt.Errorf("session viewer query: %w", err)
 	}
-	q.sql = "SELECT " + strings.Join(cols, ", ") + ", " + roles.Table + ".role" +
+	q.stmt = database.NewHotQuery("SELECT " + strings.Join(cols, ", ") + ", " + roles.Table + ".role" +
 		" FROM " + sessions +
 		" JOIN " + employees + " ON " + employees + ".user_id = " + sessions + ".user_id" +
 		" JOIN " + users + " ON " + users + ".id = " + sessions + ".user_id" +
@@ -136,6 +137,6 @@ func buildSessionViewerSQL(db *gorm.DB) (*sessionViewerSQL, error) {
 		// query planner stability guarantee (SQLITE_DBCONFIG_ENABLE_QPSG)
 		// on every connection would make it unnecessary.
 		" WHERE " + sessions + ".token_hash = CAST(? AS TEXT)" +
-		" ORDER BY " + roles.Table + ".role"
+		" ORDER BY " + roles.Table + ".role")
 	return q, nil
 }

@@ -210,17 +210,26 @@ func pageWindow(cur, total int) []int {
 	if total <= 1 {
 		return nil
 	}
-	var out []int
+	// The first page, the two either side of the current one and the
+	// last, with 0 for each gap: built from those few numbers, never by
+	// walking every page (a list of everyone's expenses has thousands).
+	out := make([]int, 0, 9)
 	last := 0
-	for n := 1; n <= total; n++ {
-		if n == 1 || n == total || (n >= cur-2 && n <= cur+2) {
-			if last != 0 && n != last+1 {
-				out = append(out, 0)
-			}
-			out = append(out, n)
-			last = n
+	add := func(n int) {
+		if n <= last || n < 1 || n > total {
+			return
 		}
+		if last != 0 && n != last+1 {
+			out = append(out, 0)
+		}
+		out = append(out, n)
+		last = n
 	}
+	add(1)
+	for n := cur - 2; n <= cur+2; n++ {
+		add(n)
+	}
+	add(total)
 	return out
 }
 
