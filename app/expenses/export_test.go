@@ -13,3 +13,6 @@ func EscapeLike(s string) string { return escapeLike(s) }
 // TeamMoved is teamMoved, for the test of a team member whose employee row
 // went.
 var TeamMoved = teamMoved
+
+// ListColumns are the columns lists read (withPeopleAndCategories).
+const ListColumns = listColumns
