@@ -2,12 +2,14 @@ package expenses_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -138,6 +140,77 @@ func TestCSVHoldsExactlyWhatTheFilteredListShows(t *testing.T) {
 			if i == 0 && len(exported) < 250 {
 				t.Errorf("finance exported only %d rows", len(exported))
 			}
+		}
+	})
+}
+
+// blockingWriter runs a query of its own on every write: with a pool of one
+// connection, it gets the connection only if the export is not holding it.
+type blockingWriter struct {
+	t      *testing.T
+	db     *gorm.DB
+	writes int
+	buf    bytes.Buffer
+}
+
+func (w *blockingWriter) Write(p []byte) (int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	var one int
+	if err := w.db.WithContext(ctx).Raw("SELECT 1").Scan(&one).Error; err != nil {
+		w.t.Errorf("write %d: a query while the export waits for the browser: %v", w.writes, err)
+	}
+	w.writes++
+	return w.buf.Write(p)
+}
+
+// A download as slow as its browser must not hold one of the pool's
+// connections all along: here the pool has one, and the "browser" needs it
+// for every write.
+func TestCSVExportHoldsNoConnectionWhileTheBrowserTakesTheFile(t *testing.T) {
+	t.Parallel()
+	expensestest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		if err := expenses.SeedBulk(e.ctx, db, 1200, rand.New(rand.NewPCG(3, 4)), nil, testNow()); err != nil {
+			t.Fatal(err)
+		}
+		sqlDB, err := db.DB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sqlDB.SetMaxOpenConns(1)
+		f := expenses.Filter{Scope: expenses.ScopeAll, Sort: expenses.SortAmount}
+		w := &blockingWriter{t: t, db: db}
+		if err := e.svc.WriteCSV(e.ctx, w, e.c.Finance, f); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(&w.buf).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var listed []string
+		for page := 1; ; page++ {
+			f.Page, f.PerPage = page, expenses.MaxPerPage
+			p, err := e.svc.List(e.ctx, e.c.Finance, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range p.Items {
+				listed = append(listed, strconv.Itoa(int(x.ID)))
+			}
+			if !p.HasNext() {
+				break
+			}
+		}
+		var exported []string
+		for _, r := range rows[1:] {
+			exported = append(exported, r[0])
+		}
+		if len(exported) < 800 || !slices.Equal(exported, listed) {
+			t.Errorf("CSV has %d rows, the list %d, or a different order", len(exported), len(listed))
+		}
+		if w.writes < 3 {
+			t.Errorf("%d writes: the export did not stream", w.writes)
 		}
 	})
 }
