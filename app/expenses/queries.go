@@ -69,6 +69,9 @@ type Filter struct {
 	// manyMatches says that a text search matches at least
 	// SearchCountLimit expenses (List sets it from the count).
 	manyMatches bool
+	// counting says that the query counts a text search's matches (count
+	// sets it), which SQLite's index may serve another way (searchText).
+	counting bool
 }
 
 // ParseFilter reads a Filter from a list page's query string (scope, status,
@@ -369,6 +372,7 @@ func (s *Service) count(db *gorm.DB, actor *models.Employee, f Filter) (n int64,
 	countLimit := s.countLimit
 	if f.Text != "" {
 		countLimit = min(countLimit, SearchCountLimit)
+		f.counting = true
 	}
 	limit := int64(max(countLimit, f.Page*f.PerPage)) + 1
 	capped := s.filtered(db, actor, f).Select("1").Limit(int(limit))
@@ -544,7 +548,7 @@ func (s *Service) filtered(db *gorm.DB, actor *models.Employee, f Filter) *gorm.
 	if f.Text != "" {
 		// The trigram index (search.go) narrows the rows first; the
 		// condition decides.
-		q = searchText(db, q, f.Text, f.manyMatches)
+		q = searchText(db, q, f)
 		cond, args := textCondition(db.Dialector.Name(), f.Text)
 		q = q.Where(cond, args...)
 	}

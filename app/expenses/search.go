@@ -1,6 +1,7 @@
 package expenses
 
 import (
+	"strings"
 	"unicode"
 
 	"gorm.io/gorm"
@@ -89,7 +90,7 @@ import (
 const SearchCountLimit = 1_000
 
 // searchText narrows q to the expenses whose merchant or description may
-// contain text, using the trigram index, before the LIKE decides (see
+// contain f.Text, using the trigram index, before the LIKE decides (see
 // above). On PostgreSQL the planner picks the index for the LIKE itself.
 //
 // On SQLite it is told how. With few matches (manyMatches false: the count
@@ -103,13 +104,26 @@ const SearchCountLimit = 1_000
 // expenses "many" means one row in a hundred or more, so the first page
 // tests a few thousand rows at most (more when the matches bunch at the far
 // end of the sort order).
-func searchText(db, q *gorm.DB, text string, manyMatches bool) *gorm.DB {
-	if db.Dialector.Name() != "sqlite" || manyMatches {
+//
+// A count of a string with a single window (three characters, such as
+// "the") joins the index instead, so that the index leads: FTS4 reads a
+// one-word query's list of expenses as the join asks for them, and the
+// count stops at its limit having read a fraction of it, where the IN list
+// is built whole first (at 100,000 expenses, in the sqlite3 shell: "the"
+// as finance 0.56 ms against 5.7, as an employee 1.2 against 8.7). A query
+// of several windows is not read that way cheaply: the join lost where the
+// count does not reach its limit ("hotel" as an employee 4.1 ms against
+// 1.9, "kubecon london" 0.84 against 0.44).
+func searchText(db, q *gorm.DB, f Filter) *gorm.DB {
+	if db.Dialector.Name() != "sqlite" || f.manyMatches {
 		return q
 	}
-	tokens := database.TrigramTokens(text)
+	tokens := database.TrigramTokens(f.Text)
 	if tokens == "" {
 		return q
+	}
+	if f.counting && !strings.Contains(tokens, " ") {
+		return q.Joins("JOIN expense_search ON expense_search.docid = expenses.id").Where("expense_search MATCH ?", tokens)
 	}
 	return q.Where("expenses.id IN (SELECT docid FROM expense_search WHERE expense_search MATCH ?)", tokens)
 }

@@ -297,6 +297,7 @@ func TestTextSearchMatchingMoreThanTheSearchLimitCountsToItAndShowsTheFirstPageI
 		}
 		for _, f := range []expenses.Filter{
 			{Scope: expenses.ScopeAll, Text: "adlon"},
+			{Scope: expenses.ScopeAll, Text: "adl"}, // one trigram: SQLite counts by joining its index
 			{Scope: expenses.ScopeAll, Text: "adlon", Sort: expenses.SortAmount, Desc: true},
 			{Scope: expenses.ScopeMine, Text: "adlon", Sort: expenses.SortDate, Desc: false, Page: 3},
 		} {
@@ -307,7 +308,7 @@ func TestTextSearchMatchingMoreThanTheSearchLimitCountsToItAndShowsTheFirstPageI
 			if p.Total != expenses.SearchCountLimit || !p.TotalIsLowerBound {
 				t.Errorf("%+v: total %d (lower bound %v), want %d+", f, p.Total, p.TotalIsLowerBound, expenses.SearchCountLimit)
 			}
-			want := sortedLikeScan(t, db, "adlon", f)
+			want := sortedLikeScan(t, db, f.Text, f)
 			var got []uint
 			for _, x := range p.Items {
 				got = append(got, x.ID)
@@ -503,6 +504,24 @@ func (l *statementLog) Trace(_ context.Context, _ time.Time, fc func() (string, 
 	l.sqls = append(l.sqls, sql)
 }
 
+func (l *statementLog) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sqls = nil
+}
+
+// first is the first statement so far containing s, or "".
+func (l *statementLog) first(s string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, sql := range l.sqls {
+		if strings.Contains(sql, s) {
+			return sql
+		}
+	}
+	return ""
+}
+
 // searches is how many of the statements so far compared the texts.
 func (l *statementLog) searches() int {
 	l.mu.Lock()
@@ -573,5 +592,59 @@ func TestTextSearchTooShortForATrigramReadsNoTrigramIndexOnPostgres(t *testing.T
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestTextSearchCountOfOneTrigramOnSQLiteIsLedByTheIndex: on SQLite the
+// count of a search string with a single trigram ("the") reads the text
+// index's list of expenses as it goes and stops at the limit, rather than
+// building the whole list first (an IN list of 40,000 expenses at 100,000);
+// a string of several trigrams keeps the IN list, and both count what a
+// LIKE scan finds.
+func TestTextSearchCountOfOneTrigramOnSQLiteIsLedByTheIndex(t *testing.T) {
+	t.Parallel()
+	db := dbtest.OnlySQLite(t, expenses.Migrations()) // the SQLite index's own table
+	e := newEnv(t, db)
+	for i, txt := range searchTexts {
+		x := e.insert(e.c.Owner, e.c.Travel, day(2026, 3, 1+i), 1000, "EUR", txt[0], models.StatusSubmitted)
+		if err := db.Model(&x).Update("description", txt[1]).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	log := &statementLog{}
+	svc := expenses.NewService(db.Session(&gorm.Session{Logger: log})).WithClock(testNow)
+	for _, tc := range []struct {
+		text string
+		led  bool
+	}{{"tel", true}, {"ème", true}, {"hotel", false}, {"tel aviv", false}} {
+		log.reset()
+		p, err := svc.List(e.ctx, e.c.Finance, expenses.Filter{Scope: expenses.ScopeAll, Text: tc.text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := len(likeScan(t, db, tc.text)); p.Total != int64(want) {
+			t.Errorf("search %q counts %d, a LIKE scan finds %d", tc.text, p.Total, want)
+		}
+		count := log.first("COUNT(*)")
+		if count == "" {
+			t.Fatalf("search %q: no count among %q", tc.text, log.sqls)
+		}
+		var plan []struct {
+			ID, Parent, NotUsed int
+			Detail              string
+		}
+		if err := db.Raw("EXPLAIN QUERY PLAN " + count).Scan(&plan).Error; err != nil {
+			t.Fatal(err)
+		}
+		var steps []string
+		for _, s := range plan {
+			if strings.HasPrefix(s.Detail, "SCAN") || strings.HasPrefix(s.Detail, "SEARCH") || strings.HasPrefix(s.Detail, "LIST") {
+				steps = append(steps, s.Detail)
+			}
+		}
+		led := len(steps) > 0 && strings.HasPrefix(steps[0], "SCAN expense_search VIRTUAL TABLE")
+		if led != tc.led {
+			t.Errorf("search %q: count led by the index %v, want %v (plan %q)", tc.text, led, tc.led, steps)
+		}
 	}
 }
