@@ -19,8 +19,9 @@ import (
 // 100,000 expenses, as finance searching everyone's: a search matching
 // nothing, one matching five expenses, one matching thousands ("hotel"),
 // one matching tens of thousands ("the"), and one whose every trigram is
-// common though the string matches nothing ("kubecon london"), on SQLite
-// and, with TEST_DATABASE_URL, PostgreSQL. cpu-ns/op is the process's CPU
+// common though the string matches nothing ("kubecon london"), and two
+// strings too short for a trigram, one letter ("h") and two letters matching
+// nothing ("zq"), on SQLite and, with TEST_DATABASE_URL, PostgreSQL. cpu-ns/op is the process's CPU
 // time per search (SQLite runs in the process; PostgreSQL's own CPU is not
 // in it), which moves less than ns/op when other programs share the cores.
 //
@@ -54,6 +55,8 @@ func BenchmarkTextSearch(b *testing.B) {
 				{"thousands", "hotel"},
 				{"tens-of-thousands", "the"},
 				{"common-trigrams-no-match", "kubecon london"},
+				{"one-letter", "h"},
+				{"two-letters-no-match", "zq"},
 			} {
 				b.Run(tc.name, func(b *testing.B) {
 					f := expenses.Filter{Scope: expenses.ScopeAll, Text: tc.text}

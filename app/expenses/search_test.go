@@ -6,9 +6,12 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
 
 	"github.com/company-expenses/company-expenses/app/database"
 	"github.com/company-expenses/company-expenses/app/database/dbtest"
@@ -36,7 +39,7 @@ var searchTexts = [][2]string{
 var searchQueries = []string{
 	"hotel", "HOTEL", "Hotel Adlon", "otel", "hot", "ho", "h", "el a", "nd ho", "grandhotel",
 	"100%", "0% d", "m_b", "_", "%", "café", "crème brû", "ème", "hotel breakfast", "tel aviv",
-	"unmatched words", "hot otel", "hotelx",
+	"unmatched words", "hot otel", "hotelx", "rè", "l: 1", "a b",
 }
 
 // TestTextSearchFindsExactlyTheExpensesALikeScanFinds: the trigram index
@@ -294,6 +297,7 @@ func TestTextSearchMatchingMoreThanTheSearchLimitCountsToItAndShowsTheFirstPageI
 		}
 		for _, f := range []expenses.Filter{
 			{Scope: expenses.ScopeAll, Text: "adlon"},
+			{Scope: expenses.ScopeAll, Text: "adl"}, // one trigram: SQLite counts by joining its index
 			{Scope: expenses.ScopeAll, Text: "adlon", Sort: expenses.SortAmount, Desc: true},
 			{Scope: expenses.ScopeMine, Text: "adlon", Sort: expenses.SortDate, Desc: false, Page: 3},
 		} {
@@ -304,7 +308,7 @@ func TestTextSearchMatchingMoreThanTheSearchLimitCountsToItAndShowsTheFirstPageI
 			if p.Total != expenses.SearchCountLimit || !p.TotalIsLowerBound {
 				t.Errorf("%+v: total %d (lower bound %v), want %d+", f, p.Total, p.TotalIsLowerBound, expenses.SearchCountLimit)
 			}
-			want := sortedLikeScan(t, db, "adlon", f)
+			want := sortedLikeScan(t, db, f.Text, f)
 			var got []uint
 			for _, x := range p.Items {
 				got = append(got, x.ID)
@@ -431,5 +435,216 @@ func forgetMigration(t *testing.T, db *gorm.DB, version int64) {
 	t.Helper()
 	if err := db.Exec("DELETE FROM "+expenses.Schema().VersionTable()+" WHERE version_id = ?", version).Error; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestTextSearchWhoseExactCountLeavesThePageEmptyReadsNoPage: when a
+// search's count is exact and leaves nothing for the page asked for (no
+// match, or a page past the last), List returns the empty page without a
+// second statement repeating the search, and the page and its total are
+// still those of the LIKE scan, on both databases.
+func TestTextSearchWhoseExactCountLeavesThePageEmptyReadsNoPage(t *testing.T) {
+	t.Parallel()
+	eachSearchDB(t, func(t *testing.T, db *gorm.DB) {
+		e := newEnv(t, db)
+		for i, txt := range searchTexts {
+			x := e.insert(e.c.Owner, e.c.Travel, day(2026, 3, 1+i), 1000, "EUR", txt[0], models.StatusSubmitted)
+			if err := db.Model(&x).Update("description", txt[1]).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		log := &statementLog{}
+		svc := expenses.NewService(db.Session(&gorm.Session{Logger: log})).WithClock(testNow)
+		for _, tc := range []struct {
+			f          expenses.Filter
+			statements int
+		}{
+			{expenses.Filter{Scope: expenses.ScopeAll, Text: "unmatched words"}, 1},
+			{expenses.Filter{Scope: expenses.ScopeAll, Text: "zq"}, 1}, // too short for a trigram
+			{expenses.Filter{Scope: expenses.ScopeAll, Text: "hotel", Page: 3}, 1},
+			{expenses.Filter{Scope: expenses.ScopeAll, Text: "hotel", PerPage: 3, Page: 2}, 2}, // the last page
+			{expenses.Filter{Scope: expenses.ScopeAll, Text: "hotel"}, 2},
+		} {
+			before := log.searches()
+			p, err := svc.List(e.ctx, e.c.Finance, tc.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := log.searches() - before; n != tc.statements {
+				t.Errorf("%+v: %d statements searched the texts, want %d", tc.f, n, tc.statements)
+			}
+			var got []uint
+			for _, x := range p.Items {
+				got = append(got, x.ID)
+			}
+			if want := sortedLikeScan(t, db, tc.f.Text, tc.f); !slices.Equal(got, want) {
+				t.Errorf("%+v: page %v, a sorted LIKE scan gives %v", tc.f, got, want)
+			}
+			if want := len(likeScan(t, db, tc.f.Text)); p.Total != int64(want) || p.TotalIsLowerBound {
+				t.Errorf("%+v: total %d (lower bound %v), a LIKE scan finds %d", tc.f, p.Total, p.TotalIsLowerBound, want)
+			}
+		}
+	})
+}
+
+// statementLog is a gorm logger that keeps the SQL of every statement.
+type statementLog struct {
+	mu   sync.Mutex
+	sqls []string
+}
+
+func (l *statementLog) LogMode(logger.LogLevel) logger.Interface { return l }
+func (l *statementLog) Info(context.Context, string, ...any)     {}
+func (l *statementLog) Warn(context.Context, string, ...any)     {}
+func (l *statementLog) Error(context.Context, string, ...any)    {}
+func (l *statementLog) Trace(_ context.Context, _ time.Time, fc func() (string, int64), _ error) {
+	sql, _ := fc()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sqls = append(l.sqls, sql)
+}
+
+func (l *statementLog) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sqls = nil
+}
+
+// first is the first statement so far containing s, or "".
+func (l *statementLog) first(s string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, sql := range l.sqls {
+		if strings.Contains(sql, s) {
+			return sql
+		}
+	}
+	return ""
+}
+
+// searches is how many of the statements so far compared the texts.
+func (l *statementLog) searches() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, s := range l.sqls {
+		if strings.Contains(s, "LIKE") || strings.Contains(s, "strpos(") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestTextSearchTooShortForATrigramReadsNoTrigramIndexOnPostgres: a search
+// string without three letters or digits in a row gives pg_trgm no trigram
+// to look up, and through the trigram indexes it would read every entry of
+// both (76–290 ms at 100,000 expenses); its statements do not touch them,
+// even with the generic plan PostgreSQL keeps for a prepared statement
+// after five runs, while a longer string still uses them.
+func TestTextSearchTooShortForATrigramReadsNoTrigramIndexOnPostgres(t *testing.T) {
+	t.Parallel()
+	db := expensestest.Postgres(t) // skips without PostgreSQL
+	if db.Dialector.Name() != "postgres" {
+		t.Skip("PostgreSQL only")
+	}
+	e := newEnv(t, db)
+	for i, txt := range searchTexts {
+		x := e.insert(e.c.Owner, e.c.Travel, day(2026, 3, 1+i), 1000, "EUR", txt[0], models.StatusSubmitted)
+		if err := db.Model(&x).Update("description", txt[1]).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := db.Transaction(func(tx *gorm.DB) error {
+		// What pgx's prepared statements get after five runs, at once; and
+		// the plans of a big table, where reading all of it costs more than
+		// any index (at 100,000 expenses the planner picks the trigram
+		// indexes by itself).
+		for _, set := range []string{"SET LOCAL plan_cache_mode = force_generic_plan", "SET LOCAL enable_seqscan = off"} {
+			if err := tx.Exec(set).Error; err != nil {
+				return err
+			}
+		}
+		scans := func() int64 {
+			t.Helper()
+			var n int64
+			if err := tx.Raw("SELECT pg_stat_get_xact_numscans('idx_expenses_merchant_trgm'::regclass) + " +
+				"pg_stat_get_xact_numscans('idx_expenses_description_trgm'::regclass)").Scan(&n).Error; err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		svc := expenses.NewService(tx).WithClock(testNow)
+		for _, q := range []string{"h", "ho", "0%", "m_", "a b", "l: 1", "rè", "hotel"} {
+			before := scans()
+			p, err := svc.List(e.ctx, e.c.Finance, expenses.Filter{Scope: expenses.ScopeAll, Text: q, PerPage: expenses.MaxPerPage})
+			if err != nil {
+				return err
+			}
+			used := scans() > before
+			if want := len(likeScan(t, tx, q)); len(p.Items) != want {
+				t.Errorf("search %q found %d expenses, a LIKE scan %d", q, len(p.Items), want)
+			}
+			if long := q == "hotel"; used != long {
+				t.Errorf("search %q: trigram indexes scanned %v, want %v", q, used, long)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTextSearchCountOfOneTrigramOnSQLiteIsLedByTheIndex: on SQLite the
+// count of a search string with a single trigram ("the") reads the text
+// index's list of expenses as it goes and stops at the limit, rather than
+// building the whole list first (an IN list of 40,000 expenses at 100,000);
+// a string of several trigrams keeps the IN list, and both count what a
+// LIKE scan finds.
+func TestTextSearchCountOfOneTrigramOnSQLiteIsLedByTheIndex(t *testing.T) {
+	t.Parallel()
+	db := dbtest.OnlySQLite(t, expenses.Migrations()) // the SQLite index's own table
+	e := newEnv(t, db)
+	for i, txt := range searchTexts {
+		x := e.insert(e.c.Owner, e.c.Travel, day(2026, 3, 1+i), 1000, "EUR", txt[0], models.StatusSubmitted)
+		if err := db.Model(&x).Update("description", txt[1]).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	log := &statementLog{}
+	svc := expenses.NewService(db.Session(&gorm.Session{Logger: log})).WithClock(testNow)
+	for _, tc := range []struct {
+		text string
+		led  bool
+	}{{"tel", true}, {"ème", true}, {"hotel", false}, {"tel aviv", false}} {
+		log.reset()
+		p, err := svc.List(e.ctx, e.c.Finance, expenses.Filter{Scope: expenses.ScopeAll, Text: tc.text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := len(likeScan(t, db, tc.text)); p.Total != int64(want) {
+			t.Errorf("search %q counts %d, a LIKE scan finds %d", tc.text, p.Total, want)
+		}
+		count := log.first("COUNT(*)")
+		if count == "" {
+			t.Fatalf("search %q: no count among %q", tc.text, log.sqls)
+		}
+		var plan []struct {
+			ID, Parent, NotUsed int
+			Detail              string
+		}
+		if err := db.Raw("EXPLAIN QUERY PLAN " + count).Scan(&plan).Error; err != nil {
+			t.Fatal(err)
+		}
+		var steps []string
+		for _, s := range plan {
+			if strings.HasPrefix(s.Detail, "SCAN") || strings.HasPrefix(s.Detail, "SEARCH") || strings.HasPrefix(s.Detail, "LIST") {
+				steps = append(steps, s.Detail)
+			}
+		}
+		led := len(steps) > 0 && strings.HasPrefix(steps[0], "SCAN expense_search VIRTUAL TABLE")
+		if led != tc.led {
+			t.Errorf("search %q: count led by the index %v, want %v (plan %q)", tc.text, led, tc.led, steps)
+		}
 	}
 }
