@@ -97,6 +97,9 @@ func CurrencyOptions() []Option {
 
 // Truncate shortens s to at most n characters, with an ellipsis.
 func Truncate(s string, n int) string {
+	if len(s) <= n {
+		return s // no more bytes than characters allowed: nothing to count
+	}
 	r := []rune(s)
 	if len(r) <= n {
 		return s
