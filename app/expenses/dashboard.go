@@ -517,15 +517,20 @@ func (s *Service) RecentActivity(ctx context.Context, actor *models.Employee, n 
 	// Plain SQL: through gorm, building these statements (the visibility
 	// scope's subquery, Pluck) cost more than running them.
 	visible, args := policy.VisibleExpensesSQL(actor)
-	const latest = "SELECT expense_events.id FROM expense_events JOIN expenses ON expenses.id = expense_events.expense_id WHERE "
 	const newestFirst = " ORDER BY expense_events.id DESC LIMIT ?"
 	// The latest events are those with the highest ids, so the window is
 	// an id range: whatever the gaps (events go with deleted expenses), n
-	// visible events found in it are the latest n of all.
-	ids, err := scanRows(db.Raw(latest+"expense_events.id > (SELECT COALESCE(MAX(id), 0) FROM expense_events) - ? AND "+visible+newestFirst,
+	// visible events found in it are the latest n of all. CROSS JOIN makes
+	// SQLite read the window's events newest first and stop at the n-th
+	// visible one; left to choose, it started from all of an employee's
+	// expenses and sorted their events (4 ms at 100,000 expenses).
+	// PostgreSQL plans a CROSS JOIN as any other join.
+	ids, err := scanRows(db.Raw("SELECT expense_events.id FROM expense_events CROSS JOIN expenses WHERE expenses.id = expense_events.expense_id"+
+		" AND expense_events.id > (SELECT COALESCE(MAX(id), 0) FROM expense_events) - ? AND "+visible+newestFirst,
 		append(append([]any{recentWindow}, args...), n)...), func(id *uint) []any { return []any{id} })
 	if err == nil && len(ids) < n {
-		ids, err = scanRows(db.Raw(latest+visible+newestFirst, append(args, n)...), func(id *uint) []any { return []any{id} })
+		ids, err = scanRows(db.Raw("SELECT expense_events.id FROM expense_events JOIN expenses ON expenses.id = expense_events.expense_id WHERE "+
+			visible+newestFirst, append(args, n)...), func(id *uint) []any { return []any{id} })
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load recent activity: %w", err)
