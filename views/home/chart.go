@@ -184,6 +184,7 @@ func BuildChart(in ChartInput) Chart {
 	slot := (c.Right - c.Left) / float64(max(len(in.Months), 1))
 	barW := slot * barShare
 	c.Segments = make([]Segment, 0, len(in.Months)*len(c.Legend))
+	var tip []byte // a segment's tooltip, built in one buffer
 	for i, m := range in.Months {
 		x := c.Left + float64(i)*slot + (slot-barW)/2
 		label := AxisLabel{X: round1(c.Left + float64(i)*slot + slot/2), Text: monthName(m)}
@@ -198,10 +199,11 @@ func BuildChart(in ChartInput) Chart {
 			}
 			y0, y1 := y(stacked), y(stacked+v)
 			stacked += v
+			tip = append(append(append(append(tip[:0], c.Legend[li].Name...), ", "...), long[i]...), ": "...)
 			c.Segments = append(c.Segments, Segment{
 				X: round1(x), Y: round1(y1), W: round1(barW), H: round1(y0 - y1),
 				Fill:  c.Legend[li].Fill,
-				Label: c.Legend[li].Name + ", " + long[i] + ": " + domain.FormatAmount(v, in.Currency),
+				Label: string(domain.AppendAmount(tip, v, in.Currency)),
 			})
 		}
 	}
