@@ -62,12 +62,23 @@ func (s *Service) TotalsByStatus(ctx context.Context, actor *models.Employee, sc
 	if err != nil || len(parts) == 0 {
 		return nil, err
 	}
-	where, args := parts.where(true)
-	rows, err := scanRows(s.db.WithContext(ctx).Raw("SELECT status, currency, SUM(count), SUM(sum_minor) FROM dashboard_status_totals"+
-		" WHERE "+where+" GROUP BY status, currency", args...),
+	where, args := parts.where()
+	// The parts' tiles are added up here rather than by a GROUP BY, which
+	// sorted them first: a person's rows are at most one per status and
+	// currency, and so are a team's.
+	tiles, err := scanRows(s.db.WithContext(ctx).Raw("SELECT status, currency, count, sum_minor FROM dashboard_status_totals WHERE "+where, args...),
 		func(r *StatusTotal) []any { return []any{&r.Status, &r.Currency, &r.Count, &r.SumMinor} })
 	if err != nil {
 		return nil, fmt.Errorf("total expenses by status: %w", err)
+	}
+	rows := tiles[:0]
+	for _, t := range tiles {
+		if i := slices.IndexFunc(rows, func(r StatusTotal) bool { return r.Status == t.Status && r.Currency == t.Currency }); i >= 0 {
+			rows[i].Count += t.Count
+			rows[i].SumMinor += t.SumMinor
+			continue
+		}
+		rows = append(rows, t)
 	}
 	rank := func(st models.Status) int { return slices.Index(models.AllStatuses(), st) }
 	slices.SortFunc(rows, func(a, b StatusTotal) int {
@@ -131,27 +142,22 @@ func (s *Service) dashboardParts(ctx context.Context, actor *models.Employee, sc
 	return parts, nil
 }
 
-// where is the WHERE condition selecting parts' rows, with its arguments;
-// withStatus false is for the chart's table, which holds claims only: no
-// drafts to leave out, and none to add.
-func (parts dashboardParts) where(withStatus bool) (string, []any) {
+// where is the WHERE condition selecting parts' rows of
+// dashboard_status_totals, with its arguments.
+func (parts dashboardParts) where() (string, []any) {
 	var b strings.Builder
 	args := make([]any, 0, 3*len(parts))
 	for _, p := range parts {
-		if !withStatus && p.statuses == draftsOnly {
-			continue
-		}
 		if b.Len() > 0 {
 			b.WriteString(" OR ")
 		}
 		b.WriteString("(scope = ? AND owner_id = ?")
 		args = append(args, p.scope, p.owner)
-		switch {
-		case !withStatus:
-		case p.statuses == noDrafts:
+		switch p.statuses {
+		case noDrafts:
 			b.WriteString(" AND status <> ?")
 			args = append(args, models.StatusDraft)
-		case p.statuses == draftsOnly:
+		case draftsOnly:
 			b.WriteString(" AND status = ?")
 			args = append(args, models.StatusDraft)
 		}
@@ -222,15 +228,35 @@ func (s *Service) Counts(ctx context.Context, actor *models.Employee) (approvals
 }
 
 // OldestAwaitingApproval returns the n submitted expenses that have waited
-// longest for the actor's decision, oldest first, with their Employee and
-// Category: the first rows of the approvals queue (List with ScopeTeam and
-// StatusSubmitted, by date), without counting the rest, which the menu's
-// badge (Counts) has done already.
+// longest for the actor's decision, oldest first, with their Employee's id
+// and name and their Category's id and name: the first rows of the
+// approvals queue (List with ScopeTeam and StatusSubmitted, by date),
+// without counting the rest, which the menu's badge (Counts) has done
+// already, and without the descriptions, which the dashboard does not show.
+//
+// One statement in plain SQL read with Scan: built through gorm and the
+// list's scopes it cost as much as the rest of a manager's dashboard's
+// queries. TestDashboardFiguresEqualTheExpensesTheyStandFor compares it
+// with the queue for every kind of person.
 func (s *Service) OldestAwaitingApproval(ctx context.Context, actor *models.Employee, n int) ([]models.Expense, error) {
-	f := Filter{Scope: ScopeTeam, Status: models.StatusSubmitted, Sort: SortDate, PerPage: n}.normalized()
-	items, err := withPeopleAndCategories(s.filtered(s.db.WithContext(ctx), actor, f).Order(orderBy(f)).Limit(f.PerPage))
+	team, args := policy.TeamExpensesSQL(actor)
+	n = Filter{PerPage: n}.normalized().PerPage
+	items, err := scanRows(s.db.WithContext(ctx).Raw("SELECT expenses.id, expenses.employee_id, expenses.category_id, expenses.spent_on,"+
+		" expenses.amount_minor, expenses.currency, expenses.merchant, expenses.status, expenses.has_receipt, expenses.version,"+
+		" employees.full_name, categories.name FROM expenses"+
+		" JOIN employees ON employees.user_id = expenses.employee_id JOIN categories ON categories.id = expenses.category_id"+
+		" WHERE expenses.status = ? AND "+team+" ORDER BY "+orderBy(Filter{Sort: SortDate})+" LIMIT ?",
+		append(append([]any{models.StatusSubmitted}, args...), n)...),
+		func(e *models.Expense) []any {
+			return []any{&e.ID, &e.EmployeeID, &e.CategoryID, &e.SpentOn, &e.AmountMinor, &e.Currency, &e.Merchant,
+				&e.Status, &e.HasReceipt, &e.Version, &e.Employee.FullName, &e.Category.Name}
+		})
 	if err != nil {
 		return nil, fmt.Errorf("list oldest expenses awaiting approval: %w", err)
+	}
+	for i := range items {
+		e := &items[i]
+		e.Employee.UserID, e.Category.ID = e.EmployeeID, e.CategoryID
 	}
 	return items, nil
 }
@@ -312,13 +338,27 @@ func (s *Service) MonthlyChart(ctx context.Context, actor *models.Employee, sc S
 	}
 	months = min(max(months, 1), 36)
 	_, bounds := monthRanges(s.now(), months)
-	where, args := parts.where(false)
-	chart.Currencies, err = scanRows(s.db.WithContext(ctx).Raw("SELECT currency, SUM(count), SUM(sum_minor) FROM dashboard_month_totals"+
-		" WHERE ("+where+") AND month >= ? AND month <= ? GROUP BY currency",
-		append(args, MonthNumber(bounds[0]), MonthNumber(bounds[months-1]))...),
+	first, last := MonthNumber(bounds[0]), MonthNumber(bounds[months-1])
+	// From the totals per month and currency rather than the cells: the
+	// database adds up 12 rows per currency instead of 12 per category and
+	// currency. Each part is grouped on its own (see chartUnion) and the
+	// parts are added up here.
+	q, args := parts.chartUnion("currency, SUM(count), SUM(sum_minor)", "dashboard_currency_totals", first, last, "", " GROUP BY currency")
+	if q == "" {
+		return chart, nil
+	}
+	sums, err := scanRows(s.db.WithContext(ctx).Raw(q, args...),
 		func(r *CurrencyTotal) []any { return []any{&r.Currency, &r.Count, &r.SumMinor} })
 	if err != nil {
 		return chart, fmt.Errorf("count claims per currency: %w", err)
+	}
+	for _, r := range sums {
+		if i := slices.IndexFunc(chart.Currencies, func(c CurrencyTotal) bool { return c.Currency == r.Currency }); i >= 0 {
+			chart.Currencies[i].Count += r.Count
+			chart.Currencies[i].SumMinor += r.SumMinor
+			continue
+		}
+		chart.Currencies = append(chart.Currencies, r)
 	}
 	slices.SortFunc(chart.Currencies, func(a, b CurrencyTotal) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Currency, b.Currency))
@@ -334,6 +374,37 @@ func (s *Service) MonthlyChart(ctx context.Context, actor *models.Employee, sc S
 	return chart, err
 }
 
+// chartUnion is a query over the rows of parts in table (the chart's cells,
+// dashboard_month_totals, or their sums per currency,
+// dashboard_currency_totals) from month first to last, in currency unless
+// it is "": a SELECT of columns (and tail) per part, joined by UNION ALL,
+// with its arguments. One SELECT per part rather than their OR, because
+// only a single part is a range of an index
+// (idx_dashboard_month_totals_currency for one currency's cells); an OR of
+// them read the table's rows. The chart's tables hold claims only: a part
+// of drafts only adds nothing.
+func (parts dashboardParts) chartUnion(columns, table string, first, last int, currency, tail string) (string, []any) {
+	var b strings.Builder
+	args := make([]any, 0, 5*len(parts))
+	for _, p := range parts {
+		if p.statuses == draftsOnly {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString(" UNION ALL ")
+		}
+		b.WriteString("SELECT " + columns + " FROM " + table + " WHERE scope = ? AND owner_id = ?")
+		args = append(args, p.scope, p.owner)
+		if currency != "" {
+			b.WriteString(" AND currency = ?")
+			args = append(args, currency)
+		}
+		b.WriteString(" AND month >= ? AND month <= ?" + tail)
+		args = append(args, first, last)
+	}
+	return b.String(), args
+}
+
 // monthly is MonthlyByCategory for the rows of parts, in one currency
 // unless currency is "".
 func (s *Service) monthly(ctx context.Context, parts dashboardParts, months int, currency string) ([]MonthlyTotal, error) {
@@ -341,26 +412,36 @@ func (s *Service) monthly(ctx context.Context, parts dashboardParts, months int,
 	_, bounds := monthRanges(s.now(), months)
 	db := s.db.WithContext(ctx)
 	type sum struct {
-		Month      int
-		CategoryID uint
-		Currency   string
-		Count      int64
-		SumMinor   int64
+		Month           int
+		CategoryID      uint
+		Currency        string
+		Count, SumMinor int64
 	}
-	where, args := parts.where(false)
-	q := "SELECT month, category_id, currency, SUM(count), SUM(sum_minor) FROM dashboard_month_totals" +
-		" WHERE (" + where + ") AND month >= ? AND month <= ?"
-	args = append(args, MonthNumber(bounds[0]), MonthNumber(bounds[months-1]))
+	// In one currency the currency is not read: every value read is an
+	// allocation of the driver's, and a chart reads a hundred cells.
+	key, fields := "month, category_id, currency",
+		func(r *sum) []any { return []any{&r.Month, &r.CategoryID, &r.Currency, &r.Count, &r.SumMinor} }
 	if currency != "" {
-		q += " AND currency = ?"
-		args = append(args, currency)
+		key, fields = "month, category_id", func(r *sum) []any { return []any{&r.Month, &r.CategoryID, &r.Count, &r.SumMinor} }
+	}
+	q, args := parts.chartUnion(key+", count, sum_minor", "dashboard_month_totals", MonthNumber(bounds[0]), MonthNumber(bounds[months-1]), currency, "")
+	if q == "" {
+		return nil, nil
+	}
+	if len(parts) > 1 {
+		// A manager's own cells and their team's add up.
+		q = "SELECT " + key + ", SUM(count), SUM(sum_minor) FROM (" + q + ") AS cells GROUP BY " + key
 	}
 	// Read with Rows and Scan rather than gorm's Scan: gorm's reflection per
 	// row cost as much as the query (BenchmarkDashboard).
-	sums, err := scanRows(db.Raw(q+" GROUP BY month, category_id, currency", args...),
-		func(r *sum) []any { return []any{&r.Month, &r.CategoryID, &r.Currency, &r.Count, &r.SumMinor} })
+	sums, err := scanRows(db.Raw(q, args...), fields)
 	if err != nil {
 		return nil, fmt.Errorf("total expenses by month and category: %w", err)
+	}
+	if currency != "" {
+		for i := range sums {
+			sums[i].Currency = currency
+		}
 	}
 	// Names come from the (small) categories table rather than a JOIN.
 	cats, err := scanRows(db.Raw("SELECT id, name FROM categories"),
@@ -425,34 +506,29 @@ func monthRanges(now time.Time, n int) ([]string, []time.Time) {
 // newcomer, a small team), and the second query starts from their few
 // expenses instead. Either way the answer is the same as one query over the
 // whole history, which at 100,000 expenses reads either far too many events
-// or far too many expenses, depending on who asks. The events and what
-// they refer to are loaded once their ids are known.
+// or far too many expenses, depending on who asks. What the events refer to
+// is joined to the n events found, in the same statement.
 func (s *Service) RecentActivity(ctx context.Context, actor *models.Employee, n int) ([]models.ExpenseEvent, error) {
 	n = min(max(n, 1), 100)
 	db := s.db.WithContext(ctx)
-	recent := db.Model(&models.ExpenseEvent{}).Order("id DESC").Limit(recentWindow)
-	ids, err := visibleEvents(db.Table("(?) AS expense_events", recent), actor, n)
-	if err == nil && len(ids) < n {
-		ids, err = visibleEvents(db.Model(&models.ExpenseEvent{}), actor, n)
+	// Plain SQL: through gorm, building these statements (the visibility
+	// scope's subquery, Pluck) cost more than running them.
+	visible, args := policy.VisibleExpensesSQL(actor)
+	const newestFirst = " ORDER BY expense_events.id DESC LIMIT ?"
+	// The latest events are those with the highest ids, so the window is
+	// an id range: whatever the gaps (events go with deleted expenses), n
+	// visible events found in it are the latest n of all. CROSS JOIN makes
+	// SQLite read the window's events newest first and stop at the n-th
+	// visible one; left to choose, it started from all of an employee's
+	// expenses and sorted their events (4 ms at 100,000 expenses).
+	// PostgreSQL plans a CROSS JOIN as any other join.
+	events, err := s.eventsOf(db, "SELECT expense_events.id FROM expense_events CROSS JOIN expenses WHERE expenses.id = expense_events.expense_id"+
+		" AND expense_events.id > (SELECT COALESCE(MAX(id), 0) FROM expense_events) - ? AND "+visible+newestFirst,
+		append(append([]any{recentWindow}, args...), n))
+	if err == nil && len(events) < n {
+		events, err = s.eventsOf(db, "SELECT expense_events.id FROM expense_events JOIN expenses ON expenses.id = expense_events.expense_id WHERE "+
+			visible+newestFirst, append(args, n))
 	}
-	if err != nil {
-		return nil, fmt.Errorf("load recent activity: %w", err)
-	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	// One JOIN read with Scan, rather than three preloads through gorm's
-	// reflection (a seventh of a manager's dashboard).
-	events, err := scanRows(db.Raw("SELECT ev.id, ev.expense_id, ev.actor_id, ev.at, ev.action, ev.from_status, ev.to_status, ev.comment,"+
-		" a.full_name, x.employee_id, x.category_id, x.spent_on, x.amount_minor, x.currency, x.merchant, x.status, x.version, o.full_name"+
-		" FROM expense_events ev JOIN employees a ON a.user_id = ev.actor_id JOIN expenses x ON x.id = ev.expense_id"+
-		" JOIN employees o ON o.user_id = x.employee_id WHERE ev.id IN ? ORDER BY ev.id DESC", ids),
-		func(ev *models.ExpenseEvent) []any {
-			x := &ev.Expense
-			return []any{&ev.ID, &ev.ExpenseID, &ev.ActorID, &ev.At, &ev.Action, &ev.FromStatus, &ev.ToStatus, &ev.Comment,
-				&ev.Actor.FullName, &x.EmployeeID, &x.CategoryID, &x.SpentOn, &x.AmountMinor, &x.Currency, &x.Merchant, &x.Status,
-				&x.Version, &x.Employee.FullName}
-		})
 	if err != nil {
 		return nil, fmt.Errorf("load recent activity: %w", err)
 	}
@@ -463,20 +539,26 @@ func (s *Service) RecentActivity(ctx context.Context, actor *models.Employee, n 
 	return events, nil
 }
 
-// recentWindow is how many of the latest events RecentActivity looks at
-// first.
-const recentWindow = 2000
-
-// visibleEvents returns the ids of the latest n events among events on
-// expenses actor may view.
-func visibleEvents(events *gorm.DB, actor *models.Employee, n int) ([]uint, error) {
-	var ids []uint
-	err := events.Joins("JOIN expenses ON expenses.id = expense_events.expense_id").
-		Scopes(policy.VisibleExpenses(actor)).
-		Order("expense_events.id DESC").Limit(n).
-		Pluck("expense_events.id", &ids).Error
-	return ids, err
+// eventsOf loads the events whose ids the query latest selects, newest
+// first, with what RecentActivity returns of them: one JOIN read with
+// Scan, in the same statement as the ids, rather than three preloads
+// through gorm's reflection (a seventh of a manager's dashboard).
+func (s *Service) eventsOf(db *gorm.DB, latest string, args []any) ([]models.ExpenseEvent, error) {
+	return scanRows(db.Raw("SELECT ev.id, ev.expense_id, ev.actor_id, ev.at, ev.action, ev.from_status, ev.to_status, ev.comment,"+
+		" a.full_name, x.employee_id, x.category_id, x.spent_on, x.amount_minor, x.currency, x.merchant, x.status, x.version, o.full_name"+
+		" FROM ("+latest+") AS latest CROSS JOIN expense_events ev CROSS JOIN expenses x CROSS JOIN employees a CROSS JOIN employees o"+
+		" WHERE ev.id = latest.id AND x.id = ev.expense_id AND a.user_id = ev.actor_id AND o.user_id = x.employee_id ORDER BY ev.id DESC", args...),
+		func(ev *models.ExpenseEvent) []any {
+			x := &ev.Expense
+			return []any{&ev.ID, &ev.ExpenseID, &ev.ActorID, &ev.At, &ev.Action, &ev.FromStatus, &ev.ToStatus, &ev.Comment,
+				&ev.Actor.FullName, &x.EmployeeID, &x.CategoryID, &x.SpentOn, &x.AmountMinor, &x.Currency, &x.Merchant, &x.Status,
+				&x.Version, &x.Employee.FullName}
+		})
 }
+
+// recentWindow is how many of the latest events (by id) RecentActivity
+// looks at first.
+const recentWindow = 2000
 
 // scanRows runs q and reads each row into a T through the pointers fields
 // returns, in the order of q's columns: database/sql's Scan, without the
@@ -487,15 +569,22 @@ func scanRows[T any](q *gorm.DB, fields func(*T) []any) ([]T, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	// A page's rows are known in number: room for them at once, rather
-	// than growing the slice (and copying the rows) five times over.
-	var out []T
+	// One row to scan into, and one list of its fields' pointers, for all
+	// rows: a list per row was an allocation per row (a chart reads a
+	// hundred). A page's rows are known in number: room for them at once,
+	// rather than growing the slice (and copying the rows) five times over.
+	var (
+		out  []T
+		r    T
+		zero T
+	)
 	if l, ok := q.Statement.Clauses["LIMIT"].Expression.(clause.Limit); ok && l.Limit != nil && *l.Limit > 0 {
 		out = make([]T, 0, min(*l.Limit, 1000))
 	}
+	dest := fields(&r)
 	for rows.Next() {
-		var r T
-		if err := rows.Scan(fields(&r)...); err != nil {
+		r = zero
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		out = append(out, r)

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"gorm.io/gorm"
 
@@ -23,7 +24,9 @@ import (
 //
 //   - models.DashboardStatusTotal: one status tile, per status and currency;
 //   - models.DashboardMonthTotal: one cell of the monthly chart, per month,
-//     category and currency, claimed expenses only.
+//     category and currency, claimed expenses only;
+//   - models.DashboardCurrencyTotal: the chart's cells of one month and
+//     currency added up, for the chart's choice of currencies.
 //
 // So a dashboard reads at most 5 × currencies tile rows and 12 × categories
 // × currencies chart rows per scope, however many expenses and people there
@@ -67,6 +70,30 @@ func (k monthCell) compare(o monthCell) int {
 		cmp.Compare(k.Month, o.Month), cmp.Compare(k.CategoryID, o.CategoryID), strings.Compare(k.Currency, o.Currency))
 }
 
+// currencyCell is the key of a models.DashboardCurrencyTotal row.
+type currencyCell struct {
+	Scope    models.DashboardScope
+	OwnerID  uint
+	Month    int
+	Currency string
+}
+
+func (k currencyCell) compare(o currencyCell) int {
+	return cmp.Or(strings.Compare(string(k.Scope), string(o.Scope)), cmp.Compare(k.OwnerID, o.OwnerID),
+		cmp.Compare(k.Month, o.Month), strings.Compare(k.Currency, o.Currency))
+}
+
+// currencyCells adds up changes to chart cells per scope, month and
+// currency: the changes to models.DashboardCurrencyTotal that go with them.
+func currencyCells(months map[monthCell]amounts) map[currencyCell]amounts {
+	out := make(map[currencyCell]amounts, len(months))
+	for k, a := range months {
+		ck := currencyCell{k.Scope, k.OwnerID, k.Month, k.Currency}
+		out[ck] = out[ck].plus(a)
+	}
+	return out
+}
+
 var (
 	statusRollup = rollupTable[statusCell, models.DashboardStatusTotal]{
 		name:    "dashboard_status_totals",
@@ -87,6 +114,16 @@ var (
 				Currency: k.Currency, Count: a.count, SumMinor: a.sum}
 		},
 		values: func(k monthCell) []any { return []any{k.Scope, k.OwnerID, k.Month, k.CategoryID, k.Currency} },
+	}
+	currencyRollup = rollupTable[currencyCell, models.DashboardCurrencyTotal]{
+		name:    "dashboard_currency_totals",
+		columns: []string{"scope", "owner_id", "month", "currency"},
+		compare: currencyCell.compare,
+		row: func(k currencyCell, a amounts) models.DashboardCurrencyTotal {
+			return models.DashboardCurrencyTotal{Scope: k.Scope, OwnerID: k.OwnerID, Month: k.Month, Currency: k.Currency,
+				Count: a.count, SumMinor: a.sum}
+		},
+		values: func(k currencyCell) []any { return []any{k.Scope, k.OwnerID, k.Month, k.Currency} },
 	}
 )
 
@@ -174,14 +211,53 @@ func teamMoved(db *gorm.DB, managerID uint) (bool, error) {
 
 // syncTeam brings the dashboard's copy of managerID's team in line with
 // the employees table before the team's figures are read (see the top of
-// this file). It costs one query when nobody moved.
+// this file). It costs one query when nobody moved, and none when ctx comes
+// from SyncTeamsOnce and the team was brought up to date in it already.
 func (s *Service) syncTeam(ctx context.Context, managerID uint) error {
+	once, _ := ctx.Value(syncedTeamsKey{}).(*syncedTeams)
+	if once != nil && once.done(managerID) {
+		return nil
+	}
 	db := s.db.WithContext(ctx)
 	moved, err := teamMoved(db, managerID)
-	if err != nil || !moved {
-		return err
+	if err == nil && moved {
+		err = db.Transaction(func(tx *gorm.DB) error { return moveTeamMembers(tx, managerID) })
 	}
-	return db.Transaction(func(tx *gorm.DB) error { return moveTeamMembers(tx, managerID) })
+	if err == nil && once != nil {
+		once.add(managerID)
+	}
+	return err
+}
+
+// SyncTeamsOnce returns a context in which each team is brought up to date
+// with the employees table (syncTeam) at most once, for one request: a
+// manager's dashboard reads the team's figures for the badge and for the
+// chart, and comparing the team twice cost a query each time. A move
+// between the two reads shows at the next request, as one just after the
+// request would.
+func SyncTeamsOnce(ctx context.Context) context.Context {
+	return context.WithValue(ctx, syncedTeamsKey{}, &syncedTeams{})
+}
+
+type syncedTeamsKey struct{}
+
+// syncedTeams are the managers whose teams a SyncTeamsOnce context has
+// brought up to date.
+type syncedTeams struct {
+	mu       sync.Mutex
+	managers []uint
+}
+
+func (t *syncedTeams) done(managerID uint) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return slices.Contains(t.managers, managerID)
+}
+
+func (t *syncedTeams) add(managerID uint) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.managers = append(t.managers, managerID)
 }
 
 // moveTeamMembers moves everyone who joined or left managerID's team, by
@@ -294,6 +370,9 @@ func moveTeamMembers(tx *gorm.DB, managerID uint) error {
 	if err := monthRollup.apply(tx, months); err != nil {
 		return err
 	}
+	if err := currencyRollup.apply(tx, currencyCells(months)); err != nil {
+		return err
+	}
 	if err := tx.Exec("DELETE FROM dashboard_team_members WHERE employee_id IN ?", moved).Error; err != nil {
 		return fmt.Errorf("update team members: %w", err)
 	}
@@ -352,7 +431,20 @@ func dashboardDiffs(tx *gorm.DB, want totals, teams map[uint]uint) ([]string, er
 	for _, r := range cells {
 		gotMonths[monthCell{r.Scope, r.OwnerID, r.Month, r.CategoryID, r.Currency}] = amounts{r.Count, r.SumMinor}
 	}
-	return append(diffs, compareTotals("dashboard_month_totals", nonZero(wantMonths), gotMonths, monthCell.compare)...), nil
+	diffs = append(diffs, compareTotals("dashboard_month_totals", nonZero(wantMonths), gotMonths, monthCell.compare)...)
+
+	sums, err := scanRows(tx.Raw("SELECT scope, owner_id, month, currency, count, sum_minor FROM dashboard_currency_totals"),
+		func(r *models.DashboardCurrencyTotal) []any {
+			return []any{&r.Scope, &r.OwnerID, &r.Month, &r.Currency, &r.Count, &r.SumMinor}
+		})
+	if err != nil {
+		return nil, fmt.Errorf("read dashboard currency totals: %w", err)
+	}
+	gotCurrencies := make(map[currencyCell]amounts, len(sums))
+	for _, r := range sums {
+		gotCurrencies[currencyCell{r.Scope, r.OwnerID, r.Month, r.Currency}] = amounts{r.Count, r.SumMinor}
+	}
+	return append(diffs, compareTotals("dashboard_currency_totals", nonZero(currencyCells(wantMonths)), gotCurrencies, currencyCell.compare)...), nil
 }
 
 // nonZero drops the keys whose changes cancel out, which the tables do not

@@ -192,9 +192,16 @@ func looksLikeDecimalComma(s string) bool {
 // "¥1,200", "CHF 99.90". Unknown currencies are written with their code
 // and two decimals.
 func FormatAmount(minor int64, currency string) string {
-	cur := currencyOrDefault(currency)
 	var buf [40]byte
-	b := buf[:0]
+	// One allocation per amount: a dashboard writes a few hundred.
+	return string(AppendAmount(buf[:0], minor, currency))
+}
+
+// AppendAmount appends the amount as FormatAmount writes it to b, for text
+// that holds an amount among other words (the chart's tooltips), built
+// with one allocation.
+func AppendAmount(b []byte, minor int64, currency string) []byte {
+	cur := currencyOrDefault(currency)
 	if minor < 0 {
 		b, minor = append(b, '-'), -minor
 	}
@@ -203,8 +210,7 @@ func FormatAmount(minor int64, currency string) string {
 	} else {
 		b = append(append(b, cur.Code...), ' ')
 	}
-	// One allocation per amount: a dashboard writes a few hundred.
-	return string(appendNumber(b, minor, cur.MinorUnits, true))
+	return appendNumber(b, minor, cur.MinorUnits, true)
 }
 
 // PlainAmount writes an amount in major units with a dot and no grouping

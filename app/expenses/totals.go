@@ -138,7 +138,10 @@ func (t totals) apply(tx *gorm.DB) error {
 	if err := statusRollup.apply(tx, status); err != nil {
 		return err
 	}
-	return monthRollup.apply(tx, months)
+	if err := monthRollup.apply(tx, months); err != nil {
+		return err
+	}
+	return currencyRollup.apply(tx, currencyCells(months))
 }
 
 func (a amounts) plus(b amounts) amounts { return amounts{a.count + b.count, a.sum + b.sum} }

@@ -52,11 +52,16 @@ func groupedExpenses(t *testing.T, db *gorm.DB) ([]models.ExpenseTotal, []models
 // exactly what groupedDashboard says, with the teams of teams.
 func checkDashboardRollup(t *testing.T, db *gorm.DB, teams, when string) {
 	t.Helper()
-	wantStatus, wantMonths := expensestest.GroupedDashboard(t, db, teams)
+	wantStatus, wantMonths, wantCurrencies := expensestest.GroupedDashboard(t, db, teams)
 	var status []models.DashboardStatusTotal
 	db.Order("scope, owner_id, status, currency").Find(&status)
 	var months []models.DashboardMonthTotal
 	db.Order("scope, owner_id, month, category_id, currency").Find(&months)
+	var currencies []models.DashboardCurrencyTotal
+	db.Order("scope, owner_id, month, currency").Find(&currencies)
+	if !slices.Equal(currencies, wantCurrencies) {
+		t.Fatalf("%s: dashboard_currency_totals (teams from %s)\n got %+v\nwant %+v", when, teams, currencies, wantCurrencies)
+	}
 	if !slices.Equal(status, wantStatus) {
 		t.Fatalf("%s: dashboard_status_totals (teams from %s)\n got %+v\nwant %+v", when, teams, status, wantStatus)
 	}
@@ -382,6 +387,9 @@ func dashboardWorld(t *testing.T, db *gorm.DB) (*env, []*models.Employee, []mode
 		t.Fatal(err)
 	}
 	selfManaged.ManagerID = &selfManaged.UserID
+	// A report of someone who is not a manager: their manager sees nothing
+	// of theirs, and has no approvals.
+	report := expensestest.Employee(t, db, "report@example.com", "Rita Report", &c.Owner.UserID, models.RoleEmployee)
 	if err := expenses.SeedBulk(e.ctx, db, 900, rand.New(rand.NewPCG(11, 12)), nil, testNow()); err != nil {
 		t.Fatal(err)
 	}
@@ -393,7 +401,7 @@ func dashboardWorld(t *testing.T, db *gorm.DB) (*env, []*models.Employee, []mode
 	if err := db.Preload("Employee").Order("id").Find(&all).Error; err != nil {
 		t.Fatal(err)
 	}
-	people := []*models.Employee{c.Owner, c.Manager, c.OtherManager, c.Outsider, c.Peer, c.Finance, c.Finance2, c.Admin, c.Inactive, everything, selfManaged, nil}
+	people := []*models.Employee{c.Owner, c.Manager, c.OtherManager, c.Outsider, c.Peer, c.Finance, c.Finance2, c.Admin, c.Inactive, everything, selfManaged, report, nil}
 	return e, people, all
 }
 
@@ -535,8 +543,19 @@ func TestDashboardFiguresEqualTheExpensesTheyStandFor(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if oldest, err := e.svc.OldestAwaitingApproval(e.ctx, actor, 5); err != nil || !slices.Equal(ids(oldest...), ids(queue.Items...)) {
-				t.Errorf("%s: oldest awaiting approval %v (%v), want the queue's first %v", nameOf(actor), ids(oldest...), err, ids(queue.Items...))
+			// The oldest awaiting approval are the queue's first, with what
+			// the dashboard shows of them.
+			shown := func(xs []models.Expense) []string {
+				var out []string
+				for _, x := range xs {
+					out = append(out, fmt.Sprintf("%d v%d %s %s %s %s %d %s %s %v %d/%d", x.ID, x.Version, x.SpentOn.UTC().Format(time.DateOnly),
+						x.Employee.FullName, x.Category.Name, x.Merchant, x.AmountMinor, x.Currency, x.Status, x.HasReceipt,
+						x.Employee.UserID, x.Category.ID))
+				}
+				return out
+			}
+			if oldest, err := e.svc.OldestAwaitingApproval(e.ctx, actor, 5); err != nil || !slices.Equal(shown(oldest), shown(queue.Items)) {
+				t.Errorf("%s: oldest awaiting approval %v (%v), want the queue's first %v", nameOf(actor), shown(oldest), err, shown(queue.Items))
 			}
 
 			a, r, err := e.svc.Counts(e.ctx, actor)
@@ -772,11 +791,11 @@ func TestRebuildTotalsRepairsAWriteBehindTheServicesBack(t *testing.T) {
 	x := e.expenseOf(e.c.Owner, models.StatusSubmitted)
 	e.db.Model(&models.Expense{}).Where("id = ?", x.ID).Updates(map[string]any{"category_id": e.c.Meals.ID, "spent_on": day(2025, 7, 4)})
 	diffs, err := expenses.CheckTotals(e.ctx, e.db)
-	// The old and the new row in expense_totals, company_expense_totals and
-	// the chart cells of the person and of the company; the status tiles
-	// keep their sums.
-	if err != nil || len(diffs) != 8 {
-		t.Fatalf("CheckTotals: %q %v; want eight differences (old and new row, in four tables' scopes)", diffs, err)
+	// The old and the new row in expense_totals, company_expense_totals,
+	// and the chart cells and the chart's month totals per currency of the
+	// person and of the company; the status tiles keep their sums.
+	if err != nil || len(diffs) != 12 {
+		t.Fatalf("CheckTotals: %q %v; want twelve differences (old and new row, in six tables' scopes)", diffs, err)
 	}
 	if err := expenses.RebuildTotals(e.ctx, e.db); err != nil {
 		t.Fatal(err)

@@ -10,13 +10,14 @@ import (
 
 // GroupedDashboard adds up the expenses table in SQL the way the dashboard
 // rollup must: per person (drafts included), per team (drafts excluded)
-// and for the company; the chart cells count claims only. Teams are taken
+// and for the company; the chart cells, and their sums per month and
+// currency, count claims only. Teams are taken
 // from the rollup's copy of them (teams "dashboard_team_members", what the
 // writes follow) or from the employees table ("employees", what a manager
 // sees once their dashboard has compared the two). It is the
 // reference the rollup's tests compare it with, and knows nothing of how the
 // rollup is kept.
-func GroupedDashboard(t testing.TB, db *gorm.DB, teams string) ([]models.DashboardStatusTotal, []models.DashboardMonthTotal) {
+func GroupedDashboard(t testing.TB, db *gorm.DB, teams string) ([]models.DashboardStatusTotal, []models.DashboardMonthTotal, []models.DashboardCurrencyTotal) {
 	t.Helper()
 	month := "CAST(strftime('%Y%m', x.spent_on) AS INTEGER)"
 	if db.Dialector.Name() == "postgres" {
@@ -49,5 +50,16 @@ func GroupedDashboard(t testing.TB, db *gorm.DB, teams string) ([]models.Dashboa
 	if err != nil {
 		t.Fatal(err)
 	}
-	return status, months
+	var currencies []models.DashboardCurrencyTotal
+	err = db.Raw("SELECT 'person' AS scope, x.employee_id AS owner_id, " + month + " AS month, x.currency, " + sums + claims +
+		"GROUP BY x.employee_id, " + month + ", x.currency" +
+		" UNION ALL SELECT 'team', m.manager_id, " + month + ", x.currency, " + sums + team + claims +
+		"GROUP BY m.manager_id, " + month + ", x.currency" +
+		" UNION ALL SELECT 'company', 0, " + month + ", x.currency, " + sums + claims +
+		"GROUP BY " + month + ", x.currency" +
+		" ORDER BY scope, owner_id, month, currency").Scan(&currencies).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	return status, months, currencies
 }

@@ -28,7 +28,11 @@ const (
 // home is the dashboard. Every figure is an aggregate query of the
 // expenses service, so the page costs the same at 100 or 100,000 expenses.
 func (a *Handlers) home(c echo.Context) error {
-	v, ctx := a.viewer(c), c.Request().Context()
+	// The badge's count and the chart both read the manager's team: it is
+	// compared with the employees table once.
+	ctx := expenses.SyncTeamsOnce(c.Request().Context())
+	c.SetRequest(c.Request().WithContext(ctx))
+	v := a.viewer(c)
 	d := homeviews.Dashboard{
 		CanCreate: policy.Can(v, policy.CreateExpense, nil),
 		DraftsURL: statusListURL(models.StatusDraft),

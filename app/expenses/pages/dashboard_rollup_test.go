@@ -63,7 +63,7 @@ func dashboardMain(t *testing.T, w *world, who string) string {
 // table.
 func replaceDashboardRollupWithAGroupBy(t *testing.T, db *gorm.DB) {
 	t.Helper()
-	status, months := expensestest.GroupedDashboard(t, db, "employees")
+	status, months, currencies := expensestest.GroupedDashboard(t, db, "employees")
 	var members []models.DashboardTeamMember
 	err := db.Raw("SELECT user_id AS employee_id, manager_id FROM employees WHERE manager_id IS NOT NULL AND manager_id <> user_id").
 		Scan(&members).Error
@@ -71,7 +71,7 @@ func replaceDashboardRollupWithAGroupBy(t *testing.T, db *gorm.DB) {
 		t.Fatal(err)
 	}
 	err = db.Transaction(func(tx *gorm.DB) error {
-		for _, table := range []string{"dashboard_status_totals", "dashboard_month_totals", "dashboard_team_members"} {
+		for _, table := range []string{"dashboard_status_totals", "dashboard_month_totals", "dashboard_currency_totals", "dashboard_team_members"} {
 			if err := tx.Exec("DELETE FROM " + table).Error; err != nil {
 				return err
 			}
@@ -80,6 +80,9 @@ func replaceDashboardRollupWithAGroupBy(t *testing.T, db *gorm.DB) {
 			return err
 		}
 		if err := tx.CreateInBatches(months, 500).Error; err != nil {
+			return err
+		}
+		if err := tx.CreateInBatches(currencies, 500).Error; err != nil {
 			return err
 		}
 		return tx.Create(&members).Error

@@ -14,8 +14,9 @@ import (
 
 // TestVisibleExpensesScopeAgreesWithCanView generates an expense in every
 // status for every person of a small company, then checks, for every person
-// as the actor, that the SQL scope selects exactly the expenses for which
-// Can(ViewExpense) says yes.
+// as the actor, that the SQL scope and its plain SQL form select exactly the
+// expenses for which Can(ViewExpense) says yes, and TeamExpensesSQL those
+// of them that are the actor's reports' other than drafts.
 func TestVisibleExpensesScopeAgreesWithCanView(t *testing.T) {
 	t.Parallel()
 	expensestest.EachDB(t, func(t *testing.T, db *gorm.DB) {
@@ -28,7 +29,10 @@ func TestVisibleExpensesScopeAgreesWithCanView(t *testing.T) {
 			t.Fatal(err)
 		}
 		selfManaged.ManagerID = &selfManaged.UserID
-		people := []*models.Employee{c.Owner, c.Manager, c.OtherManager, c.Outsider, c.Peer, c.Finance, c.Finance2, c.Admin, c.Inactive, everything, selfManaged}
+		// A report of someone who is not a manager: their manager sees
+		// nothing of theirs.
+		report := expensestest.Employee(t, db, "report@example.com", "Rita Report", &c.Owner.UserID, models.RoleEmployee)
+		people := []*models.Employee{c.Owner, c.Manager, c.OtherManager, c.Outsider, c.Peer, c.Finance, c.Finance2, c.Admin, c.Inactive, everything, selfManaged, report}
 
 		day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 		for _, p := range people {
@@ -57,6 +61,32 @@ func TestVisibleExpensesScopeAgreesWithCanView(t *testing.T) {
 			}
 			if !slices.Equal(got, want) {
 				t.Errorf("%s: the scope selects %v, Can(ViewExpense) allows %v", actor.FullName, got, want)
+			}
+			cond, args := policy.VisibleExpensesSQL(actor)
+			var plain []uint
+			if err := db.Model(&models.Expense{}).Where(cond, args...).Order("id").Pluck("id", &plain).Error; err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(plain, want) {
+				t.Errorf("%s: VisibleExpensesSQL selects %v, Can(ViewExpense) allows %v", actor.FullName, plain, want)
+			}
+			// The team's: what the actor may view of their direct reports'
+			// expenses other than drafts.
+			var wantTeam []uint
+			for i := range all {
+				x := &all[i]
+				m := x.Employee.ManagerID
+				if x.Status != models.StatusDraft && m != nil && *m == actor.UserID && x.EmployeeID != actor.UserID && slices.Contains(want, x.ID) {
+					wantTeam = append(wantTeam, x.ID)
+				}
+			}
+			cond, args = policy.TeamExpensesSQL(actor)
+			var team []uint
+			if err := db.Model(&models.Expense{}).Where(cond, args...).Order("id").Pluck("id", &team).Error; err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(team, wantTeam) {
+				t.Errorf("%s: TeamExpensesSQL selects %v, want %v", actor.FullName, team, wantTeam)
 			}
 		}
 		var none []uint

@@ -1,0 +1,22 @@
+-- The monthly chart reads one currency's cells and a total per month and
+-- currency (app/expenses/dashboard.go, MonthlyChart):
+--
+--   - idx_dashboard_month_totals_currency orders the chart's cells by
+--     currency before month and holds their figures, so that a chart reads
+--     its currency's cells alone, from the index;
+--   - dashboard_currency_totals (models.DashboardCurrencyTotal) adds up each
+--     month's cells per currency, for the chart's choice of currencies.
+--
+-- The table is as gorm's AutoMigrate creates it on SQLite. It starts empty:
+-- the start-up step "dashboard totals" (checkDashboardTotals) finds it
+-- differs from the expenses and rebuilds the rollup. Safe during a rolling
+-- upgrade: older versions ignore both, and the writes they make meanwhile
+-- are repaired by the same check at the next start-up.
+
+-- +goose Up
+CREATE INDEX IF NOT EXISTS `idx_dashboard_month_totals_currency` ON `dashboard_month_totals`(`scope`,`owner_id`,`currency`,`month`,`category_id`,`count`,`sum_minor`);
+CREATE TABLE IF NOT EXISTS `dashboard_currency_totals` (`scope` text,`owner_id` integer,`month` integer,`currency` text,`count` integer NOT NULL,`sum_minor` integer NOT NULL,PRIMARY KEY (`scope`,`owner_id`,`month`,`currency`));
+
+-- +goose Down
+DROP TABLE IF EXISTS `dashboard_currency_totals`;
+DROP INDEX IF EXISTS `idx_dashboard_month_totals_currency`;
