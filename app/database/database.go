@@ -184,8 +184,12 @@ func OpenPool(ctx context.Context, databaseURL, sqlitePath string, pool Pool, lo
 		// journal_size_limit and wal_autocheckpoint are settings of each
 		// connection, and the DSN cannot carry them, so every new
 		// connection sets them here; so is the function the text search
-		// index's triggers call (app/expenses search.go).
+		// index's triggers call (app/expenses search.go), and the query
+		// planner stability guarantee (qpsg.go).
 		ConnectHook: func(conn *sqlite3.SQLiteConn) error {
+			if err := enableQPSG(conn); err != nil {
+				return err
+			}
 			if err := conn.RegisterFunc("trigram_tokens", TrigramTokens, true); err != nil {
 				return err
 			}

@@ -128,15 +128,7 @@ func buildSessionViewerSQL(db *gorm.DB) (*sessionViewerSQL, error) {
 		" JOIN " + employees + " ON " + employees + ".user_id = " + sessions + ".user_id" +
 		" JOIN " + users + " ON " + users + ".id = " + sessions + ".user_id" +
 		" LEFT JOIN " + roles.Table + " ON " + roles.Table + ".user_id = " + sessions + ".user_id" +
-		// Why CAST: for a bare "= ?" in a join, SQLite's planner (3.54)
-		// looks at the value bound, which marks the plan as depending on
-		// it; the driver clears the bindings before every run, and that
-		// makes SQLite prepare the whole statement again each time (about
-		// 60 of this query's 90 µs of CPU). The plan cannot depend on a
-		// CAST's value; on PostgreSQL the CAST changes nothing. SQLite's
-		// query planner stability guarantee (SQLITE_DBCONFIG_ENABLE_QPSG)
-		// on every connection would make it unnecessary.
-		" WHERE " + sessions + ".token_hash = CAST(? AS TEXT)" +
+		" WHERE " + sessions + ".token_hash = ?" +
 		" ORDER BY " + roles.Table + ".role")
 	return q, nil
 }
