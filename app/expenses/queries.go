@@ -306,10 +306,10 @@ const CountLimit = 10_000
 // the last day of one. Otherwise List counts matching expenses, but stops
 // at CountLimit (or just past the current page, for pages beyond it) and
 // sets Page.TotalIsLowerBound, so that a broad search does not count
-// 100,000 rows to print a number. A text search, which no index can serve
-// on both databases, may still read every row: once for the count when it
-// matches fewer than CountLimit, and once for the page when it matches
-// fewer than a page.
+// 100,000 rows to print a number. A text search starts from the trigram
+// index (search.go) and counts at most SearchCountLimit matches; a string
+// too short for a trigram (one or two characters) still reads every row
+// when it matches fewer than a page.
 //
 // The page itself is read in index order (see the indexes of
 // models.Expense): a page reads its own rows and the rows before it
