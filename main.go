@@ -43,7 +43,8 @@ func main() {
 		// times what is live before it runs, which cost about 10 MB of
 		// RSS and saved about a quarter of the CPU per request (README
 		// "Speed and memory"). In a container with a memory limit, also
-		// set GOMEMLIMIT.
+		// set GOMEMLIMIT. GOGC is the Go runtime's, read from the real
+		// environment before main starts: a GOGC in .env changes nothing.
 		debug.SetGCPercent(300)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -577,15 +577,17 @@ func list(v string) []string {
 	return out
 }
 
-// loopbackAddr checks that addr is host:port with a loopback host
-// (127.0.0.1, ::1 or localhost) and a port.
+// loopbackAddr checks that addr is host:port with a loopback IP address
+// (127.0.0.1, [::1]) and a port.
 func loopbackAddr(addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil || port == "" {
 		return fmt.Errorf("must be host:port, such as 127.0.0.1:6060, not %q", addr)
 	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return fmt.Errorf("must be a loopback address (127.0.0.1, ::1 or localhost), not %q: profiles show the process's memory", host)
+	// An address, not a name: "localhost" is looked up when the listener
+	// opens, and what it resolves to is the machine's business.
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("must be a loopback address (127.0.0.1 or [::1]), not %q: profiles show the process's memory", host)
 	}
 	return nil
 }

@@ -41,13 +41,13 @@ func TestProfileListenerIsOffByDefaultAndTakesOnlyLoopbackAddresses(t *testing.T
 	if c.ProfileAddr != "" {
 		t.Errorf("profile listener on %q by default, want off", c.ProfileAddr)
 	}
-	for _, ok := range []string{"127.0.0.1:6060", "[::1]:6060", "localhost:6060"} {
+	for _, ok := range []string{"127.0.0.1:6060", "[::1]:6060", "127.0.0.2:6060"} {
 		c, err := config.Load(env(map[string]string{"DEBUG_PPROF_ADDR": ok}))
 		if err != nil || c.ProfileAddr != ok {
 			t.Errorf("DEBUG_PPROF_ADDR=%s: %q, %v; want it taken", ok, c.ProfileAddr, err)
 		}
 	}
-	for _, bad := range []string{"0.0.0.0:6060", ":6060", "10.0.0.5:6060", "example.com:6060", "127.0.0.1"} {
+	for _, bad := range []string{"0.0.0.0:6060", ":6060", "10.0.0.5:6060", "example.com:6060", "localhost:6060", "127.0.0.1"} {
 		_, err := config.Load(env(map[string]string{"DEBUG_PPROF_ADDR": bad}))
 		if err == nil || !strings.Contains(err.Error(), "DEBUG_PPROF_ADDR") {
 			t.Errorf("DEBUG_PPROF_ADDR=%s: error %v, want one naming DEBUG_PPROF_ADDR", bad, err)

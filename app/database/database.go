@@ -308,7 +308,10 @@ func withStatementTimeout(dsn string, timeout time.Duration) string {
 //     goroutine at a time, so the lock SQLite takes and releases around
 //     every call guarded nothing, and it was 2–4 % of the list page's CPU
 //     under load (perf). sqlite3_interrupt, which the driver calls from
-//     another goroutine when a context ends, takes no lock either way.
+//     another goroutine when a context ends, takes no lock either way. The
+//     one other caller on another goroutine would be the driver's finalizer
+//     of a statement or connection nobody closed, which database/sql never
+//     leaves behind.
 func SQLiteDSN(path string) string {
 	return "file:" + path + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_txlock=immediate&_synchronous=NORMAL&_stmt_cache_size=128&_mutex=no"
 }

@@ -114,21 +114,7 @@ func TestCSVHoldsExactlyWhatTheFilteredListShows(t *testing.T) {
 			{e.c.Peer, expenses.Filter{Scope: expenses.ScopeAll, CategoryID: e.c.Meals.ID}},
 		}
 		for i, tc := range filters {
-			var listed []string
-			for page := 1; ; page++ {
-				f := tc.f
-				f.Page, f.PerPage = page, 100
-				p, err := e.svc.List(e.ctx, tc.actor, f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, x := range p.Items {
-					listed = append(listed, strconv.Itoa(int(x.ID)))
-				}
-				if !p.HasNext() {
-					break
-				}
-			}
+			listed := listedIDs(t, e, tc.actor, tc.f)
 			_, rows := exportCSV(t, e, tc.actor, tc.f)
 			var exported []string
 			for _, r := range rows {
@@ -142,6 +128,26 @@ func TestCSVHoldsExactlyWhatTheFilteredListShows(t *testing.T) {
 			}
 		}
 	})
+}
+
+// listedIDs are the ids of every page of the list of f, in order, as the
+// CSV writes them.
+func listedIDs(t *testing.T, e *env, actor *models.Employee, f expenses.Filter) []string {
+	t.Helper()
+	var ids []string
+	for page := 1; ; page++ {
+		f.Page, f.PerPage = page, 100
+		p, err := e.svc.List(e.ctx, actor, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range p.Items {
+			ids = append(ids, strconv.Itoa(int(x.ID)))
+		}
+		if !p.HasNext() {
+			return ids
+		}
+	}
 }
 
 // blockingWriter runs a query of its own on every write: with a pool of one
@@ -188,20 +194,7 @@ func TestCSVExportHoldsNoConnectionWhileTheBrowserTakesTheFile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var listed []string
-		for page := 1; ; page++ {
-			f.Page, f.PerPage = page, expenses.MaxPerPage
-			p, err := e.svc.List(e.ctx, e.c.Finance, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, x := range p.Items {
-				listed = append(listed, strconv.Itoa(int(x.ID)))
-			}
-			if !p.HasNext() {
-				break
-			}
-		}
+		listed := listedIDs(t, e, e.c.Finance, f)
 		var exported []string
 		for _, r := range rows[1:] {
 			exported = append(exported, r[0])

@@ -360,6 +360,10 @@ func (s *Service) MonthlyChart(ctx context.Context, actor *models.Employee, sc S
 		}
 		chart.Currencies = append(chart.Currencies, r)
 	}
+	// A currency without claims is not offered, nor one whose totals an
+	// older instance left behind during a rolling upgrade (it keeps the
+	// cells but not these totals; the next start-up's check rebuilds them).
+	chart.Currencies = slices.DeleteFunc(chart.Currencies, func(c CurrencyTotal) bool { return c.Count <= 0 })
 	slices.SortFunc(chart.Currencies, func(a, b CurrencyTotal) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Currency, b.Currency))
 	})

@@ -402,8 +402,8 @@ func (s *Service) count(db *gorm.DB, actor *models.Employee, f Filter) (n int64,
 // page's CPU went to summing them). ok is false when f filters by category
 // or month, or the scope is a team, whose rows depend on syncTeam: count
 // then reads the per-month rollups. The scopes and the draft status are
-// written into the SQL rather than bound, so that SQLite's plan does not
-// depend on a bound value (see people.SessionViewer).
+// constants of the code, written into the SQL; only the actor and the
+// status filter are bound.
 // TestListTotalsEqualTheExpensesShown compares it with the expenses.
 func statusTileCount(db *gorm.DB, actor *models.Employee, f Filter, from, to int) (n int64, ok bool, err error) {
 	if f.CategoryID != 0 || from != 0 || to != 0 || actor == nil || !actor.User.Active {

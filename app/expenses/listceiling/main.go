@@ -1,7 +1,8 @@
 // Command listceiling serves the load script's ceiling: the expense list
 // page's component (views/expenses List) rendering the first 25 of
 // everyone's expenses, as finance sees them, from memory, in a bare echo
-// handler: no database, session, middleware or request log per request.
+// handler: no database, session, middleware or request log per request,
+// and the app's garbage collector setting.
 // What a signed-in list page costs above this is the price of everything
 // but rendering. It reads the rows once at start from the database the app
 // would use (DATABASE_URL, or SQLITE_PATH for SQLite).
@@ -20,6 +21,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime/debug"
 
 	"github.com/labstack/echo/v4"
 
@@ -35,6 +37,9 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:18901", "address to listen on (loopback)")
 	email := flag.String("email", "finance@example.com", "whose view of the list to render")
 	flag.Parse()
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(300) // the app's own default (main.go), so that both collect alike
+	}
 	if err := run(*addr, *email); err != nil {
 		fmt.Fprintln(os.Stderr, "listceiling:", err)
 		os.Exit(1)

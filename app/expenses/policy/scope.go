@@ -19,19 +19,10 @@ import (
 // queries that join other tables.
 func VisibleExpenses(actor *models.Employee) func(*gorm.DB) *gorm.DB {
 	return func(db *gorm.DB) *gorm.DB {
-		if actor == nil || actor.UserID == 0 || !actor.User.Active {
-			return db.Where("1 = 0")
-		}
-		u := &actor.User
-		switch {
-		case u.HasRole(models.RoleFinance) || u.HasRole(models.RoleAdmin):
-			return db.Where("(expenses.employee_id = ? OR expenses.status <> ?)",
-				actor.UserID, models.StatusDraft)
-		case u.HasRole(models.RoleManager):
-			return db.Where("(expenses.employee_id = ? OR (expenses.status <> ? AND expenses.employee_id IN (?)))",
-				actor.UserID, models.StatusDraft, ReportsOf(db, actor.UserID))
-		}
-		return db.Where("expenses.employee_id = ?", actor.UserID)
+		// One rule, written once (VisibleExpensesSQL), for gorm's
+		// queries and the hand-written ones alike.
+		cond, args := VisibleExpensesSQL(actor)
+		return db.Where(cond, args...)
 	}
 }
 
@@ -44,12 +35,13 @@ func ReportsOf(db *gorm.DB, managerID uint) *gorm.DB {
 		Select("user_id").Where("manager_id = ? AND user_id <> ?", managerID, managerID)
 }
 
-// VisibleExpensesSQL is VisibleExpenses as a condition in plain SQL, with its
-// arguments, for statements written by hand and read with database/sql's
-// Scan (the dashboard's activity feed), where building the statement through
-// gorm cost more than running it. Columns are qualified with the table name
-// "expenses". TestVisibleExpensesScopeAgreesWithCanView checks that both
-// forms select the same expenses; change them together.
+// VisibleExpensesSQL is the rule of VisibleExpenses as a condition in plain
+// SQL, with its arguments: VisibleExpenses hands it to gorm, and statements
+// written by hand and read with database/sql's Scan (the dashboard's
+// activity feed, where building the statement through gorm cost more than
+// running it) use it as it is. Columns are qualified with the table name
+// "expenses". TestVisibleExpensesScopeAgreesWithCanView checks it against
+// policy.Can.
 func VisibleExpensesSQL(actor *models.Employee) (string, []any) {
 	if actor == nil || actor.UserID == 0 || !actor.User.Active {
 		return "1 = 0", nil

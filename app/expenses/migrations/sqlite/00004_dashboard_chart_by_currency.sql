@@ -9,9 +9,12 @@
 --
 -- The table is as gorm's AutoMigrate creates it on SQLite. It starts empty:
 -- the start-up step "dashboard totals" (checkDashboardTotals) finds it
--- differs from the expenses and rebuilds the rollup. Safe during a rolling
--- upgrade: older versions ignore both, and the writes they make meanwhile
--- are repaired by the same check at the next start-up.
+-- differs from the expenses and rebuilds the rollup. During a rolling
+-- upgrade older versions ignore both and keep writing: the currency totals
+-- then miss their writes (the chart may offer a currency whose claims have
+-- gone, or leave one out) until a new instance starts after the last old
+-- one stopped, whose check rebuilds them. So restart one new instance once
+-- the old ones are gone (README "Running several instances").
 
 -- +goose Up
 CREATE INDEX IF NOT EXISTS `idx_dashboard_month_totals_currency` ON `dashboard_month_totals`(`scope`,`owner_id`,`currency`,`month`,`category_id`,`count`,`sum_minor`);
