@@ -117,8 +117,7 @@ func (b *csvRows) read(s *Service, db *gorm.DB, actor *models.Employee, f Filter
 	// time. The LIKE and the visibility rule still decide.
 	f.manyMatches = true
 	rows, err := s.filtered(db, actor, f).Where("expenses.id IN (" + string(list) + ")").
-		Joins("JOIN employees ON employees.user_id = expenses.employee_id").
-		Joins("JOIN categories ON categories.id = expenses.category_id").
+		Joins(listJoins).
 		Select("expenses.id, expenses.spent_on, employees.full_name, categories.name, expenses.merchant, " +
 			"expenses.description, expenses.amount_minor, expenses.currency, expenses.status, expenses.has_receipt").
 		Rows()

@@ -232,33 +232,22 @@ func (s *Service) Counts(ctx context.Context, actor *models.Employee) (approvals
 // and name and their Category's id and name: the first rows of the
 // approvals queue (List with ScopeTeam and StatusSubmitted, by date),
 // without counting the rest, which the menu's badge (Counts) has done
-// already, and without the descriptions, which the dashboard does not show.
+// already.
 //
-// One statement in plain SQL read with Scan: built through gorm and the
+// One statement in plain SQL (listSelect) read with Scan: built through gorm and the
 // list's scopes it cost as much as the rest of a manager's dashboard's
 // queries. TestDashboardFiguresEqualTheExpensesTheyStandFor compares it
 // with the queue for every kind of person.
 func (s *Service) OldestAwaitingApproval(ctx context.Context, actor *models.Employee, n int) ([]models.Expense, error) {
 	team, args := policy.TeamExpensesSQL(actor)
 	n = Filter{PerPage: n}.normalized().PerPage
-	items, err := scanRows(s.db.WithContext(ctx).Raw("SELECT expenses.id, expenses.employee_id, expenses.category_id, expenses.spent_on,"+
-		" expenses.amount_minor, expenses.currency, expenses.merchant, expenses.status, expenses.has_receipt, expenses.version,"+
-		" employees.full_name, categories.name FROM expenses"+
-		" JOIN employees ON employees.user_id = expenses.employee_id JOIN categories ON categories.id = expenses.category_id"+
+	items, err := scanRows(s.db.WithContext(ctx).Raw(listSelect+
 		" WHERE expenses.status = ? AND "+team+" ORDER BY "+orderBy(Filter{Sort: SortDate})+" LIMIT ?",
-		append(append([]any{models.StatusSubmitted}, args...), n)...),
-		func(e *models.Expense) []any {
-			return []any{&e.ID, &e.EmployeeID, &e.CategoryID, &e.SpentOn, &e.AmountMinor, &e.Currency, &e.Merchant,
-				&e.Status, &e.HasReceipt, &e.Version, &e.Employee.FullName, &e.Category.Name}
-		})
+		append(append([]any{models.StatusSubmitted}, args...), n)...), listFields)
 	if err != nil {
 		return nil, fmt.Errorf("list oldest expenses awaiting approval: %w", err)
 	}
-	for i := range items {
-		e := &items[i]
-		e.Employee.UserID, e.Category.ID = e.EmployeeID, e.CategoryID
-	}
-	return items, nil
+	return withJoinKeys(items), nil
 }
 
 // CategoryUses returns how many expenses each category has, drafts

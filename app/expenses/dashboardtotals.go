@@ -104,6 +104,7 @@ var (
 				Count: a.count, SumMinor: a.sum}
 		},
 		values: func(k statusCell) []any { return []any{k.Scope, k.OwnerID, k.Status, k.Currency} },
+		fields: func(k *statusCell) []any { return []any{&k.Scope, &k.OwnerID, &k.Status, &k.Currency} },
 	}
 	monthRollup = rollupTable[monthCell, models.DashboardMonthTotal]{
 		name:    "dashboard_month_totals",
@@ -114,6 +115,7 @@ var (
 				Currency: k.Currency, Count: a.count, SumMinor: a.sum}
 		},
 		values: func(k monthCell) []any { return []any{k.Scope, k.OwnerID, k.Month, k.CategoryID, k.Currency} },
+		fields: func(k *monthCell) []any { return []any{&k.Scope, &k.OwnerID, &k.Month, &k.CategoryID, &k.Currency} },
 	}
 	currencyRollup = rollupTable[currencyCell, models.DashboardCurrencyTotal]{
 		name:    "dashboard_currency_totals",
@@ -124,6 +126,7 @@ var (
 				Count: a.count, SumMinor: a.sum}
 		},
 		values: func(k currencyCell) []any { return []any{k.Scope, k.OwnerID, k.Month, k.Currency} },
+		fields: func(k *currencyCell) []any { return []any{&k.Scope, &k.OwnerID, &k.Month, &k.Currency} },
 	}
 )
 
@@ -406,45 +409,17 @@ func fillTeamMembers(tx *gorm.DB) error {
 // difference.
 func dashboardDiffs(tx *gorm.DB, want totals, teams map[uint]uint) ([]string, error) {
 	wantStatus, wantMonths := dashboardCells(want, teams)
-	var diffs []string
-	tiles, err := scanRows(tx.Raw("SELECT scope, owner_id, status, currency, count, sum_minor FROM dashboard_status_totals"),
-		func(r *models.DashboardStatusTotal) []any {
-			return []any{&r.Scope, &r.OwnerID, &r.Status, &r.Currency, &r.Count, &r.SumMinor}
-		})
+	diffs, err := statusRollup.diffs(tx, nonZero(wantStatus))
 	if err != nil {
-		return nil, fmt.Errorf("read dashboard status totals: %w", err)
+		return nil, err
 	}
-	gotStatus := make(map[statusCell]amounts, len(tiles))
-	for _, r := range tiles {
-		gotStatus[statusCell{r.Scope, r.OwnerID, r.Status, r.Currency}] = amounts{r.Count, r.SumMinor}
-	}
-	diffs = append(diffs, compareTotals("dashboard_status_totals", nonZero(wantStatus), gotStatus, statusCell.compare)...)
-
-	cells, err := scanRows(tx.Raw("SELECT scope, owner_id, month, category_id, currency, count, sum_minor FROM dashboard_month_totals"),
-		func(r *models.DashboardMonthTotal) []any {
-			return []any{&r.Scope, &r.OwnerID, &r.Month, &r.CategoryID, &r.Currency, &r.Count, &r.SumMinor}
-		})
+	d, err := monthRollup.diffs(tx, nonZero(wantMonths))
 	if err != nil {
-		return nil, fmt.Errorf("read dashboard month totals: %w", err)
+		return nil, err
 	}
-	gotMonths := make(map[monthCell]amounts, len(cells))
-	for _, r := range cells {
-		gotMonths[monthCell{r.Scope, r.OwnerID, r.Month, r.CategoryID, r.Currency}] = amounts{r.Count, r.SumMinor}
-	}
-	diffs = append(diffs, compareTotals("dashboard_month_totals", nonZero(wantMonths), gotMonths, monthCell.compare)...)
-
-	sums, err := scanRows(tx.Raw("SELECT scope, owner_id, month, currency, count, sum_minor FROM dashboard_currency_totals"),
-		func(r *models.DashboardCurrencyTotal) []any {
-			return []any{&r.Scope, &r.OwnerID, &r.Month, &r.Currency, &r.Count, &r.SumMinor}
-		})
-	if err != nil {
-		return nil, fmt.Errorf("read dashboard currency totals: %w", err)
-	}
-	gotCurrencies := make(map[currencyCell]amounts, len(sums))
-	for _, r := range sums {
-		gotCurrencies[currencyCell{r.Scope, r.OwnerID, r.Month, r.Currency}] = amounts{r.Count, r.SumMinor}
-	}
-	return append(diffs, compareTotals("dashboard_currency_totals", nonZero(currencyCells(wantMonths)), gotCurrencies, currencyCell.compare)...), nil
+	diffs = append(diffs, d...)
+	d, err = currencyRollup.diffs(tx, nonZero(currencyCells(wantMonths)))
+	return append(diffs, d...), err
 }
 
 // nonZero drops the keys whose changes cancel out, which the tables do not
@@ -482,17 +457,11 @@ func readTeams(tx *gorm.DB, from string) (map[uint]uint, error) {
 func checkDashboardTotals(db *gorm.DB) error {
 	var diffs []string
 	err := snapshot(db, func(tx *gorm.DB) error {
-		people, err := scanRows(tx.Raw("SELECT employee_id, month, category_id, status, currency, count, sum_minor FROM expense_totals"),
-			func(r *models.ExpenseTotal) []any {
-				return []any{&r.EmployeeID, &r.Month, &r.CategoryID, &r.Status, &r.Currency, &r.Count, &r.SumMinor}
-			})
+		people, err := personRollup.read(tx)
 		if err != nil {
-			return fmt.Errorf("read expense totals: %w", err)
+			return err
 		}
-		want := make(totals, len(people))
-		for _, r := range people {
-			want[totalKey{r.EmployeeID, r.Month, r.CategoryID, r.Status, r.Currency}] = amounts{r.Count, r.SumMinor}
-		}
+		want := totals(people)
 		teams, err := readTeams(tx, "employees")
 		if err != nil {
 			return err

@@ -586,16 +586,26 @@ func (s *Service) inRuns(db *gorm.DB, actor *models.Employee, f Filter) ([]model
 // TestListLoadsWhatListsShowOfExpensesEmployeesAndCategories, which fails
 // until it is.
 func withPeopleAndCategories(q *gorm.DB) ([]models.Expense, error) {
-	items, err := scanRows(q.Select(listColumns).
-		Joins("JOIN employees ON employees.user_id = expenses.employee_id").
-		Joins("JOIN categories ON categories.id = expenses.category_id"), listFields)
+	items, err := scanRows(q.Select(listColumns).Joins(listJoins), listFields)
+	return withJoinKeys(items), err
+}
+
+// withJoinKeys fills in the keys of each item's Employee and Category,
+// which the join makes equal to the expense's and lists do not read twice.
+func withJoinKeys(items []models.Expense) []models.Expense {
 	for i := range items {
-		// The join's keys, equal by the join.
 		items[i].Employee.UserID = items[i].EmployeeID
 		items[i].Category.ID = items[i].CategoryID
 	}
-	return items, err
+	return items
 }
+
+// listJoins joins an expense's employee and category; listSelect is the
+// whole statement for hand-written queries, to which they add their WHERE.
+const (
+	listJoins  = "JOIN employees ON employees.user_id = expenses.employee_id JOIN categories ON categories.id = expenses.category_id"
+	listSelect = "SELECT " + listColumns + " FROM expenses " + listJoins
+)
 
 // listColumns and listFields are the columns withPeopleAndCategories reads
 // and where they go, in the same order.

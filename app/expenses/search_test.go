@@ -20,6 +20,21 @@ import (
 	"github.com/company-expenses/company-expenses/models"
 )
 
+// seedSearchTexts inserts an expense of the owner's for each of
+// searchTexts, a day apart, and returns them.
+func seedSearchTexts(t *testing.T, e *env) []models.Expense {
+	t.Helper()
+	var out []models.Expense
+	for i, txt := range searchTexts {
+		x := e.insert(e.c.Owner, e.c.Travel, day(2026, 3, 1+i), 1000, "EUR", txt[0], models.StatusSubmitted)
+		if err := e.db.Model(&x).Update("description", txt[1]).Error; err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
 // searchTexts are merchants and descriptions chosen to catch a trigram
 // index that finds too little (case, words split across the two columns,
 // windows across a space, LIKE's own characters, non-ASCII letters) or too
@@ -52,12 +67,8 @@ func TestTextSearchFindsExactlyTheExpensesALikeScanFinds(t *testing.T) {
 	run := func(name string, db *gorm.DB) {
 		e := newEnv(t, db)
 		byID := map[uint]string{}
-		for i, txt := range searchTexts {
-			x := e.insert(e.c.Owner, e.c.Travel, day(2026, 3, 1+i), 1000, "EUR", txt[0], models.StatusSubmitted)
-			if err := db.Model(&x).Update("description", txt[1]).Error; err != nil {
-				t.Fatal(err)
-			}
-			byID[x.ID] = txt[0]
+		for _, x := range seedSearchTexts(t, e) {
+			byID[x.ID] = x.Merchant
 		}
 		// A renamed and a deleted expense: the index follows every write.
 		gone := e.insert(e.c.Owner, e.c.Travel, day(2026, 2, 1), 1000, "EUR", "Hotel Gone", models.StatusSubmitted)
@@ -449,12 +460,7 @@ func TestTextSearchWhoseExactCountLeavesThePageEmptyReadsNoPage(t *testing.T) {
 	t.Parallel()
 	eachSearchDB(t, func(t *testing.T, db *gorm.DB) {
 		e := newEnv(t, db)
-		for i, txt := range searchTexts {
-			x := e.insert(e.c.Owner, e.c.Travel, day(2026, 3, 1+i), 1000, "EUR", txt[0], models.StatusSubmitted)
-			if err := db.Model(&x).Update("description", txt[1]).Error; err != nil {
-				t.Fatal(err)
-			}
-		}
+		seedSearchTexts(t, e)
 		log := &statementLog{}
 		svc := expenses.NewService(db.Session(&gorm.Session{Logger: log})).WithClock(testNow)
 		for _, tc := range []struct {
@@ -550,12 +556,7 @@ func TestTextSearchTooShortForATrigramReadsNoTrigramIndexOnPostgres(t *testing.T
 		t.Skip("PostgreSQL only")
 	}
 	e := newEnv(t, db)
-	for i, txt := range searchTexts {
-		x := e.insert(e.c.Owner, e.c.Travel, day(2026, 3, 1+i), 1000, "EUR", txt[0], models.StatusSubmitted)
-		if err := db.Model(&x).Update("description", txt[1]).Error; err != nil {
-			t.Fatal(err)
-		}
-	}
+	seedSearchTexts(t, e)
 	err := db.Transaction(func(tx *gorm.DB) error {
 		// What pgx's prepared statements get after five runs, at once; and
 		// the plans of a big table, where reading all of it costs more than
@@ -607,12 +608,7 @@ func TestTextSearchCountOfOneTrigramOnSQLiteIsLedByTheIndex(t *testing.T) {
 	t.Parallel()
 	db := dbtest.OnlySQLite(t, expenses.Migrations()) // the SQLite index's own table
 	e := newEnv(t, db)
-	for i, txt := range searchTexts {
-		x := e.insert(e.c.Owner, e.c.Travel, day(2026, 3, 1+i), 1000, "EUR", txt[0], models.StatusSubmitted)
-		if err := db.Model(&x).Update("description", txt[1]).Error; err != nil {
-			t.Fatal(err)
-		}
-	}
+	seedSearchTexts(t, e)
 	log := &statementLog{}
 	svc := expenses.NewService(db.Session(&gorm.Session{Logger: log})).WithClock(testNow)
 	for _, tc := range []struct {

@@ -153,7 +153,35 @@ type rollupTable[K comparable, R any] struct {
 	columns []string
 	compare func(K, K) int
 	row     func(K, amounts) R
-	values  func(K) []any // the key's values, in the order of columns
+	values  func(K) []any  // the key's values, in the order of columns
+	fields  func(*K) []any // pointers to the key's fields, in the same order
+}
+
+// read returns what the table holds, by key.
+func (r rollupTable[K, R]) read(tx *gorm.DB) (map[K]amounts, error) {
+	type row struct {
+		key K
+		amounts
+	}
+	rows, err := scanRows(tx.Raw("SELECT "+strings.Join(r.columns, ", ")+", count, sum_minor FROM "+r.name),
+		func(x *row) []any { return append(r.fields(&x.key), &x.count, &x.sum) })
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", r.name, err)
+	}
+	got := make(map[K]amounts, len(rows))
+	for _, x := range rows {
+		got[x.key] = x.amounts
+	}
+	return got, nil
+}
+
+// diffs describes each difference between the table and want.
+func (r rollupTable[K, R]) diffs(tx *gorm.DB, want map[K]amounts) ([]string, error) {
+	got, err := r.read(tx)
+	if err != nil {
+		return nil, err
+	}
+	return compareTotals(r.name, want, got, r.compare), nil
 }
 
 // apply adds cells to the table (upsertTotals) and deletes the rows among
@@ -189,6 +217,7 @@ var (
 				Status: k.Status, Currency: k.Currency, Count: a.count, SumMinor: a.sum}
 		},
 		values: func(k totalKey) []any { return []any{k.EmployeeID, k.Month, k.CategoryID, k.Status, k.Currency} },
+		fields: func(k *totalKey) []any { return []any{&k.EmployeeID, &k.Month, &k.CategoryID, &k.Status, &k.Currency} },
 	}
 	companyRollup = rollupTable[companyKey, models.CompanyExpenseTotal]{
 		name:    "company_expense_totals",
@@ -199,6 +228,7 @@ var (
 				Currency: k.Currency, Count: a.count, SumMinor: a.sum}
 		},
 		values: func(k companyKey) []any { return []any{k.Month, k.CategoryID, k.Status, k.Currency} },
+		fields: func(k *companyKey) []any { return []any{&k.Month, &k.CategoryID, &k.Status, &k.Currency} },
 	}
 )
 
@@ -324,31 +354,21 @@ func CheckTotals(ctx context.Context, db *gorm.DB) ([]string, error) {
 		if err != nil {
 			return err
 		}
-		var rows []models.ExpenseTotal
-		if err := tx.Find(&rows).Error; err != nil {
-			return fmt.Errorf("read expense totals: %w", err)
+		d, err := personRollup.diffs(tx, want)
+		if err != nil {
+			return err
 		}
-		got := make(map[totalKey]amounts, len(rows))
-		for _, r := range rows {
-			got[totalKey{r.EmployeeID, r.Month, r.CategoryID, r.Status, r.Currency}] = amounts{r.Count, r.SumMinor}
-		}
-		diffs = append(diffs, compareTotals("expense_totals", want, got, totalKey.compare)...)
-
+		diffs = append(diffs, d...)
 		wantCompany := map[companyKey]amounts{}
 		for k, a := range want {
 			ck := companyKey{k.Month, k.CategoryID, k.Status, k.Currency}
-			c := wantCompany[ck]
-			wantCompany[ck] = amounts{c.count + a.count, c.sum + a.sum}
+			wantCompany[ck] = wantCompany[ck].plus(a)
 		}
-		var crows []models.CompanyExpenseTotal
-		if err := tx.Find(&crows).Error; err != nil {
-			return fmt.Errorf("read company expense totals: %w", err)
+		d, err = companyRollup.diffs(tx, wantCompany)
+		if err != nil {
+			return err
 		}
-		gotCompany := make(map[companyKey]amounts, len(crows))
-		for _, r := range crows {
-			gotCompany[companyKey{r.Month, r.CategoryID, r.Status, r.Currency}] = amounts{r.Count, r.SumMinor}
-		}
-		diffs = append(diffs, compareTotals("company_expense_totals", wantCompany, gotCompany, companyKey.compare)...)
+		diffs = append(diffs, d...)
 
 		// The teams as the rollup last saw them: a move nobody has read
 		// yet is not a difference (syncTeam).
@@ -356,7 +376,7 @@ func CheckTotals(ctx context.Context, db *gorm.DB) ([]string, error) {
 		if err != nil {
 			return err
 		}
-		d, err := dashboardDiffs(tx, want, teams)
+		d, err = dashboardDiffs(tx, want, teams)
 		diffs = append(diffs, d...)
 		return err
 	})

@@ -1,6 +1,7 @@
 package expensestest
 
 import (
+	"strings"
 	"testing"
 
 	"gorm.io/gorm"
@@ -28,37 +29,36 @@ func GroupedDashboard(t testing.TB, db *gorm.DB, teams string) ([]models.Dashboa
 		team = "JOIN employees m ON m.user_id = x.employee_id AND m.manager_id IS NOT NULL AND m.manager_id <> m.user_id"
 	}
 	sums := "COUNT(*) AS count, SUM(x.amount_minor) AS sum_minor FROM expenses x "
+	// grouped adds up the expenses matching where (all: "") by keys, SQL
+	// expressions named names, per person, per team (drafts excluded) and
+	// for the company.
+	grouped := func(keys, names []string, where string) string {
+		sel, group := "", ""
+		for i, k := range keys {
+			sel += k + " AS " + names[i] + ", "
+			group += ", " + k
+		}
+		teamWhere := where
+		if where == "" {
+			teamWhere = " WHERE x.status <> 'draft' "
+		}
+		return "SELECT 'person' AS scope, x.employee_id AS owner_id, " + sel + sums + where + "GROUP BY x.employee_id" + group +
+			" UNION ALL SELECT 'team', m.manager_id, " + sel + sums + team + teamWhere + "GROUP BY m.manager_id" + group +
+			" UNION ALL SELECT 'company', 0, " + sel + sums + where + "GROUP BY " + strings.TrimPrefix(group, ", ") +
+			" ORDER BY scope, owner_id, " + strings.Join(names, ", ")
+	}
 	var status []models.DashboardStatusTotal
-	err := db.Raw("SELECT 'person' AS scope, x.employee_id AS owner_id, x.status, x.currency, " + sums +
-		"GROUP BY x.employee_id, x.status, x.currency" +
-		" UNION ALL SELECT 'team', m.manager_id, x.status, x.currency, " + sums + team +
-		" WHERE x.status <> 'draft' GROUP BY m.manager_id, x.status, x.currency" +
-		" UNION ALL SELECT 'company', 0, x.status, x.currency, " + sums + "GROUP BY x.status, x.currency" +
-		" ORDER BY scope, owner_id, status, currency").Scan(&status).Error
-	if err != nil {
+	if err := db.Raw(grouped([]string{"x.status", "x.currency"}, []string{"status", "currency"}, "")).Scan(&status).Error; err != nil {
 		t.Fatal(err)
 	}
 	claims := " WHERE x.status IN ('submitted', 'approved', 'reimbursed') "
 	var months []models.DashboardMonthTotal
-	err = db.Raw("SELECT 'person' AS scope, x.employee_id AS owner_id, " + month + " AS month, x.category_id, x.currency, " + sums + claims +
-		"GROUP BY x.employee_id, " + month + ", x.category_id, x.currency" +
-		" UNION ALL SELECT 'team', m.manager_id, " + month + ", x.category_id, x.currency, " + sums + team + claims +
-		"GROUP BY m.manager_id, " + month + ", x.category_id, x.currency" +
-		" UNION ALL SELECT 'company', 0, " + month + ", x.category_id, x.currency, " + sums + claims +
-		"GROUP BY " + month + ", x.category_id, x.currency" +
-		" ORDER BY scope, owner_id, month, category_id, currency").Scan(&months).Error
+	err := db.Raw(grouped([]string{month, "x.category_id", "x.currency"}, []string{"month", "category_id", "currency"}, claims)).Scan(&months).Error
 	if err != nil {
 		t.Fatal(err)
 	}
 	var currencies []models.DashboardCurrencyTotal
-	err = db.Raw("SELECT 'person' AS scope, x.employee_id AS owner_id, " + month + " AS month, x.currency, " + sums + claims +
-		"GROUP BY x.employee_id, " + month + ", x.currency" +
-		" UNION ALL SELECT 'team', m.manager_id, " + month + ", x.currency, " + sums + team + claims +
-		"GROUP BY m.manager_id, " + month + ", x.currency" +
-		" UNION ALL SELECT 'company', 0, " + month + ", x.currency, " + sums + claims +
-		"GROUP BY " + month + ", x.currency" +
-		" ORDER BY scope, owner_id, month, currency").Scan(&currencies).Error
-	if err != nil {
+	if err := db.Raw(grouped([]string{month, "x.currency"}, []string{"month", "currency"}, claims)).Scan(&currencies).Error; err != nil {
 		t.Fatal(err)
 	}
 	return status, months, currencies
